@@ -46,10 +46,7 @@ export const S3_ERRORS = {
     400,
     "The XML you provided was not well-formed or did not validate against our published schema.",
   ],
-  MetadataTooLarge: [
-    400,
-    "Your metadata headers exceed the maximum allowed metadata size.",
-  ],
+  MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size."],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],
   MissingSecurityHeader: [400, "Your request was missing a required header."],
@@ -77,10 +74,7 @@ export const S3_ERRORS = {
     400,
     "The provided 'x-amz-content-sha256' header does not match what was computed.",
   ],
-  InsufficientWriteQuorum: [
-    503,
-    "Storage resources are insufficient for the write operation.",
-  ],
+  InsufficientWriteQuorum: [503, "Storage resources are insufficient for the write operation."],
   InsufficientReadQuorum: [503, "Storage resources are insufficient for the read operation."],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -1,0 +1,342 @@
+/**
+ * The Bucket coordinator Durable Object: one per bucket. It serialises every
+ * write of its bucket (a Durable Object runs one request at a time and each
+ * commit is one SQLite transaction), which gives strict read-after-write:
+ * a version is visible exactly when `commitVersion` returns. A commit is
+ * refused unless the writer reports write quorum. What a commit replaces
+ * goes to a durable garbage-collection queue; damage found on read goes to a
+ * durable heal queue; the alarm works both off in small steps.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  serializeRecord,
+  versionRecordSchema,
+  type VersionRecord,
+} from "../../shared/types/version-record.ts";
+import { applyMigrations } from "../migrations.ts";
+import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
+import { BUCKET_MIGRATIONS, type BucketRow, type GcRow, type VersionRow } from "./schema.ts";
+import type {
+  BucketInfo,
+  CommitRequest,
+  CommitResult,
+  DeleteResult,
+  StoredVersion,
+  VersionLookup,
+  VersionPage,
+} from "./types.ts";
+
+const GC_BATCH = 50;
+const HEAL_BATCH = 5;
+const MAX_BACKGROUND_ATTEMPTS = 20;
+
+function toStored(row: VersionRow): StoredVersion {
+  return {
+    record: versionRecordSchema.parse(JSON.parse(row.record)),
+    inlineData: row.inline_data ? new Uint8Array(row.inline_data) : null,
+  };
+}
+
+function backoff(attempts: number): number {
+  return Math.min(60 * 60 * 1000, 1000 * 2 ** attempts);
+}
+
+export class Bucket extends DurableObject<Env> {
+  private sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage, BUCKET_MIGRATIONS));
+  }
+
+  private bucketRow(): BucketRow | null {
+    return this.sql.exec<BucketRow>("SELECT * FROM bucket").toArray()[0] ?? null;
+  }
+
+  /** Creates the bucket; "exists" when it already does (with its owner). */
+  async create(name: string, owner: string): Promise<{ created: boolean; owner: string }> {
+    const existing = this.bucketRow();
+    if (existing) return { created: false, owner: existing.owner };
+    this.sql.exec(
+      "INSERT INTO bucket (name, created_at, owner) VALUES (?, ?, ?)",
+      name,
+      Date.now(),
+      owner,
+    );
+    return { created: true, owner };
+  }
+
+  /** The bucket's settings, or null when it does not exist. */
+  async info(): Promise<BucketInfo | null> {
+    const row = this.bucketRow();
+    if (!row) return null;
+    return {
+      name: row.name,
+      createdAt: row.created_at,
+      owner: row.owner,
+      versioning:
+        row.versioning === "Enabled" || row.versioning === "Suspended" ? row.versioning : "",
+    };
+  }
+
+  /** Deletes the bucket when it holds no versions. */
+  async destroy(): Promise<"deleted" | "BucketNotEmpty" | "NoSuchBucket"> {
+    if (!this.bucketRow()) return "NoSuchBucket";
+    const any = this.sql.exec("SELECT 1 FROM versions LIMIT 1").toArray().length > 0;
+    if (any) return "BucketNotEmpty";
+    const pendingGc = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM gc_queue").one().n;
+    if (pendingGc > 0) await this.runGarbageCollection();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    applyMigrations(this.ctx.storage, BUCKET_MIGRATIONS);
+    return "deleted";
+  }
+
+  /**
+   * Makes a version visible, atomically. Refused below write quorum. For the
+   * null version (unversioned buckets) the previous null version is replaced
+   * and its data queued for garbage collection.
+   */
+  async commitVersion(request: CommitRequest): Promise<CommitResult> {
+    const bucket = this.bucketRow();
+    if (!bucket) return { ok: false, error: "NoSuchBucket" };
+    if (request.acknowledgements < request.writeQuorum) {
+      return { ok: false, error: "InsufficientWriteQuorum" };
+    }
+    const record = versionRecordSchema.parse(request.record);
+    this.ctx.storage.transactionSync(() => {
+      const replaced = this.sql
+        .exec<VersionRow>(
+          "SELECT * FROM versions WHERE key = ? AND version_id = ?",
+          record.key,
+          record.versionId,
+        )
+        .toArray()[0];
+      if (replaced) this.queueGarbage(toStored(replaced).record);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO versions
+           (key, version_id, seq, delete_marker, mtime, size, etag, data_dir, record, inline_data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        record.key,
+        record.versionId,
+        bucket.next_seq,
+        record.deleteMarker ? 1 : 0,
+        record.mtime,
+        record.size,
+        record.etag,
+        record.dataDir,
+        serializeRecord(record),
+        request.inlineData,
+      );
+      this.sql.exec("UPDATE bucket SET next_seq = next_seq + 1");
+      this.sql.exec(
+        "INSERT OR REPLACE INTO objects (key, version_id, delete_marker) VALUES (?, ?, ?)",
+        record.key,
+        record.versionId,
+        record.deleteMarker ? 1 : 0,
+      );
+    });
+    return { ok: true };
+  }
+
+  /** The latest version of `key`, or the given version. */
+  async getVersion(key: string, versionId: string | null): Promise<VersionLookup> {
+    if (!this.bucketRow()) return { ok: false, error: "NoSuchBucket" };
+    const row =
+      versionId === null
+        ? this.sql
+            .exec<VersionRow>(
+              `SELECT v.* FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
+               WHERE o.key = ?`,
+              key,
+            )
+            .toArray()[0]
+        : this.sql
+            .exec<VersionRow>(
+              "SELECT * FROM versions WHERE key = ? AND version_id = ?",
+              key,
+              versionId,
+            )
+            .toArray()[0];
+    if (!row) return { ok: false, error: versionId === null ? "NoSuchKey" : "NoSuchVersion" };
+    return { ok: true, version: toStored(row) };
+  }
+
+  /**
+   * Removes a version permanently (the null version when `versionId` is
+   * null, as in an unversioned bucket) and queues its data for collection.
+   * Deleting what does not exist succeeds, as in S3.
+   */
+  async deleteVersion(key: string, versionId: string | null): Promise<DeleteResult> {
+    if (!this.bucketRow()) return { ok: false, error: "NoSuchBucket" };
+    const id = versionId ?? "null";
+    let deleted: VersionRecord | null = null;
+    this.ctx.storage.transactionSync(() => {
+      const row = this.sql
+        .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, id)
+        .toArray()[0];
+      if (!row) return;
+      deleted = toStored(row).record;
+      this.sql.exec("DELETE FROM versions WHERE key = ? AND version_id = ?", key, id);
+      this.queueGarbage(deleted);
+      this.repointLatest(key);
+    });
+    return { ok: true, deleted };
+  }
+
+  private repointLatest(key: string): void {
+    const latest = this.sql
+      .exec<{ version_id: string; delete_marker: number }>(
+        "SELECT version_id, delete_marker FROM versions WHERE key = ? ORDER BY seq DESC LIMIT 1",
+        key,
+      )
+      .toArray()[0];
+    if (!latest) this.sql.exec("DELETE FROM objects WHERE key = ?", key);
+    else {
+      this.sql.exec(
+        "INSERT OR REPLACE INTO objects (key, version_id, delete_marker) VALUES (?, ?, ?)",
+        key,
+        latest.version_id,
+        latest.delete_marker,
+      );
+    }
+  }
+
+  /** A page of every version in (key, seq) order, for heal and scans. */
+  async listVersionsPage(cursor: string | null, limit: number): Promise<VersionPage> {
+    const after = cursor ? (JSON.parse(cursor) as [string, number]) : ["", -1];
+    const rows = this.sql
+      .exec<VersionRow>(
+        `SELECT * FROM versions WHERE (key > ?) OR (key = ? AND seq > ?)
+         ORDER BY key, seq LIMIT ?`,
+        after[0],
+        after[0],
+        after[1],
+        limit,
+      )
+      .toArray();
+    const last = rows[rows.length - 1];
+    return {
+      versions: rows.map(toStored),
+      cursor: rows.length === limit && last ? JSON.stringify([last.key, last.seq]) : null,
+    };
+  }
+
+  /** Every version of one key, oldest first. */
+  async versionsOfKey(key: string): Promise<StoredVersion[]> {
+    return this.sql
+      .exec<VersionRow>("SELECT * FROM versions WHERE key = ? ORDER BY seq", key)
+      .toArray()
+      .map(toStored);
+  }
+
+  /** Number of versions (objects, markers) in the bucket. */
+  async versionCount(): Promise<number> {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM versions").one().n;
+  }
+
+  /** Queues a heal of one version (damage was seen on read). */
+  async scheduleHeal(key: string, versionId: string): Promise<void> {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO heal_queue (key, version_id, due) VALUES (?, ?, ?)",
+      key,
+      versionId,
+      Date.now(),
+    );
+    await this.ensureAlarm(Date.now() + 50);
+  }
+
+  private queueGarbage(record: VersionRecord): void {
+    this.sql.exec(
+      `INSERT INTO gc_queue (key, version_id, data_dir, erasure, due) VALUES (?, ?, ?, ?, ?)`,
+      record.key,
+      record.versionId,
+      record.dataDir,
+      JSON.stringify(record.erasure),
+      Date.now(),
+    );
+    void this.ensureAlarm(Date.now() + 50);
+  }
+
+  private async ensureAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private async runGarbageCollection(): Promise<void> {
+    const rows = this.sql
+      .exec<GcRow>(
+        "SELECT * FROM gc_queue WHERE due <= ? ORDER BY id LIMIT ?",
+        Date.now(),
+        GC_BATCH,
+      )
+      .toArray();
+    const name = this.bucketRow()?.name;
+    if (!name) return;
+    for (const row of rows) {
+      const done = await collectGarbage(this.env, name, row);
+      if (done || row.attempts + 1 >= MAX_BACKGROUND_ATTEMPTS) {
+        this.sql.exec("DELETE FROM gc_queue WHERE id = ?", row.id);
+      } else {
+        this.sql.exec(
+          "UPDATE gc_queue SET attempts = attempts + 1, due = ? WHERE id = ?",
+          Date.now() + backoff(row.attempts),
+          row.id,
+        );
+      }
+    }
+  }
+
+  private async runHeals(): Promise<void> {
+    const name = this.bucketRow()?.name;
+    if (!name) return;
+    const rows = this.sql
+      .exec<{ key: string; version_id: string; attempts: number }>(
+        "SELECT key, version_id, attempts FROM heal_queue WHERE due <= ? LIMIT ?",
+        Date.now(),
+        HEAL_BATCH,
+      )
+      .toArray();
+    for (const row of rows) {
+      const lookup = await this.getVersion(row.key, row.version_id);
+      const done = !lookup.ok || (await healQueuedVersion(this.env, lookup.version));
+      if (done || row.attempts + 1 >= MAX_BACKGROUND_ATTEMPTS) {
+        this.sql.exec(
+          "DELETE FROM heal_queue WHERE key = ? AND version_id = ?",
+          row.key,
+          row.version_id,
+        );
+      } else {
+        this.sql.exec(
+          "UPDATE heal_queue SET attempts = attempts + 1, due = ? WHERE key = ? AND version_id = ?",
+          Date.now() + backoff(row.attempts),
+          row.key,
+          row.version_id,
+        );
+      }
+    }
+  }
+
+  /** Re-arms the alarm when background work is queued (the cron scanner calls this). */
+  async wake(): Promise<void> {
+    const next = this.sql
+      .exec<{ due: number | null }>(
+        "SELECT min(due) AS due FROM (SELECT due FROM gc_queue UNION ALL SELECT due FROM heal_queue)",
+      )
+      .one().due;
+    if (next !== null) await this.ensureAlarm(Math.max(next, Date.now() + 50));
+  }
+
+  /** Works off garbage collection and heals; re-arms while work remains. */
+  override async alarm(): Promise<void> {
+    await this.runGarbageCollection();
+    await this.runHeals();
+    const next = this.sql
+      .exec<{ due: number | null }>(
+        "SELECT min(due) AS due FROM (SELECT due FROM gc_queue UNION ALL SELECT due FROM heal_queue)",
+      )
+      .one().due;
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 50));
+  }
+}

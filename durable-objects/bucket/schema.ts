@@ -1,0 +1,83 @@
+/**
+ * Bucket coordinator schema. `versions` holds every version of every key
+ * (with the authoritative version record and, for small objects, the data);
+ * `objects` points at each key's latest version and is the listing index
+ * (keys compare as UTF-8 bytes, SQLite's BINARY collation, as S3 orders
+ * them); `gc_queue` and `heal_queue` carry durable background work to the
+ * coordinator's alarm.
+ */
+export const BUCKET_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE bucket (
+     name TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL,
+     owner TEXT NOT NULL,
+     versioning TEXT NOT NULL DEFAULT '',
+     next_seq INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE TABLE versions (
+     key TEXT NOT NULL,
+     version_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     delete_marker INTEGER NOT NULL,
+     mtime INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     data_dir TEXT NOT NULL,
+     record TEXT NOT NULL,
+     inline_data BLOB,
+     PRIMARY KEY (key, version_id)
+   );
+   CREATE INDEX versions_by_seq ON versions (key, seq);
+   CREATE TABLE objects (
+     key TEXT PRIMARY KEY,
+     version_id TEXT NOT NULL,
+     delete_marker INTEGER NOT NULL
+   );
+   CREATE INDEX objects_visible ON objects (key) WHERE delete_marker = 0;
+   CREATE TABLE gc_queue (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     key TEXT NOT NULL,
+     version_id TEXT NOT NULL,
+     data_dir TEXT NOT NULL,
+     erasure TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     due INTEGER NOT NULL
+   );
+   CREATE TABLE heal_queue (
+     key TEXT NOT NULL,
+     version_id TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     due INTEGER NOT NULL,
+     PRIMARY KEY (key, version_id)
+   );`,
+];
+
+export interface VersionRow extends Record<string, SqlStorageValue> {
+  key: string;
+  version_id: string;
+  seq: number;
+  delete_marker: number;
+  mtime: number;
+  size: number;
+  etag: string;
+  data_dir: string;
+  record: string;
+  inline_data: ArrayBuffer | null;
+}
+
+export interface BucketRow extends Record<string, SqlStorageValue> {
+  name: string;
+  created_at: number;
+  owner: string;
+  versioning: string;
+  next_seq: number;
+}
+
+export interface GcRow extends Record<string, SqlStorageValue> {
+  id: number;
+  key: string;
+  version_id: string;
+  data_dir: string;
+  erasure: string;
+  attempts: number;
+}

@@ -1,0 +1,39 @@
+/** RPC types of the Bucket coordinator Durable Object. */
+import type { VersionRecord } from "../../shared/types/version-record.ts";
+
+export interface BucketInfo {
+  name: string;
+  createdAt: number;
+  owner: string;
+  versioning: "" | "Enabled" | "Suspended";
+}
+
+/** A version with its record and, for inline objects, its data. */
+export interface StoredVersion {
+  record: VersionRecord;
+  inlineData: Uint8Array | null;
+}
+
+export type VersionLookup =
+  | { ok: true; version: StoredVersion }
+  | { ok: false; error: "NoSuchBucket" | "NoSuchKey" | "NoSuchVersion" };
+
+export interface CommitRequest {
+  record: VersionRecord;
+  inlineData: Uint8Array | null;
+  /** Drives that stored their shards and record copy. */
+  acknowledgements: number;
+  writeQuorum: number;
+}
+
+export type CommitResult =
+  { ok: true } | { ok: false; error: "NoSuchBucket" | "InsufficientWriteQuorum" };
+
+export type DeleteResult =
+  { ok: true; deleted: VersionRecord | null } | { ok: false; error: "NoSuchBucket" };
+
+export interface VersionPage {
+  versions: StoredVersion[];
+  /** Pass back to continue; null at the end. */
+  cursor: string | null;
+}

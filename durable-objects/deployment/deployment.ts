@@ -1,0 +1,82 @@
+/**
+ * The Deployment Durable Object: deployment-wide state of one site, a single
+ * instance. It holds the site identity (the deployment id that keys object
+ * placement, generated once) and the bucket registry (names are global to a
+ * site; each bucket's own state lives in its coordinator).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { applyMigrations } from "../migrations.ts";
+
+const DEPLOYMENT_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE site (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE buckets (
+     name TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL,
+     owner TEXT NOT NULL
+   );`,
+];
+
+export interface BucketEntry {
+  name: string;
+  createdAt: number;
+  owner: string;
+}
+
+export class Deployment extends DurableObject<Env> {
+  private sql: SqlStorage;
+  private deploymentId = "";
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      applyMigrations(ctx.storage, DEPLOYMENT_MIGRATIONS);
+      const row = this.sql
+        .exec<{ value: string }>("SELECT value FROM site WHERE name = 'deployment_id'")
+        .toArray()[0];
+      if (row) this.deploymentId = row.value;
+      else {
+        this.deploymentId = crypto.randomUUID();
+        this.sql.exec(
+          "INSERT INTO site (name, value) VALUES ('deployment_id', ?)",
+          this.deploymentId,
+        );
+      }
+    });
+  }
+
+  /** The site's deployment id (a UUID fixed at first start). */
+  async getDeploymentId(): Promise<string> {
+    return this.deploymentId;
+  }
+
+  /** Registers a bucket name; false when it is already registered. */
+  async registerBucket(name: string, owner: string): Promise<{ created: boolean; owner: string }> {
+    const existing = this.sql
+      .exec<{ owner: string }>("SELECT owner FROM buckets WHERE name = ?", name)
+      .toArray()[0];
+    if (existing) return { created: false, owner: existing.owner };
+    this.sql.exec(
+      "INSERT INTO buckets (name, created_at, owner) VALUES (?, ?, ?)",
+      name,
+      Date.now(),
+      owner,
+    );
+    return { created: true, owner };
+  }
+
+  /** Removes a bucket name from the registry. */
+  async unregisterBucket(name: string): Promise<void> {
+    this.sql.exec("DELETE FROM buckets WHERE name = ?", name);
+  }
+
+  /** Every bucket, in name order. */
+  async listBuckets(): Promise<BucketEntry[]> {
+    return this.sql
+      .exec<{ name: string; created_at: number; owner: string }>(
+        "SELECT name, created_at, owner FROM buckets ORDER BY name",
+      )
+      .toArray()
+      .map((row) => ({ name: row.name, createdAt: row.created_at, owner: row.owner }));
+  }
+}

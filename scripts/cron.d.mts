@@ -1,0 +1,1 @@
+export declare function cronMatches(cron: string, date: Date): boolean;

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Runs one local Floe site under Miniflare: the Worker bundled with esbuild,
+// its options read from wrangler.toml, Durable Object state persisted under
+// --state (default .floe/), and the cron triggers fired on their schedule
+// (Miniflare never fires them by itself).
+//
+//   npm start                                   # http://127.0.0.1:8787, state in .floe/
+//   npm start -- --port 8788 --state .floe/site-b
+//
+// Local defaults: root user "floeadmin", password "floeadmin-secret", fault
+// injection on. Override with FLOE_ROOT_USER / FLOE_ROOT_PASSWORD in the
+// environment, or --var NAME=VALUE.
+import { Miniflare } from "miniflare";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import wrangler from "wrangler";
+import { buildWorker } from "./build-worker.mjs";
+import { cronMatches } from "./cron.mjs";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8787" },
+    host: { type: "string", default: "127.0.0.1" },
+    state: { type: "string", default: ".floe" },
+    config: { type: "string", default: "wrangler.toml" },
+    var: { type: "string", multiple: true, default: [] },
+    "no-cron": { type: "boolean", default: false },
+  },
+});
+
+const root = resolve(import.meta.dirname, "..");
+const configPath = resolve(root, values.config);
+const state = resolve(values.state);
+const port = Number(values.port);
+mkdirSync(state, { recursive: true });
+
+const { workerOptions, main } = wrangler.unstable_getMiniflareWorkerOptions(configPath);
+const { triggers } = wrangler.unstable_readConfig({ config: configPath });
+const crons = triggers?.crons ?? [];
+
+const overrides = Object.fromEntries(
+  values.var.map((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq < 1) throw new Error(`--var expects NAME=VALUE, got ${pair}`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }),
+);
+const bindings = {
+  ...workerOptions.bindings,
+  FLOE_FAULT_INJECTION: "on",
+  FLOE_ROOT_USER: process.env.FLOE_ROOT_USER ?? "floeadmin",
+  FLOE_ROOT_PASSWORD: process.env.FLOE_ROOT_PASSWORD ?? "floeadmin-secret",
+  ...overrides,
+};
+
+const outdir = join(state, "build");
+const scriptPath = await buildWorker(main, outdir);
+
+const mf = new Miniflare({
+  ...workerOptions,
+  name: "floe",
+  bindings,
+  modules: true,
+  scriptPath,
+  modulesRoot: outdir,
+  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+  host: values.host,
+  port,
+  durableObjectsPersist: join(state, "do"),
+  cachePersist: join(state, "cache"),
+  kvPersist: join(state, "kv"),
+  r2Persist: join(state, "r2"),
+  d1Persist: join(state, "d1"),
+  log: undefined,
+});
+
+const url = await mf.ready;
+console.log(`Floe listening on ${url.href.replace(/\/$/, "")} (state: ${values.state})`);
+console.log(`Root credentials: ${bindings.FLOE_ROOT_USER} / (FLOE_ROOT_PASSWORD)`);
+
+let cronTimer = null;
+if (!values["no-cron"] && crons.length > 0) {
+  const worker = await mf.getWorker();
+  const tick = async () => {
+    const now = new Date();
+    for (const cron of crons) {
+      if (!cronMatches(cron, now)) continue;
+      try {
+        await worker.scheduled({ cron, scheduledTime: now });
+      } catch (error) {
+        console.error(`scheduled (${cron}) failed:`, error);
+      }
+    }
+  };
+  const schedule = () => {
+    const wait = 60_000 - (Date.now() % 60_000);
+    cronTimer = setTimeout(async () => {
+      await tick();
+      schedule();
+    }, wait);
+  };
+  schedule();
+}
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  if (cronTimer) clearTimeout(cronTimer);
+  await mf.dispose();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,74 @@
+/**
+ * The version record: everything needed to serve one version of a key. The
+ * bucket coordinator holds the authoritative copy (and, for small objects,
+ * the whole data inline); every drive of the object's set holds a copy with
+ * its own shard of inline data, so the namespace can be rebuilt from drives.
+ * `format` marks the stored shape; readers migrate older shapes.
+ */
+import { z } from "zod";
+
+export const STORAGE_CLASSES = ["STANDARD", "REDUCED_REDUNDANCY"] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+export const erasureInfoSchema = z.object({
+  /** Set name, e.g. `pool-0/set-1`. */
+  set: z.string(),
+  dataShards: z.number().int().min(1).max(16),
+  parityShards: z.number().int().min(0).max(15),
+  blockSize: z.number().int().positive(),
+  /** distribution[shardIndex] = drive index in the set. */
+  distribution: z.array(z.number().int().min(0).max(15)),
+});
+export type ErasureInfo = z.infer<typeof erasureInfoSchema>;
+
+export const partInfoSchema = z.object({
+  number: z.number().int().min(1),
+  size: z.number().int().min(0),
+  etag: z.string(),
+});
+export type PartInfo = z.infer<typeof partInfoSchema>;
+
+export const versionRecordSchema = z.object({
+  format: z.literal(1),
+  bucket: z.string(),
+  key: z.string(),
+  /** A UUID, or "null" for the null version. */
+  versionId: z.string(),
+  /**
+   * Unique id of this write: the data dir holding its shard-blocks on the
+   * drives (no blocks for inline data and delete markers). Drives delete a
+   * record copy only when its data dir matches, so garbage collection of a
+   * replaced version can never remove a newer copy of the same version id.
+   */
+  dataDir: z.string(),
+  deleteMarker: z.boolean(),
+  /** Milliseconds since the epoch. */
+  mtime: z.number(),
+  size: z.number().int().min(0),
+  /** Quoted-free hex ETag (MD5, or md5-of-md5s "-N" for multipart). */
+  etag: z.string(),
+  contentType: z.string().optional(),
+  /** Standard headers stored with the object: content-encoding, -disposition, -language, cache-control, expires. */
+  headers: z.record(z.string(), z.string()),
+  /** x-amz-meta-* without the prefix, lower-case names. */
+  userMetadata: z.record(z.string(), z.string()),
+  /** Checksum algorithm (lower-case, e.g. "crc32") → base64 value. */
+  checksums: z.record(z.string(), z.string()),
+  storageClass: z.enum(STORAGE_CLASSES),
+  /** Erasure layout: the set that holds this version's record copies (and shards, if any). */
+  erasure: erasureInfoSchema,
+  parts: z.array(partInfoSchema),
+  /** True when the data lives in the record (coordinator: whole; drives: their shard). */
+  inline: z.boolean(),
+});
+export type VersionRecord = z.infer<typeof versionRecordSchema>;
+
+/** Number of erasure blocks of a part of `size` bytes. */
+export function blockCount(size: number, blockSize: number): number {
+  return Math.ceil(size / blockSize);
+}
+
+/** The canonical JSON of a record (schema key order), as drives store it. */
+export function serializeRecord(record: VersionRecord): string {
+  return JSON.stringify(versionRecordSchema.parse(record));
+}

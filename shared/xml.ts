@@ -1,0 +1,69 @@
+/**
+ * XML for S3: a small escaping builder for response documents, and a parser
+ * configured the safe way (values stay strings, untrimmed; elements named in
+ * `arrays` always parse as arrays) for request bodies, which callers then
+ * validate with zod. Any parse failure is MalformedXML.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { S3Error } from "./s3-errors.ts";
+
+const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/** Escapes text for element content and attribute values. */
+export function escapeXml(value: string): string {
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+/** A child element: `[name, text]` or `[name, children]`; undefined/null children are skipped. */
+export type XmlNode = readonly [
+  string,
+  string | number | boolean | readonly (XmlNode | null | undefined)[],
+];
+
+function render(node: XmlNode): string {
+  const [name, content] = node;
+  if (Array.isArray(content)) {
+    const inner = (content as readonly (XmlNode | null | undefined)[])
+      .filter((child): child is XmlNode => child !== null && child !== undefined)
+      .map(render)
+      .join("");
+    return `<${name}>${inner}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(content))}</${name}>`;
+}
+
+/** A whole S3 response document with the S3 namespace on its root. */
+export function xmlDocument(
+  root: string,
+  children: readonly (XmlNode | null | undefined)[],
+  namespace = true,
+): string {
+  const inner = children
+    .filter((child): child is XmlNode => child !== null && child !== undefined)
+    .map(render)
+    .join("");
+  const attr = namespace ? ` xmlns="${S3_NAMESPACE}"` : "";
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${attr}>${inner}</${root}>`;
+}
+
+/** Parses a request body; `arrays` names elements that must always be arrays. */
+export function parseXml(text: string, arrays: readonly string[] = []): Record<string, unknown> {
+  if (text.trim() === "" || XMLValidator.validate(text) !== true) throw new S3Error("MalformedXML");
+  const parser = new XMLParser({
+    ignoreAttributes: true,
+    parseTagValue: false,
+    trimValues: false,
+    removeNSPrefix: true,
+    isArray: (name) => arrays.includes(name),
+  });
+  try {
+    return parser.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new S3Error("MalformedXML");
+  }
+}

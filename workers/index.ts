@@ -1,0 +1,16 @@
+/**
+ * The Floe Worker: S3 and the admin API over HTTP (fetch), and the cron
+ * scanner (scheduled). Durable Object classes are exported from here.
+ */
+import "../shared/erasure/wasm-workerd.ts";
+import { handleFetch } from "./router.ts";
+import { runScheduled } from "./scanner/scheduled.ts";
+
+export { Drive } from "../durable-objects/drive/drive.ts";
+export { Bucket } from "../durable-objects/bucket/bucket.ts";
+export { Deployment } from "../durable-objects/deployment/deployment.ts";
+
+export default {
+  fetch: (request, env, ctx) => handleFetch(request, env, ctx),
+  scheduled: (controller, env, ctx) => runScheduled(controller, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,48 @@
+/**
+ * Top of the Worker's fetch: assigns the request id, routes admin and S3
+ * requests, and turns any failure into an S3 error response (or JSON for
+ * the admin API). Every response carries x-amz-request-id.
+ */
+import { handleAdmin } from "./admin/routes.ts";
+import { newRequestId } from "./request-id.ts";
+import { handleS3 } from "./s3/pipeline.ts";
+import { errorResponse, toS3Error } from "./s3/response.ts";
+import { rawPath } from "./s3/classify.ts";
+
+/** The Worker's fetch handler. */
+export async function handleFetch(
+  request: Request,
+  env: Env,
+  exec: ExecutionContext,
+): Promise<Response> {
+  const requestId = newRequestId();
+  const path = rawPath(request.url);
+  let response: Response;
+  if (path.startsWith("/floe/admin/")) {
+    response = await handleAdmin(request, env, exec, requestId);
+  } else {
+    try {
+      response = await handleS3(request, env, exec, requestId);
+    } catch (error) {
+      response = errorResponse(
+        toS3Error(error, requestId),
+        request.method,
+        decodeResource(path),
+        requestId,
+      );
+    }
+  }
+  if (!response.headers.has("x-amz-request-id")) {
+    response = new Response(response.body, response);
+    response.headers.set("x-amz-request-id", requestId);
+  }
+  return response;
+}
+
+function decodeResource(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Bucket handlers: CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
+ * GetBucketLocation. The deployment registry owns bucket names; each
+ * bucket's coordinator owns its state. Creating registers the name first and
+ * then the coordinator; deleting removes the coordinator's state first (it
+ * refuses while versions remain) and then the name.
+ */
+import { isValidBucketName } from "../../shared/names.ts";
+import { S3Error } from "../../shared/s3-errors.ts";
+import { parseXml, xmlDocument } from "../../shared/xml.ts";
+import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { requireBucket, type S3Context } from "./context.ts";
+import { xmlResponse } from "./response.ts";
+
+const MAX_CONFIG_BODY = 64 * 1024;
+
+/** Reads a small request body as text (XML configuration documents). */
+export async function readSmallBody(ctx: S3Context, limit = MAX_CONFIG_BODY): Promise<string> {
+  const reader = ctx.body().stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw new S3Error(
+        "MalformedXML",
+        "The XML you provided was larger than the maximum allowed.",
+      );
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(joined);
+}
+
+/** Throws NoSuchBucket unless the bucket exists; returns its info. */
+export async function requireExistingBucket(ctx: S3Context, bucket: string) {
+  const info = await bucketStub(ctx.env, bucket).info();
+  if (!info) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  return info;
+}
+
+export async function createBucket(ctx: S3Context): Promise<Response> {
+  const bucket = requireBucket(ctx);
+  if (!isValidBucketName(bucket)) {
+    throw new S3Error("InvalidBucketName", undefined, { detail: { BucketName: bucket } });
+  }
+  const text = await readSmallBody(ctx);
+  if (text.trim() !== "") {
+    const doc = parseXml(text);
+    const config = doc.CreateBucketConfiguration;
+    if (config === undefined || (config !== "" && typeof config !== "object"))
+      throw new S3Error("MalformedXML");
+  }
+  const owner = ctx.identity?.accessKeyId ?? "";
+  const registered = await deploymentStub(ctx.env).registerBucket(bucket, owner);
+  if (!registered.created) {
+    // A name registered but without coordinator state is a create that died midway: finish it.
+    const info = await bucketStub(ctx.env, bucket).info();
+    if (info) {
+      throw new S3Error(
+        registered.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists",
+        undefined,
+        {
+          detail: { BucketName: bucket },
+        },
+      );
+    }
+  }
+  await bucketStub(ctx.env, bucket).create(bucket, owner);
+  return new Response(null, { status: 200, headers: { location: `/${bucket}` } });
+}
+
+export async function deleteBucket(ctx: S3Context): Promise<Response> {
+  const bucket = requireBucket(ctx);
+  const outcome = await bucketStub(ctx.env, bucket).destroy();
+  if (outcome !== "deleted")
+    throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
+  await deploymentStub(ctx.env).unregisterBucket(bucket);
+  return new Response(null, { status: 204 });
+}
+
+export async function headBucket(ctx: S3Context): Promise<Response> {
+  await requireExistingBucket(ctx, requireBucket(ctx));
+  return new Response(null, { status: 200, headers: { "x-amz-bucket-region": ctx.config.region } });
+}
+
+export async function getBucketLocation(ctx: S3Context): Promise<Response> {
+  await requireExistingBucket(ctx, requireBucket(ctx));
+  const region = ctx.config.region === "us-east-1" ? "" : ctx.config.region;
+  return xmlResponse(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`,
+  );
+}
+
+export async function listBuckets(ctx: S3Context): Promise<Response> {
+  const buckets = await deploymentStub(ctx.env).listBuckets();
+  const owner = ctx.identity?.accessKeyId ?? "";
+  return xmlResponse(
+    xmlDocument("ListAllMyBucketsResult", [
+      [
+        "Owner",
+        [
+          ["ID", owner],
+          ["DisplayName", owner],
+        ],
+      ],
+      [
+        "Buckets",
+        buckets.map(
+          (b) =>
+            [
+              "Bucket",
+              [
+                ["Name", b.name],
+                ["CreationDate", new Date(b.createdAt).toISOString()],
+              ],
+            ] as const,
+        ),
+      ],
+    ]),
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Object handlers: PutObject, GetObject, HeadObject, DeleteObject. ETags
+ * are the hex MD5 of the content in double quotes. A PUT is visible only
+ * once fully written at write quorum; a failed PUT leaves the previous
+ * version as it was. GET serves single ranges (206 + Content-Range) and
+ * touches only the erasure blocks the range covers.
+ */
+import { MAX_KEY_BYTES, keyBytes } from "../../shared/names.ts";
+import { S3Error } from "../../shared/s3-errors.ts";
+import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import { openObjectStream } from "../storage/read-object.ts";
+import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { writeObject } from "../storage/write-object.ts";
+import { requireExistingBucket } from "./bucket.ts";
+import { requireObject, type S3Context } from "./context.ts";
+import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
+import { parseRange } from "./range.ts";
+
+/** Largest single PUT S3 accepts (5 GiB). */
+const MAX_PUT_SIZE = 5 * 1024 ** 3;
+
+function checkKey(key: string): void {
+  if (keyBytes(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError");
+}
+
+/** The declared payload length: x-amz-decoded-content-length for aws-chunked bodies, else Content-Length. */
+export function declaredPayloadLength(ctx: S3Context): number | null {
+  const decoded = ctx.request.headers.get("x-amz-decoded-content-length");
+  const raw = decoded ?? ctx.request.headers.get("content-length");
+  if (raw === null) return null;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new S3Error("InvalidArgument", "Invalid Content-Length.");
+  return n;
+}
+
+function parseContentMd5(header: string | null): Uint8Array | null {
+  if (header === null) return null;
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(header.trim()), (c) => c.charCodeAt(0));
+  } catch {
+    throw new S3Error("InvalidDigest");
+  }
+  if (bytes.length !== 16) throw new S3Error("InvalidDigest");
+  return bytes;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+export async function putObject(ctx: S3Context): Promise<Response> {
+  const { bucket, key } = requireObject(ctx);
+  checkKey(key);
+  const size = declaredPayloadLength(ctx);
+  if (size === null) throw new S3Error("MissingContentLength");
+  if (size > MAX_PUT_SIZE) throw new S3Error("EntityTooLarge");
+  const contentMd5 = parseContentMd5(ctx.request.headers.get("content-md5"));
+  const metadata = metadataFromRequest(ctx.request.headers);
+  const [info, deploymentId] = await Promise.all([
+    requireExistingBucket(ctx, bucket),
+    getDeploymentId(ctx.env),
+  ]);
+  const record = await writeObject(
+    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
+    {
+      bucket,
+      key,
+      versionId: "null",
+      body: ctx.body().stream,
+      expectedSize: size,
+      ...metadata,
+      checksums: {},
+      verify: ({ md5 }) => {
+        if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
+      },
+    },
+  );
+  const headers = new Headers({ etag: `"${record.etag}"` });
+  if (info.versioning !== "") headers.set("x-amz-version-id", record.versionId);
+  return new Response(null, { status: 200, headers });
+}
+
+async function lookupVersion(
+  ctx: S3Context,
+): Promise<{ stored: StoredVersion; versioned: boolean }> {
+  const { bucket, key } = requireObject(ctx);
+  const versionId = ctx.query.get("versionId");
+  const coordinator = bucketStub(ctx.env, bucket);
+  const lookup = await coordinator.getVersion(key, versionId);
+  if (!lookup.ok) {
+    const detail: Record<string, string> =
+      lookup.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key };
+    if (lookup.error === "NoSuchVersion") detail.VersionId = versionId ?? "";
+    throw new S3Error(lookup.error, undefined, { detail });
+  }
+  return {
+    stored: lookup.version,
+    versioned: versionId !== null || lookup.version.record.versionId !== "null",
+  };
+}
+
+export async function getObject(ctx: S3Context): Promise<Response> {
+  const { stored, versioned } = await lookupVersion(ctx);
+  const { record } = stored;
+  const range = parseRange(ctx.request.headers.get("range"), record.size);
+  const coordinator = bucketStub(ctx.env, record.bucket);
+  const body = await openObjectStream(ctx.env, stored, range, {
+    onDamage: () => ctx.exec.waitUntil(coordinator.scheduleHeal(record.key, record.versionId)),
+  });
+  const headers = objectResponseHeaders(record, versioned);
+  const length = range ? range.end - range.start + 1 : record.size;
+  headers.set("content-length", String(length));
+  if (range) headers.set("content-range", `bytes ${range.start}-${range.end}/${record.size}`);
+  const status = range ? 206 : 200;
+  if (body instanceof Uint8Array) return new Response(body, { status, headers });
+  const fixed = new FixedLengthStream(length);
+  ctx.exec.waitUntil(body.pipeTo(fixed.writable).catch(() => undefined));
+  return new Response(fixed.readable, { status, headers });
+}
+
+export async function headObject(ctx: S3Context): Promise<Response> {
+  const { stored, versioned } = await lookupVersion(ctx);
+  const headers = objectResponseHeaders(stored.record, versioned);
+  headers.set("content-length", String(stored.record.size));
+  return new Response(null, { status: 200, headers });
+}
+
+export async function deleteObject(ctx: S3Context): Promise<Response> {
+  const { bucket, key } = requireObject(ctx);
+  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, ctx.query.get("versionId"));
+  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { BucketName: bucket } });
+  return new Response(null, { status: 204 });
+}

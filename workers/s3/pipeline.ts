@@ -1,0 +1,47 @@
+/**
+ * The S3 request pipeline: SigV4 → classify → authorize → dispatch. (The
+ * router wraps it with the request id and the error handler.)
+ */
+import { loadConfig } from "../../shared/config.ts";
+import { S3Error } from "../../shared/s3-errors.ts";
+import { authenticateRequest } from "../auth/sigv4.ts";
+import { decodeRequestBody, type DecodedBody } from "../auth/aws-chunked.ts";
+import { credentialLookup, identify } from "../credentials.ts";
+import { classifyS3Request } from "./classify.ts";
+import type { S3Context } from "./context.ts";
+import { S3_HANDLERS } from "./dispatch.ts";
+
+/** Serves one S3 request; throws S3Error for the router to render. */
+export async function handleS3(
+  request: Request,
+  env: Env,
+  exec: ExecutionContext,
+  requestId: string,
+): Promise<Response> {
+  const config = loadConfig(env);
+  const auth = await authenticateRequest(request, credentialLookup(env), { region: config.region });
+  const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
+  if (!classified) throw new S3Error("MethodNotAllowed");
+  const identity = auth.anonymous ? null : identify(env, auth.accessKeyId);
+  authorize(identity);
+  let decoded: DecodedBody | null = null;
+  const ctx: S3Context = {
+    request,
+    env,
+    exec,
+    config,
+    requestId,
+    ...classified,
+    auth,
+    identity,
+    body: () => (decoded ??= decodeRequestBody(request.body, auth, request.headers)),
+  };
+  const handler = S3_HANDLERS[classified.action];
+  if (!handler) throw new S3Error("NotImplemented", `${classified.action} is not implemented.`);
+  return handler(ctx);
+}
+
+function authorize(identity: ReturnType<typeof identify> | null): void {
+  if (!identity) throw new S3Error("AccessDenied");
+  if (!identity.isRoot) throw new S3Error("AccessDenied");
+}

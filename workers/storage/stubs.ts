@@ -1,0 +1,38 @@
+/**
+ * Typed access to the Durable Objects: drives by their place in the layout,
+ * bucket coordinators by bucket name, and the deployment singleton. Object
+ * naming (`idFromName`) is hidden here and nowhere else.
+ */
+import { driveName, type SetAddress } from "../../shared/layout/placement.ts";
+
+/** The drive at `pool/set/drive`. */
+export function driveStub(env: Env, address: SetAddress, drive: number) {
+  return env.DRIVE.get(env.DRIVE.idFromName(driveName(address.pool, address.set, drive)));
+}
+
+export type DriveStub = ReturnType<typeof driveStub>;
+
+/** All drives of a set, in drive order. */
+export function setDrives(env: Env, address: SetAddress, drives: number): DriveStub[] {
+  return Array.from({ length: drives }, (_, i) => driveStub(env, address, i));
+}
+
+/** The coordinator of bucket `name`. */
+export function bucketStub(env: Env, name: string) {
+  return env.BUCKET.get(env.BUCKET.idFromName(`bucket:${name}`));
+}
+
+export type BucketStub = ReturnType<typeof bucketStub>;
+
+/** The deployment-wide singleton. */
+export function deploymentStub(env: Env) {
+  return env.DEPLOYMENT.get(env.DEPLOYMENT.idFromName("deployment"));
+}
+
+let deploymentId: string | null = null;
+
+/** The site's deployment id, cached per isolate (it never changes). */
+export async function getDeploymentId(env: Env): Promise<string> {
+  deploymentId ??= await deploymentStub(env).getDeploymentId();
+  return deploymentId;
+}
