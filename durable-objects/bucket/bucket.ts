@@ -9,12 +9,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+  dataDirsOf,
   serializeRecord,
   versionRecordSchema,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
 import { applyMigrations } from "../migrations.ts";
 import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
+import { listObjects, type ListPage, type ListRequest } from "./listing.ts";
 import { BUCKET_MIGRATIONS, type BucketRow, type GcRow, type VersionRow } from "./schema.ts";
 import type {
   BucketInfo,
@@ -203,6 +205,12 @@ export class Bucket extends DurableObject<Env> {
     }
   }
 
+  /** One page of the bucket's current objects (ListObjects, ListObjectsV2). */
+  async listObjects(request: ListRequest): Promise<ListPage | null> {
+    if (!this.bucketRow()) return null;
+    return listObjects(this.sql, request);
+  }
+
   /** A page of every version in (key, seq) order, for heal and scans. */
   async listVersionsPage(cursor: string | null, limit: number): Promise<VersionPage> {
     const after = cursor ? (JSON.parse(cursor) as [string, number]) : ["", -1];
@@ -249,10 +257,11 @@ export class Bucket extends DurableObject<Env> {
 
   private queueGarbage(record: VersionRecord): void {
     this.sql.exec(
-      `INSERT INTO gc_queue (key, version_id, data_dir, erasure, due) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO gc_queue (key, version_id, data_dir, part_dirs, erasure, due) VALUES (?, ?, ?, ?, ?, ?)`,
       record.key,
       record.versionId,
       record.dataDir,
+      JSON.stringify(dataDirsOf(record).filter((dir) => dir !== record.dataDir)),
       JSON.stringify(record.erasure),
       Date.now(),
     );

@@ -39,6 +39,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      key TEXT NOT NULL,
      version_id TEXT NOT NULL,
      data_dir TEXT NOT NULL,
+     part_dirs TEXT NOT NULL,
      erasure TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0,
      due INTEGER NOT NULL
@@ -78,6 +79,7 @@ export interface GcRow extends Record<string, SqlStorageValue> {
   key: string;
   version_id: string;
   data_dir: string;
+  part_dirs: string;
   erasure: string;
   attempts: number;
 }

@@ -107,7 +107,10 @@ export class Drive extends DurableObject<Env> {
     return result;
   }
 
-  /** Stores this drive's copy of a version record (and its inline shard), committing its data dir. */
+  /**
+   * Stores this drive's copy of a version record (and its inline shard),
+   * committing its data dirs (`dataDir` and any part dirs) against the sweep.
+   */
   async putVersionCopy(
     bucket: string,
     key: string,
@@ -115,6 +118,7 @@ export class Drive extends DurableObject<Env> {
     dataDir: string,
     record: string,
     inline: InlineShard | null,
+    partDirs: string[] = [],
   ): Promise<void> {
     this.assertOnline();
     this.ctx.storage.transactionSync(() => {
@@ -130,7 +134,18 @@ export class Drive extends DurableObject<Env> {
         inline?.data ?? null,
         inline?.checksum ?? null,
       );
-      this.sql.exec(`UPDATE data_dirs SET committed = 1 WHERE data_dir = ?`, dataDir);
+      for (const dir of [dataDir, ...partDirs]) {
+        this.sql.exec(`UPDATE data_dirs SET committed = 1 WHERE data_dir = ?`, dir);
+      }
+    });
+  }
+
+  /** Marks data dirs as committed (uploaded multipart parts), so the orphan sweep keeps them. */
+  async commitDataDirs(dataDirs: string[]): Promise<void> {
+    this.assertOnline();
+    this.ctx.storage.transactionSync(() => {
+      for (const dir of dataDirs)
+        this.sql.exec(`UPDATE data_dirs SET committed = 1 WHERE data_dir = ?`, dir);
     });
   }
 
@@ -169,6 +184,7 @@ export class Drive extends DurableObject<Env> {
     key: string,
     versionId: string,
     dataDir: string,
+    partDirs: string[] = [],
   ): Promise<void> {
     this.assertOnline();
     this.ctx.storage.transactionSync(() => {
@@ -179,14 +195,16 @@ export class Drive extends DurableObject<Env> {
         versionId,
         dataDir,
       );
-      this.removeDataDir(dataDir);
+      for (const dir of new Set([dataDir, ...partDirs])) this.removeDataDir(dir);
     });
   }
 
-  /** Removes a data dir's blocks (an aborted write, or data replaced by a newer version). */
-  async deleteDataDir(dataDir: string): Promise<void> {
+  /** Removes several data dirs (aborted uploads, replaced parts). */
+  async deleteDataDirs(dataDirs: string[]): Promise<void> {
     this.assertOnline();
-    this.ctx.storage.transactionSync(() => this.removeDataDir(dataDir));
+    this.ctx.storage.transactionSync(() => {
+      for (const dir of dataDirs) this.removeDataDir(dir);
+    });
   }
 
   /** Drops every record copy and block of a bucket (bucket deletion). */
@@ -271,27 +289,38 @@ export class Drive extends DurableObject<Env> {
         const data = new Uint8Array(copy.inline_shard.slice(0));
         data[0] ^= 0xff;
         this.sql.exec(
-          `UPDATE version_copies SET inline_shard = ? WHERE bucket = ? AND key = ? AND version_id = ?`,
+          `UPDATE version_copies SET inline_shard = ?
+           WHERE bucket = ? AND key = ? AND version_id = ? AND data_dir = ?`,
           data,
           copy.bucket,
           copy.key,
           copy.version_id,
+          copy.data_dir,
         );
         damaged++;
       }
-      if (copy.data_dir) {
-        const row = this.sql
-          .exec<{ id: number; data: ArrayBuffer }>(
-            `SELECT rowid AS id, data FROM shard_blocks WHERE data_dir = ? ORDER BY part, block LIMIT 1`,
-            copy.data_dir,
-          )
-          .toArray()[0];
-        if (row && row.data.byteLength > 0) {
-          const data = new Uint8Array(row.data.slice(0));
-          data[data.length >> 1] ^= 0xff;
-          this.sql.exec(`UPDATE shard_blocks SET data = ? WHERE rowid = ?`, data, row.id);
-          damaged++;
-        }
+    }
+    const dirs = this.sql
+      .exec<{ data_dir: string }>(
+        `SELECT data_dir FROM data_dirs WHERE committed = 1 AND (? IS NULL OR bucket = ?) AND (? IS NULL OR key = ?)`,
+        bucket ?? null,
+        bucket ?? null,
+        key ?? null,
+        key ?? null,
+      )
+      .toArray();
+    for (const { data_dir } of dirs) {
+      const row = this.sql
+        .exec<{ id: number; data: ArrayBuffer }>(
+          `SELECT rowid AS id, data FROM shard_blocks WHERE data_dir = ? ORDER BY part, block LIMIT 1`,
+          data_dir,
+        )
+        .toArray()[0];
+      if (row && row.data.byteLength > 0) {
+        const data = new Uint8Array(row.data.slice(0));
+        data[data.length >> 1] ^= 0xff;
+        this.sql.exec(`UPDATE shard_blocks SET data = ? WHERE rowid = ?`, data, row.id);
+        damaged++;
       }
     }
     return damaged;

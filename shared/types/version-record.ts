@@ -24,7 +24,12 @@ export type ErasureInfo = z.infer<typeof erasureInfoSchema>;
 export const partInfoSchema = z.object({
   number: z.number().int().min(1),
   size: z.number().int().min(0),
+  /** Hex MD5 of the part. */
   etag: z.string(),
+  /** The data dir holding this part's blocks (the record's own for single-part objects). */
+  dataDir: z.string(),
+  /** Per-part checksums (algorithm → base64), for multipart composite checksums. */
+  checksums: z.record(z.string(), z.string()).optional(),
 });
 export type PartInfo = z.infer<typeof partInfoSchema>;
 
@@ -55,6 +60,8 @@ export const versionRecordSchema = z.object({
   /** Checksum algorithm (lower-case, e.g. "crc32") → base64 value. */
   checksums: z.record(z.string(), z.string()),
   storageClass: z.enum(STORAGE_CLASSES),
+  /** Object tags (key → value). */
+  tags: z.record(z.string(), z.string()).optional(),
   /** Erasure layout: the set that holds this version's record copies (and shards, if any). */
   erasure: erasureInfoSchema,
   parts: z.array(partInfoSchema),
@@ -62,6 +69,11 @@ export const versionRecordSchema = z.object({
   inline: z.boolean(),
 });
 export type VersionRecord = z.infer<typeof versionRecordSchema>;
+
+/** Every data dir a version's blocks live in. */
+export function dataDirsOf(record: VersionRecord): string[] {
+  return [...new Set([record.dataDir, ...record.parts.map((part) => part.dataDir)])];
+}
 
 /** Number of erasure blocks of a part of `size` bytes. */
 export function blockCount(size: number, blockSize: number): number {

@@ -29,7 +29,7 @@ function record(bucket: string, key: string, dataDir: string, size = 3): Version
       blockSize: 1048576,
       distribution: [0, 1, 2, 3, 4, 5, 6, 7],
     },
-    parts: [{ number: 1, size, etag: "" }],
+    parts: [{ number: 1, size, etag: "", dataDir }],
     inline: true,
   };
 }

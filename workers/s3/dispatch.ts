@@ -11,6 +11,7 @@ import {
   listBuckets,
 } from "./bucket.ts";
 import type { S3Handler } from "./context.ts";
+import { listObjects, listObjectsV2 } from "./list.ts";
 import { deleteObject, getObject, headObject, putObject } from "./object.ts";
 
 export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
@@ -19,8 +20,8 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   DeleteBucket: deleteBucket,
   HeadBucket: headBucket,
   GetBucketLocation: getBucketLocation,
-  ListObjects: null,
-  ListObjectsV2: null,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
   ListObjectVersions: null,
   ListMultipartUploads: null,
   GetBucketVersioning: null,

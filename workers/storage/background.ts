@@ -12,6 +12,7 @@ export interface GarbageItem {
   key: string;
   version_id: string;
   data_dir: string;
+  part_dirs: string;
   erasure: string;
 }
 
@@ -22,9 +23,10 @@ export async function collectGarbage(
   item: GarbageItem,
 ): Promise<boolean> {
   const erasure = erasureInfoSchema.parse(JSON.parse(item.erasure));
+  const partDirs = JSON.parse(item.part_dirs) as string[];
   const results = await Promise.allSettled(
     drivesOf(env, erasure).map((drive) =>
-      drive.deleteVersion(bucket, item.key, item.version_id, item.data_dir),
+      drive.deleteVersion(bucket, item.key, item.version_id, item.data_dir, partDirs),
     ),
   );
   return results.every((result) => result.status === "fulfilled");

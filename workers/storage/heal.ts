@@ -8,7 +8,7 @@
  */
 import { bitrotSum } from "../../shared/bitrot.ts";
 import { createReedSolomon } from "../../shared/erasure/index.ts";
-import { serializeRecord } from "../../shared/types/version-record.ts";
+import { dataDirsOf, serializeRecord, type PartInfo } from "../../shared/types/version-record.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import { drivesOf, shardOfDrive } from "./erasure-set.ts";
 
@@ -53,62 +53,69 @@ export async function healVersion(
     healthy: false,
   };
 
-  const blocks = record.inline ? 0 : Math.ceil(record.size / erasure.blockSize);
-  for (let from = 0; from < blocks; from += BLOCKS_PER_HEAL_BATCH) {
-    const count = Math.min(BLOCKS_PER_HEAL_BATCH, blocks - from);
-    // columns[d][i]: drive d's shard of block from+i
-    const columns = await Promise.all(
-      drives.map(async (drive, d) => {
-        if (offline.has(d)) return null;
-        try {
-          const reads = await drive.readShardBlocks(record.dataDir, 1, from, count);
-          return reads.map((read) => (read.ok ? read.data : null));
-        } catch {
-          offline.add(d);
-          return null;
+  for (const part of record.inline ? [] : record.parts) {
+    await healPart(part);
+  }
+
+  async function healPart(part: PartInfo): Promise<void> {
+    const blocks = Math.ceil(part.size / erasure.blockSize);
+    for (let from = 0; from < blocks; from += BLOCKS_PER_HEAL_BATCH) {
+      const count = Math.min(BLOCKS_PER_HEAL_BATCH, blocks - from);
+      // columns[d][i]: drive d's shard of block from+i
+      const columns = await Promise.all(
+        drives.map(async (drive, d) => {
+          if (offline.has(d)) return null;
+          try {
+            const reads = await drive.readShardBlocks(part.dataDir, part.number, from, count);
+            return reads.map((read) => (read.ok ? read.data : null));
+          } catch {
+            offline.add(d);
+            return null;
+          }
+        }),
+      );
+      const rebuilt: Map<number, { block: number; data: Uint8Array; checksum: string }[]> =
+        new Map();
+      for (let i = 0; i < count; i++) {
+        const byShard: (Uint8Array | null)[] = new Array(n).fill(null);
+        columns.forEach((column, d) => (byShard[shardOf[d]] = column?.[i] ?? null));
+        const missing = columns
+          .map((column, d) => (column !== null && column[i] === null ? d : -1))
+          .filter((d) => d >= 0);
+        if (missing.length === 0) continue;
+        if (byShard.filter((shard) => shard !== null).length < erasure.dataShards) {
+          report.unrecoverableBlocks++;
+          continue;
         }
-      }),
-    );
-    const rebuilt: Map<number, { block: number; data: Uint8Array; checksum: string }[]> = new Map();
-    for (let i = 0; i < count; i++) {
-      const byShard: (Uint8Array | null)[] = new Array(n).fill(null);
-      columns.forEach((column, d) => (byShard[shardOf[d]] = column?.[i] ?? null));
-      const missing = columns
-        .map((column, d) => (column !== null && column[i] === null ? d : -1))
-        .filter((d) => d >= 0);
-      if (missing.length === 0) continue;
-      if (byShard.filter((shard) => shard !== null).length < erasure.dataShards) {
-        report.unrecoverableBlocks++;
-        continue;
+        const full = codec.reconstruct(byShard);
+        for (const d of missing) {
+          const data = full[shardOf[d]];
+          const list = rebuilt.get(d) ?? [];
+          list.push({ block: from + i, data, checksum: bitrotSum(data) });
+          rebuilt.set(d, list);
+        }
       }
-      const full = codec.reconstruct(byShard);
-      for (const d of missing) {
-        const data = full[shardOf[d]];
-        const list = rebuilt.get(d) ?? [];
-        list.push({ block: from + i, data, checksum: bitrotSum(data) });
-        rebuilt.set(d, list);
-      }
+      await Promise.all(
+        [...rebuilt].map(async ([d, list]) => {
+          if (options.dryRun) {
+            report.shardsRebuilt += list.length;
+            return;
+          }
+          try {
+            await drives[d].writeShardBlocks({
+              dataDir: part.dataDir,
+              bucket: record.bucket,
+              key: record.key,
+              part: part.number,
+              blocks: list,
+            });
+            report.shardsRebuilt += list.length;
+          } catch {
+            offline.add(d);
+          }
+        }),
+      );
     }
-    await Promise.all(
-      [...rebuilt].map(async ([d, list]) => {
-        if (options.dryRun) {
-          report.shardsRebuilt += list.length;
-          return;
-        }
-        try {
-          await drives[d].writeShardBlocks({
-            dataDir: record.dataDir,
-            bucket: record.bucket,
-            key: record.key,
-            part: 1,
-            blocks: list,
-          });
-          report.shardsRebuilt += list.length;
-        } catch {
-          offline.add(d);
-        }
-      }),
-    );
   }
 
   const inlineShards = record.inline
@@ -139,6 +146,7 @@ export async function healVersion(
           record.dataDir,
           recordJson,
           shard ? { data: shard, checksum: bitrotSum(shard) } : null,
+          dataDirsOf(record).filter((dir) => dir !== record.dataDir),
         );
         report.copiesRebuilt++;
         if (shard && !copy.ok) report.shardsRebuilt++;

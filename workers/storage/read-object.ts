@@ -10,7 +10,7 @@
  */
 import { createReedSolomon, type ReedSolomon } from "../../shared/erasure/index.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { ErasureInfo, VersionRecord } from "../../shared/types/version-record.ts";
+import type { ErasureInfo, PartInfo, VersionRecord } from "../../shared/types/version-record.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import type { ShardBlockRead } from "../../durable-objects/drive/types.ts";
 import { drivesOf } from "./erasure-set.ts";
@@ -31,6 +31,40 @@ export interface ReadHooks {
   onDamage(): void;
 }
 
+interface Batch {
+  fetcher: BlockFetcher;
+  from: number;
+  count: number;
+  /** Object offset of block `from`. */
+  offset: number;
+}
+
+/** The block batches covering [start, end], part by part. */
+function* batches(
+  env: Env,
+  record: VersionRecord,
+  start: number,
+  end: number,
+  hooks: ReadHooks,
+): Generator<Batch> {
+  const blockSize = record.erasure.blockSize;
+  let partOffset = 0;
+  for (const part of record.parts) {
+    const partEnd = partOffset + part.size - 1;
+    if (part.size > 0 && partEnd >= start && partOffset <= end) {
+      const fetcher = new BlockFetcher(env, record, part, hooks);
+      const first = Math.floor((Math.max(start, partOffset) - partOffset) / blockSize);
+      const last = Math.floor((Math.min(end, partEnd) - partOffset) / blockSize);
+      for (let from = first; from <= last; from += BLOCKS_PER_READ) {
+        const count = Math.min(BLOCKS_PER_READ, last - from + 1);
+        yield { fetcher, from, count, offset: partOffset + from * blockSize };
+      }
+    }
+    partOffset += part.size;
+    if (partOffset > end) return;
+  }
+}
+
 /** The bytes [range.start, range.end] of a version (the whole object when range is null). */
 export async function openObjectStream(
   env: Env,
@@ -46,20 +80,17 @@ export async function openObjectStream(
     if (!stored.inlineData) throw new Error(`inline version ${record.versionId} has no data`);
     return stored.inlineData.subarray(start, end + 1);
   }
-  const reader = new BlockFetcher(env, record, hooks);
   const blockSize = record.erasure.blockSize;
-  const firstBlock = Math.floor(start / blockSize);
-  const lastBlock = Math.floor(end / blockSize);
-  let next = firstBlock;
-  const fetchBatch = () => {
-    const from = next;
-    const count = Math.min(BLOCKS_PER_READ, lastBlock - from + 1);
-    next += count;
-    const batch = reader.readBlocks(from, count).then((blocks) =>
+  const plan = batches(env, record, start, end, hooks);
+  const fetchNext = (): Promise<Uint8Array[]> | null => {
+    const next = plan.next();
+    if (next.done) return null;
+    const { fetcher, from, count, offset } = next.value;
+    const batch = fetcher.readBlocks(from, count).then((blocks) =>
       blocks.map((block, i) => {
-        const offset = (from + i) * blockSize;
-        const sliceStart = Math.max(0, start - offset);
-        const sliceEnd = Math.min(block.byteLength, end - offset + 1);
+        const blockOffset = offset + i * blockSize;
+        const sliceStart = Math.max(0, start - blockOffset);
+        const sliceEnd = Math.min(block.byteLength, end - blockOffset + 1);
         return block.subarray(sliceStart, sliceEnd);
       }),
     );
@@ -67,10 +98,9 @@ export async function openObjectStream(
     batch.catch(() => undefined);
     return batch;
   };
-  let pending: Promise<Uint8Array[]> | null = fetchBatch();
-  const firstBatch = await pending;
-  pending = next <= lastBlock ? fetchBatch() : null;
-  let ready: Uint8Array[] | null = firstBatch;
+  let pending = fetchNext();
+  let ready: Uint8Array[] | null = pending ? await pending : [];
+  pending = fetchNext();
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -81,7 +111,7 @@ export async function openObjectStream(
             return;
           }
           ready = await pending;
-          pending = next <= lastBlock ? fetchBatch() : null;
+          pending = fetchNext();
         }
         for (const chunk of ready) controller.enqueue(chunk);
         ready = null;
@@ -96,7 +126,7 @@ export async function openObjectStream(
   });
 }
 
-/** Reads whole erasure blocks of part 1 of a version, reconstructing around damage. */
+/** Reads whole erasure blocks of one part of a version, reconstructing around damage. */
 export class BlockFetcher {
   private readonly erasure: ErasureInfo;
   private readonly drives: DriveStub[];
@@ -108,6 +138,7 @@ export class BlockFetcher {
   constructor(
     env: Env,
     private readonly record: VersionRecord,
+    private readonly part: PartInfo,
     private readonly hooks: ReadHooks,
   ) {
     this.erasure = record.erasure;
@@ -117,7 +148,7 @@ export class BlockFetcher {
 
   private blockLength(block: number): number {
     const { blockSize } = this.erasure;
-    return Math.min(blockSize, this.record.size - block * blockSize);
+    return Math.min(blockSize, this.part.size - block * blockSize);
   }
 
   private damage(): void {
@@ -136,7 +167,12 @@ export class BlockFetcher {
     if (this.failed.has(drive)) return new Array(count).fill(null);
     let reads: ShardBlockRead[];
     try {
-      reads = await this.drives[drive].readShardBlocks(this.record.dataDir, 1, from, count);
+      reads = await this.drives[drive].readShardBlocks(
+        this.part.dataDir,
+        this.part.number,
+        from,
+        count,
+      );
     } catch {
       this.failed.add(drive);
       this.damage();

@@ -1,0 +1,117 @@
+/**
+ * Listing from the coordinator's index. Keys compare as UTF-8 bytes (SQLite's
+ * BINARY collation), the order S3 lists in. A page walks the `objects` index
+ * from the position after the marker, stopping at `maxKeys` entries (keys
+ * plus common prefixes); with a delimiter, a key's common prefix is emitted
+ * once and the scan jumps past every key under it, so a page costs the same
+ * whatever the bucket holds.
+ */
+
+/** Sorts after every key that starts with the prefix it is appended to. */
+const PREFIX_END = String.fromCodePoint(0x10ffff);
+const SCAN_BATCH = 256;
+
+export interface ListRequest {
+  prefix: string;
+  delimiter: string;
+  /** List keys strictly after this one ("" = from the start). */
+  after: string;
+  maxKeys: number;
+}
+
+export interface ListedObject {
+  key: string;
+  etag: string;
+  size: number;
+  mtime: number;
+  storageClass: string;
+  versionId: string;
+}
+
+export interface ListPage {
+  objects: ListedObject[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix of this page (the next marker), when truncated. */
+  nextMarker: string | null;
+}
+
+interface IndexRow extends Record<string, SqlStorageValue> {
+  key: string;
+  etag: string;
+  size: number;
+  mtime: number;
+  version_id: string;
+  storage_class: string;
+}
+
+/** One page of the latest non-deleted versions. */
+export function listObjects(sql: SqlStorage, request: ListRequest): ListPage {
+  const { prefix, delimiter, maxKeys } = request;
+  const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false, nextMarker: null };
+  if (maxKeys <= 0) return page;
+  let cursor = request.after > prefix ? request.after : prefix;
+  let inclusive = request.after < prefix;
+  // A marker that is itself a common prefix (a page ended on it) resumes after everything under it.
+  if (delimiter && request.after.startsWith(prefix)) {
+    const rest = request.after.slice(prefix.length);
+    if (rest.indexOf(delimiter) === rest.length - delimiter.length && rest.length > 0) {
+      cursor = request.after + PREFIX_END;
+      inclusive = false;
+    }
+  }
+  let last: string | null = null;
+  for (;;) {
+    const rows = sql
+      .exec<IndexRow>(
+        `SELECT o.key AS key, v.etag AS etag, v.size AS size, v.mtime AS mtime, v.version_id AS version_id,
+                json_extract(v.record, '$.storageClass') AS storage_class
+         FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
+         WHERE o.delete_marker = 0 AND ${inclusive ? "o.key >= ?" : "o.key > ?"}
+         ORDER BY o.key LIMIT ?`,
+        cursor,
+        SCAN_BATCH,
+      )
+      .toArray();
+    if (rows.length === 0) return page;
+    let jumped = false;
+    for (const row of rows) {
+      if (!row.key.startsWith(prefix)) return page;
+      const entriesSoFar = page.objects.length + page.commonPrefixes.length;
+      const rest = row.key.slice(prefix.length);
+      const at = delimiter ? rest.indexOf(delimiter) : -1;
+      if (at >= 0) {
+        const common = prefix + rest.slice(0, at + delimiter.length);
+        if (common === last) continue;
+        if (entriesSoFar >= maxKeys) {
+          page.isTruncated = true;
+          page.nextMarker = last;
+          return page;
+        }
+        page.commonPrefixes.push(common);
+        last = common;
+        cursor = common + PREFIX_END;
+        inclusive = false;
+        jumped = true;
+        break;
+      }
+      if (entriesSoFar >= maxKeys) {
+        page.isTruncated = true;
+        page.nextMarker = last;
+        return page;
+      }
+      page.objects.push({
+        key: row.key,
+        etag: row.etag,
+        size: row.size,
+        mtime: row.mtime,
+        storageClass: row.storage_class,
+        versionId: row.version_id,
+      });
+      last = row.key;
+      cursor = row.key;
+      inclusive = false;
+    }
+    if (!jumped && rows.length < SCAN_BATCH) return page;
+  }
+}
