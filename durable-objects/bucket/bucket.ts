@@ -12,11 +12,20 @@ import {
   dataDirsOf,
   serializeRecord,
   versionRecordSchema,
+  type ErasureInfo,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
 import { applyMigrations } from "../migrations.ts";
 import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
 import { listObjects, type ListPage, type ListRequest } from "./listing.ts";
+import {
+  dropUpload,
+  findUpload,
+  listUploads,
+  partsOf,
+  storePart,
+  type UploadListRequest,
+} from "./uploads.ts";
 import { BUCKET_MIGRATIONS, type BucketRow, type GcRow, type VersionRow } from "./schema.ts";
 import type {
   BucketInfo,
@@ -24,6 +33,9 @@ import type {
   CommitResult,
   DeleteResult,
   StoredVersion,
+  UploadedPart,
+  UploadInfo,
+  UploadListing,
   VersionLookup,
   VersionPage,
 } from "./types.ts";
@@ -205,6 +217,82 @@ export class Bucket extends DurableObject<Env> {
     }
   }
 
+  /** Starts a multipart upload; returns its id. */
+  async createUpload(
+    key: string,
+    attributes: string,
+    erasure: ErasureInfo,
+  ): Promise<string | null> {
+    if (!this.bucketRow()) return null;
+    const uploadId = crypto.randomUUID();
+    this.sql.exec(
+      "INSERT INTO uploads (upload_id, key, created_at, attributes, erasure) VALUES (?, ?, ?, ?, ?)",
+      uploadId,
+      key,
+      Date.now(),
+      attributes,
+      JSON.stringify(erasure),
+    );
+    return uploadId;
+  }
+
+  /** An upload in progress, or null. */
+  async getUpload(uploadId: string): Promise<UploadInfo | null> {
+    return findUpload(this.sql, uploadId);
+  }
+
+  /** Records an uploaded part (replacing one of the same number). False when the upload is gone. */
+  async putPart(uploadId: string, part: UploadedPart): Promise<boolean> {
+    const upload = findUpload(this.sql, uploadId);
+    if (!upload) return false;
+    const replaced = storePart(this.sql, uploadId, part);
+    if (replaced) this.queueDirs([replaced], upload.erasure);
+    return true;
+  }
+
+  /** Parts of an upload after `after`, at most `limit`. */
+  async listParts(uploadId: string, after: number, limit: number): Promise<UploadedPart[] | null> {
+    if (!findUpload(this.sql, uploadId)) return null;
+    return partsOf(this.sql, uploadId, after, limit);
+  }
+
+  /** Uploads in progress (ListMultipartUploads). */
+  async listUploads(request: UploadListRequest): Promise<UploadListing | null> {
+    if (!this.bucketRow()) return null;
+    return listUploads(this.sql, request);
+  }
+
+  /**
+   * Completes an upload: commits `record` (whose parts must be the upload's
+   * current parts) and drops the upload; unused parts are collected.
+   */
+  async completeUpload(
+    uploadId: string,
+    request: CommitRequest,
+  ): Promise<CommitResult | { ok: false; error: "NoSuchUpload" | "InvalidPart" }> {
+    const upload = findUpload(this.sql, uploadId);
+    if (!upload) return { ok: false, error: "NoSuchUpload" };
+    const current = new Map(partsOf(this.sql, uploadId).map((part) => [part.number, part.dataDir]));
+    for (const part of request.record.parts) {
+      if (current.get(part.number) !== part.dataDir) return { ok: false, error: "InvalidPart" };
+    }
+    const result = await this.commitVersion(request);
+    if (!result.ok) return result;
+    const used = new Set(request.record.parts.map((part) => part.dataDir));
+    const unused = dropUpload(this.sql, uploadId).filter((dir) => !used.has(dir));
+    if (unused.length > 0) this.queueDirs(unused, upload.erasure);
+    return result;
+  }
+
+  /** Aborts an upload and collects its parts. False when it does not exist. */
+  async abortUpload(uploadId: string): Promise<boolean> {
+    const upload = findUpload(this.sql, uploadId);
+    if (!upload) return false;
+    const dirs = dropUpload(this.sql, uploadId);
+    if (dirs.length > 0) this.queueDirs(dirs, upload.erasure);
+    return true;
+  }
+
   /** One page of the bucket's current objects (ListObjects, ListObjectsV2). */
   async listObjects(request: ListRequest): Promise<ListPage | null> {
     if (!this.bucketRow()) return null;
@@ -263,6 +351,18 @@ export class Bucket extends DurableObject<Env> {
       record.dataDir,
       JSON.stringify(dataDirsOf(record).filter((dir) => dir !== record.dataDir)),
       JSON.stringify(record.erasure),
+      Date.now(),
+    );
+    void this.ensureAlarm(Date.now() + 50);
+  }
+
+  /** Queues removal of bare data dirs (replaced or unused parts), no record copy involved. */
+  private queueDirs(dirs: string[], erasure: ErasureInfo): void {
+    this.sql.exec(
+      `INSERT INTO gc_queue (key, version_id, data_dir, part_dirs, erasure, due) VALUES ('', '', ?, ?, ?, ?)`,
+      dirs[0],
+      JSON.stringify(dirs.slice(1)),
+      JSON.stringify(erasure),
       Date.now(),
     );
     void this.ensureAlarm(Date.now() + 50);

@@ -44,6 +44,24 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      attempts INTEGER NOT NULL DEFAULT 0,
      due INTEGER NOT NULL
    );
+   CREATE TABLE uploads (
+     upload_id TEXT PRIMARY KEY,
+     key TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     attributes TEXT NOT NULL,
+     erasure TEXT NOT NULL
+   );
+   CREATE INDEX uploads_by_key ON uploads (key, created_at);
+   CREATE TABLE upload_parts (
+     upload_id TEXT NOT NULL,
+     part_number INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     data_dir TEXT NOT NULL,
+     checksums TEXT NOT NULL,
+     mtime INTEGER NOT NULL,
+     PRIMARY KEY (upload_id, part_number)
+   );
    CREATE TABLE heal_queue (
      key TEXT NOT NULL,
      version_id TEXT NOT NULL,
@@ -82,4 +100,22 @@ export interface GcRow extends Record<string, SqlStorageValue> {
   part_dirs: string;
   erasure: string;
   attempts: number;
+}
+
+export interface UploadRow extends Record<string, SqlStorageValue> {
+  upload_id: string;
+  key: string;
+  created_at: number;
+  attributes: string;
+  erasure: string;
+}
+
+export interface PartRow extends Record<string, SqlStorageValue> {
+  upload_id: string;
+  part_number: number;
+  size: number;
+  etag: string;
+  data_dir: string;
+  checksums: string;
+  mtime: number;
 }

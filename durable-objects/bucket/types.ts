@@ -1,5 +1,5 @@
 /** RPC types of the Bucket coordinator Durable Object. */
-import type { VersionRecord } from "../../shared/types/version-record.ts";
+import type { ErasureInfo, VersionRecord } from "../../shared/types/version-record.ts";
 
 export interface BucketInfo {
   name: string;
@@ -36,4 +36,31 @@ export interface VersionPage {
   versions: StoredVersion[];
   /** Pass back to continue; null at the end. */
   cursor: string | null;
+}
+
+/** A multipart upload in progress. */
+export interface UploadInfo {
+  uploadId: string;
+  key: string;
+  createdAt: number;
+  /** JSON of the version attributes given at CreateMultipartUpload. */
+  attributes: string;
+  erasure: ErasureInfo;
+}
+
+export interface UploadedPart {
+  number: number;
+  size: number;
+  etag: string;
+  dataDir: string;
+  checksums: Record<string, string>;
+  mtime: number;
+}
+
+export interface UploadListing {
+  uploads: UploadInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker: string | null;
+  nextUploadIdMarker: string | null;
 }

@@ -12,6 +12,14 @@ import {
 } from "./bucket.ts";
 import type { S3Handler } from "./context.ts";
 import { listObjects, listObjectsV2 } from "./list.ts";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+} from "./multipart.ts";
 import { deleteObject, getObject, headObject, putObject } from "./object.ts";
 
 export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
@@ -23,7 +31,7 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: null,
-  ListMultipartUploads: null,
+  ListMultipartUploads: listMultipartUploads,
   GetBucketVersioning: null,
   PutBucketVersioning: null,
   GetBucketTagging: null,
@@ -85,10 +93,10 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   RestoreObject: null,
   SelectObjectContent: null,
   PostObject: null,
-  CreateMultipartUpload: null,
-  UploadPart: null,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
   UploadPartCopy: null,
-  CompleteMultipartUpload: null,
-  AbortMultipartUpload: null,
-  ListParts: null,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
 };

@@ -34,7 +34,8 @@ export function declaredPayloadLength(ctx: S3Context): number | null {
   return n;
 }
 
-function parseContentMd5(header: string | null): Uint8Array | null {
+/** Decodes a Content-MD5 header (base64 of 16 bytes); InvalidDigest when malformed. */
+export function parseContentMd5(header: string | null): Uint8Array | null {
   if (header === null) return null;
   let bytes: Uint8Array;
   try {
@@ -46,7 +47,8 @@ function parseContentMd5(header: string | null): Uint8Array | null {
   return bytes;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+/** Byte-wise equality. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 

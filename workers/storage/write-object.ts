@@ -14,7 +14,8 @@
  */
 import { bitrotSum } from "../../shared/bitrot.ts";
 import type { FloeConfig } from "../../shared/config.ts";
-import { S3Error } from "../../shared/s3-errors.ts";
+import { S3Error, type S3ErrorCode } from "../../shared/s3-errors.ts";
+import type { CommitRequest } from "../../durable-objects/bucket/types.ts";
 import {
   dataDirsOf,
   serializeRecord,
@@ -129,6 +130,9 @@ export async function commitRecord(
   slots: DriveSlot[],
   record: VersionRecord,
   inline: { data: Uint8Array; shards: Uint8Array[] } | null,
+  commit: (request: CommitRequest) => Promise<{ ok: true } | { ok: false; error: S3ErrorCode }> = (
+    request,
+  ) => bucketStub(ctx.env, record.bucket).commitVersion(request),
 ): Promise<void> {
   const recordJson = serializeRecord(record);
   const partDirs = dataDirsOf(record).filter((dir) => dir !== record.dataDir);
@@ -152,7 +156,7 @@ export async function commitRecord(
     }),
   );
   assertWriteQuorum(slots, record.erasure);
-  const committed = await bucketStub(ctx.env, record.bucket).commitVersion({
+  const committed = await commit({
     record,
     inlineData: inline?.data ?? null,
     acknowledgements: slots.filter((slot) => !slot.failed).length,
