@@ -41,6 +41,9 @@ export const S3_ERRORS = {
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
   InvalidStorageClass: [400, "The storage class you specified is not valid"],
+  InvalidTag: [400, "The tag provided was not a valid tag."],
+  NoSuchTagSet: [404, "The TagSet does not exist"],
+  MissingContentMD5: [400, "Missing required header for this request: Content-MD5"],
   KeyTooLongError: [400, "Your key is too long"],
   MalformedXML: [
     400,

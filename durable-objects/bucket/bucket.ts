@@ -119,6 +119,8 @@ export class Bucket extends DurableObject<Env> {
       return { ok: false, error: "InsufficientWriteQuorum" };
     }
     const record = versionRecordSchema.parse(request.record);
+    const failed = this.checkCondition(record.key, request.condition ?? null);
+    if (failed) return { ok: false, error: failed };
     this.ctx.storage.transactionSync(() => {
       const replaced = this.sql
         .exec<VersionRow>(
@@ -152,6 +154,57 @@ export class Bucket extends DurableObject<Env> {
       );
     });
     return { ok: true };
+  }
+
+  private checkCondition(
+    key: string,
+    condition: CommitRequest["condition"],
+  ): "PreconditionFailed" | "NoSuchKey" | null {
+    if (!condition) return null;
+    const current = this.sql
+      .exec<{ etag: string }>(
+        `SELECT v.etag AS etag FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
+         WHERE o.key = ? AND o.delete_marker = 0`,
+        key,
+      )
+      .toArray()[0];
+    if ("ifNoneMatch" in condition) return current ? "PreconditionFailed" : null;
+    if (!current) return "NoSuchKey";
+    return current.etag === condition.ifMatch ? null : "PreconditionFailed";
+  }
+
+  /**
+   * Replaces a version's record fields (tags, and later retention and legal
+   * hold) without touching its data. Returns the updated record.
+   */
+  async updateRecord(
+    key: string,
+    versionId: string | null,
+    patch: Partial<Pick<VersionRecord, "tags">>,
+  ): Promise<VersionLookup> {
+    const lookup = await this.getVersion(key, versionId);
+    if (!lookup.ok) return lookup;
+    const record = versionRecordSchema.parse({ ...lookup.version.record, ...patch });
+    this.sql.exec(
+      "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
+      serializeRecord(record),
+      record.key,
+      record.versionId,
+    );
+    return { ok: true, version: { record, inlineData: lookup.version.inlineData } };
+  }
+
+  /** The bucket's tags, or null when it has none. */
+  async getBucketTags(): Promise<Record<string, string> | null> {
+    const row = this.sql.exec<{ tags: string | null }>("SELECT tags FROM bucket").toArray()[0];
+    return row?.tags ? (JSON.parse(row.tags) as Record<string, string>) : null;
+  }
+
+  /** Sets (or, with null, removes) the bucket's tags. */
+  async setBucketTags(tags: Record<string, string> | null): Promise<boolean> {
+    if (!this.bucketRow()) return false;
+    this.sql.exec("UPDATE bucket SET tags = ?", tags ? JSON.stringify(tags) : null);
+    return true;
   }
 
   /** The latest version of `key`, or the given version. */

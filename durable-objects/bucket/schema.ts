@@ -12,7 +12,8 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      owner TEXT NOT NULL,
      versioning TEXT NOT NULL DEFAULT '',
-     next_seq INTEGER NOT NULL DEFAULT 1
+     next_seq INTEGER NOT NULL DEFAULT 1,
+     tags TEXT
    );
    CREATE TABLE versions (
      key TEXT NOT NULL,
@@ -90,6 +91,7 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   owner: string;
   versioning: string;
   next_seq: number;
+  tags: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {

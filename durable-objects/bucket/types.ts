@@ -24,10 +24,16 @@ export interface CommitRequest {
   /** Drives that stored their shards and record copy. */
   acknowledgements: number;
   writeQuorum: number;
+  /** Conditional write: checked against the key's current version inside the commit. */
+  condition?: { ifNoneMatch: "*" } | { ifMatch: string } | null;
 }
 
 export type CommitResult =
-  { ok: true } | { ok: false; error: "NoSuchBucket" | "InsufficientWriteQuorum" };
+  | { ok: true }
+  | {
+      ok: false;
+      error: "NoSuchBucket" | "InsufficientWriteQuorum" | "PreconditionFailed" | "NoSuchKey";
+    };
 
 export type DeleteResult =
   { ok: true; deleted: VersionRecord | null } | { ok: false; error: "NoSuchBucket" };

@@ -140,6 +140,26 @@ export class Drive extends DurableObject<Env> {
     });
   }
 
+  /** Replaces the record text of an existing copy (metadata changes: tags, retention). */
+  async updateVersionRecord(
+    bucket: string,
+    key: string,
+    versionId: string,
+    dataDir: string,
+    record: string,
+  ): Promise<boolean> {
+    this.assertOnline();
+    const result = this.sql.exec(
+      `UPDATE version_copies SET record = ? WHERE bucket = ? AND key = ? AND version_id = ? AND data_dir = ?`,
+      record,
+      bucket,
+      key,
+      versionId,
+      dataDir,
+    );
+    return result.rowsWritten > 0;
+  }
+
   /** Marks data dirs as committed (uploaded multipart parts), so the orphan sweep keeps them. */
   async commitDataDirs(dataDirs: string[]): Promise<void> {
     this.assertOnline();

@@ -11,7 +11,17 @@ import {
   listBuckets,
 } from "./bucket.ts";
 import type { S3Handler } from "./context.ts";
+import { copyObject, uploadPartCopy } from "./copy.ts";
+import { deleteObjects } from "./delete-objects.ts";
 import { listObjects, listObjectsV2 } from "./list.ts";
+import {
+  deleteBucketTagging,
+  deleteObjectTagging,
+  getBucketTagging,
+  getObjectTagging,
+  putBucketTagging,
+  putObjectTagging,
+} from "./tagging.ts";
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -34,9 +44,9 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   ListMultipartUploads: listMultipartUploads,
   GetBucketVersioning: null,
   PutBucketVersioning: null,
-  GetBucketTagging: null,
-  PutBucketTagging: null,
-  DeleteBucketTagging: null,
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
   GetBucketPolicy: null,
   PutBucketPolicy: null,
   DeleteBucketPolicy: null,
@@ -78,11 +88,11 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   GetObject: getObject,
   HeadObject: headObject,
   DeleteObject: deleteObject,
-  DeleteObjects: null,
-  CopyObject: null,
-  GetObjectTagging: null,
-  PutObjectTagging: null,
-  DeleteObjectTagging: null,
+  DeleteObjects: deleteObjects,
+  CopyObject: copyObject,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
   GetObjectAcl: null,
   PutObjectAcl: null,
   GetObjectRetention: null,
@@ -95,7 +105,7 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   PostObject: null,
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
-  UploadPartCopy: null,
+  UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,

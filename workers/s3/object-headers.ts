@@ -78,5 +78,7 @@ export function objectResponseHeaders(record: VersionRecord, versioned: boolean)
     headers.set(`x-amz-meta-${name}`, value);
   if (record.storageClass !== "STANDARD") headers.set("x-amz-storage-class", record.storageClass);
   if (versioned) headers.set("x-amz-version-id", record.versionId);
+  const tagCount = Object.keys(record.tags ?? {}).length;
+  if (tagCount > 0) headers.set("x-amz-tagging-count", String(tagCount));
   return headers;
 }

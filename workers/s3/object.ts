@@ -15,6 +15,8 @@ import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
 import { parseRange } from "./range.ts";
+import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
+import { parseTaggingHeader } from "../../shared/tags.ts";
 
 /** Largest single PUT S3 accepts (5 GiB). */
 const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -60,10 +62,14 @@ export async function putObject(ctx: S3Context): Promise<Response> {
   if (size > MAX_PUT_SIZE) throw new S3Error("EntityTooLarge");
   const contentMd5 = parseContentMd5(ctx.request.headers.get("content-md5"));
   const metadata = metadataFromRequest(ctx.request.headers);
+  const tagging = ctx.request.headers.get("x-amz-tagging");
+  const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
+  const condition = writeCondition(ctx.request.headers);
   const [info, deploymentId] = await Promise.all([
     requireExistingBucket(ctx, bucket),
     getDeploymentId(ctx.env),
   ]);
+  if (condition) await precheckCondition(ctx, bucket, key, condition);
   const record = await writeObject(
     { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
     {
@@ -73,6 +79,8 @@ export async function putObject(ctx: S3Context): Promise<Response> {
       body: ctx.body().stream,
       expectedSize: size,
       ...metadata,
+      tags,
+      condition,
       checksums: {},
       verify: ({ md5 }) => {
         if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
@@ -82,6 +90,48 @@ export async function putObject(ctx: S3Context): Promise<Response> {
   const headers = new Headers({ etag: `"${record.etag}"` });
   if (info.versioning !== "") headers.set("x-amz-version-id", record.versionId);
   return new Response(null, { status: 200, headers });
+}
+
+/** Fails a conditional PUT early (the commit checks again, atomically). */
+async function precheckCondition(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  condition: NonNullable<WriteCondition>,
+) {
+  const current = await bucketStub(ctx.env, bucket).getVersion(key, null);
+  const exists = current.ok && !current.version.record.deleteMarker;
+  if ("ifNoneMatch" in condition && exists)
+    throw new S3Error("PreconditionFailed", undefined, { detail: { Condition: "If-None-Match" } });
+  if ("ifMatch" in condition) {
+    if (!exists) throw new S3Error("NoSuchKey", undefined, { detail: { Key: key } });
+    if (current.version.record.etag !== condition.ifMatch) {
+      throw new S3Error("PreconditionFailed", undefined, { detail: { Condition: "If-Match" } });
+    }
+  }
+}
+
+const RESPONSE_OVERRIDES: [string, string][] = [
+  ["response-content-type", "content-type"],
+  ["response-content-language", "content-language"],
+  ["response-expires", "expires"],
+  ["response-cache-control", "cache-control"],
+  ["response-content-disposition", "content-disposition"],
+  ["response-content-encoding", "content-encoding"],
+];
+
+/** Applies GET's response-* query overrides (signed requests only, as S3). */
+function applyOverrides(ctx: S3Context, headers: Headers): void {
+  for (const [param, header] of RESPONSE_OVERRIDES) {
+    const value = ctx.query.get(param);
+    if (value === null) continue;
+    if (!ctx.identity)
+      throw new S3Error(
+        "InvalidRequest",
+        "Request specific response headers cannot be used for anonymous GET requests.",
+      );
+    headers.set(header, value);
+  }
 }
 
 async function lookupVersion(
@@ -106,12 +156,14 @@ async function lookupVersion(
 export async function getObject(ctx: S3Context): Promise<Response> {
   const { stored, versioned } = await lookupVersion(ctx);
   const { record } = stored;
+  checkReadConditions(ctx.request.headers, record);
   const range = parseRange(ctx.request.headers.get("range"), record.size);
   const coordinator = bucketStub(ctx.env, record.bucket);
   const body = await openObjectStream(ctx.env, stored, range, {
     onDamage: () => ctx.exec.waitUntil(coordinator.scheduleHeal(record.key, record.versionId)),
   });
   const headers = objectResponseHeaders(record, versioned);
+  applyOverrides(ctx, headers);
   const length = range ? range.end - range.start + 1 : record.size;
   headers.set("content-length", String(length));
   if (range) headers.set("content-range", `bytes ${range.start}-${range.end}/${record.size}`);
@@ -124,6 +176,7 @@ export async function getObject(ctx: S3Context): Promise<Response> {
 
 export async function headObject(ctx: S3Context): Promise<Response> {
   const { stored, versioned } = await lookupVersion(ctx);
+  checkReadConditions(ctx.request.headers, stored.record);
   const headers = objectResponseHeaders(stored.record, versioned);
   headers.set("content-length", String(stored.record.size));
   return new Response(null, { status: 200, headers });

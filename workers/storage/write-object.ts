@@ -56,6 +56,8 @@ export interface ObjectWrite extends VersionAttributes {
   body: ReadableStream<Uint8Array> | null;
   /** Declared payload length, when known; a body of another length fails with IncompleteBody. */
   expectedSize: number | null;
+  /** Conditional write, checked atomically at commit. */
+  condition?: CommitRequest["condition"];
   /** Extra hashers fed with every byte (checksums), finished in `verify`. */
   hashers?: { update(data: Uint8Array): void }[];
   /** Runs after the whole body was read, before anything is committed (Content-MD5, checksums). */
@@ -112,7 +114,12 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       parts: [{ number: 1, size: written.size, etag, dataDir }],
       inline: written.inline !== null,
     };
-    await commitRecord(ctx, slots, record, written.inline);
+    await commitRecord(ctx, slots, record, written.inline, (request) =>
+      bucketStub(ctx.env, record.bucket).commitVersion({
+        ...request,
+        condition: write.condition ?? null,
+      }),
+    );
     return record;
   } catch (error) {
     ctx.waitUntil(discardWrite(slots, write.bucket, write.key, write.versionId, dataDir, []));

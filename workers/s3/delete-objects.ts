@@ -1,0 +1,76 @@
+/**
+ * DeleteObjects: POST /bucket?delete with up to 1000 keys (more is
+ * MalformedXML). Like S3 it needs Content-MD5 or an x-amz-checksum header;
+ * each key is deleted on its own and reported as Deleted or Error; Quiet
+ * mode reports only errors.
+ */
+import { z } from "zod";
+import { S3Error } from "../../shared/s3-errors.ts";
+import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
+import { bucketStub } from "../storage/stubs.ts";
+import { readSmallBody } from "./bucket.ts";
+import { requireBucket, type S3Context } from "./context.ts";
+import { parseContentMd5, sameBytes } from "./object.ts";
+import { xmlResponse } from "./response.ts";
+import { createHash } from "node:crypto";
+
+const MAX_OBJECTS = 1000;
+
+const deleteSchema = z.object({
+  Delete: z.object({
+    Quiet: z.string().optional(),
+    Object: z
+      .array(z.object({ Key: z.string(), VersionId: z.string().optional() }).passthrough())
+      .min(1),
+  }),
+});
+
+export async function deleteObjects(ctx: S3Context): Promise<Response> {
+  const bucket = requireBucket(ctx);
+  const headers = ctx.request.headers;
+  const hasChecksum =
+    [...headers.keys()].some((name) => name.startsWith("x-amz-checksum-")) ||
+    headers.has("x-amz-trailer");
+  const contentMd5 = parseContentMd5(headers.get("content-md5"));
+  if (!contentMd5 && !hasChecksum) throw new S3Error("MissingContentMD5");
+  const text = await readSmallBody(ctx, 2 * 1024 * 1024);
+  if (
+    contentMd5 &&
+    !sameBytes(contentMd5, new Uint8Array(createHash("md5").update(text).digest()))
+  ) {
+    throw new S3Error("BadDigest");
+  }
+  const parsed = deleteSchema.safeParse(parseXml(text, ["Object"]));
+  if (!parsed.success || parsed.data.Delete.Object.length > MAX_OBJECTS)
+    throw new S3Error("MalformedXML");
+  const quiet = parsed.data.Delete.Quiet?.trim().toLowerCase() === "true";
+  const coordinator = bucketStub(ctx.env, bucket);
+  if (!(await coordinator.info()))
+    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const results: XmlNode[] = [];
+  for (const object of parsed.data.Delete.Object) {
+    const versionId = object.VersionId ?? null;
+    try {
+      const result = await coordinator.deleteVersion(object.Key, versionId);
+      if (!result.ok) throw new S3Error(result.error);
+      if (!quiet) {
+        results.push([
+          "Deleted",
+          [["Key", object.Key], versionId ? ["VersionId", versionId] : null],
+        ]);
+      }
+    } catch (error) {
+      const s3 = error instanceof S3Error ? error : new S3Error("InternalError");
+      results.push([
+        "Error",
+        [
+          ["Key", object.Key],
+          versionId ? ["VersionId", versionId] : null,
+          ["Code", s3.code],
+          ["Message", s3.message],
+        ],
+      ]);
+    }
+  }
+  return xmlResponse(xmlDocument("DeleteResult", results));
+}
