@@ -9,7 +9,14 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import {
+  CHECKSUM_ALGORITHMS,
+  compositeChecksum,
+  isChecksumAlgorithm,
+} from "../../shared/checksums.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
+import { parseTaggingHeader } from "../../shared/tags.ts";
+import { checksumPlan, finishChecksum, type ChecksumPlan } from "./checksum-headers.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
@@ -39,6 +46,7 @@ const attributesSchema = z.object({
   storageClass: z.enum(["STANDARD", "REDUCED_REDUNDANCY"]),
   checksums: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()).optional(),
+  checksumAlgorithm: z.string().optional(),
 });
 
 function writeContext(ctx: S3Context, deploymentId: string): WriteContext {
@@ -90,19 +98,31 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
     getDeploymentId(ctx.env),
   ]);
   const erasure = planErasure(ctx.config, deploymentId, bucket, key, metadata.storageClass);
-  const attributes: VersionAttributes = { ...metadata, checksums: {} };
+  const tagging = ctx.request.headers.get("x-amz-tagging");
+  const declared = ctx.request.headers.get("x-amz-checksum-algorithm")?.toLowerCase();
+  if (declared !== undefined && !isChecksumAlgorithm(declared)) {
+    throw new S3Error("InvalidRequest", "Checksum algorithm provided is unsupported.");
+  }
+  const attributes: VersionAttributes & { checksumAlgorithm?: string } = {
+    ...metadata,
+    checksums: {},
+    tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+    checksumAlgorithm: declared,
+  };
   const uploadId = await bucketStub(ctx.env, bucket).createUpload(
     key,
     JSON.stringify(attributes),
     erasure,
   );
   if (!uploadId) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const headers = declared ? { "x-amz-checksum-algorithm": declared.toUpperCase() } : undefined;
   return xmlResponse(
     xmlDocument("InitiateMultipartUploadResult", [
       ["Bucket", bucket],
       ["Key", key],
       ["UploadId", uploadId],
     ]),
+    { headers },
   );
 }
 
@@ -114,6 +134,8 @@ export async function storePart(
   body: ReadableStream<Uint8Array> | null,
   expectedSize: number | null,
   contentMd5: Uint8Array | null,
+  checksum: ChecksumPlan | null = null,
+  trailers: Promise<Record<string, string>> = Promise.resolve({}),
 ): Promise<UploadedPart> {
   const { bucket, key } = requireObject(ctx);
   const slots = writeSlots(ctx.env, upload.erasure);
@@ -128,9 +150,11 @@ export async function storePart(
       part: partNumber,
       body,
       inlineThreshold: 0,
+      hashers: checksum ? [checksum.checksum] : [],
     });
     if (expectedSize !== null && written.size !== expectedSize) throw new S3Error("IncompleteBody");
     if (contentMd5 && !sameBytes(contentMd5, written.md5)) throw new S3Error("BadDigest");
+    const checksums = await finishChecksum(checksum, trailers);
     await Promise.all(
       slots.map(async (slot) => {
         if (slot.failed) return;
@@ -147,7 +171,7 @@ export async function storePart(
       size: written.size,
       etag: toHex(written.md5),
       dataDir,
-      checksums: {},
+      checksums,
       mtime: Date.now(),
     };
     if (!(await bucketStub(ctx.env, bucket).putPart(upload.uploadId, part))) {
@@ -167,8 +191,22 @@ export async function uploadPart(ctx: S3Context): Promise<Response> {
   if (size > MAX_PART_SIZE) throw new S3Error("EntityTooLarge");
   const contentMd5 = parseContentMd5(ctx.request.headers.get("content-md5"));
   const upload = await requireUpload(ctx);
-  const part = await storePart(ctx, upload, partNumber, ctx.body().stream, size, contentMd5);
-  return new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
+  const checksum = checksumPlan(ctx.request.headers);
+  const body = ctx.body();
+  const part = await storePart(
+    ctx,
+    upload,
+    partNumber,
+    body.stream,
+    size,
+    contentMd5,
+    checksum,
+    body.trailers,
+  );
+  const headers = new Headers({ etag: `"${part.etag}"` });
+  for (const [algorithm, value] of Object.entries(part.checksums))
+    headers.set(`x-amz-checksum-${algorithm}`, value);
+  return new Response(null, { status: 200, headers });
 }
 
 const completeSchema = z.object({
@@ -194,12 +232,23 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
   const requested = parsed.data.CompleteMultipartUpload.Part.map((part) => ({
     number: parsePartNumber(part.PartNumber.trim()),
     etag: part.ETag.trim().replace(/^"|"$/g, "").toLowerCase(),
+    checksums: Object.fromEntries(
+      CHECKSUM_ALGORITHMS.flatMap((algorithm) => {
+        const value = (part as Record<string, unknown>)[`Checksum${algorithm.toUpperCase()}`];
+        return typeof value === "string" ? [[algorithm, value.trim()]] : [];
+      }),
+    ) as Record<string, string>,
   }));
   const parts: UploadedPart[] = [];
   requested.forEach((want, i) => {
     if (i > 0 && want.number <= requested[i - 1].number) throw new S3Error("InvalidPartOrder");
     const have = uploaded.get(want.number);
-    if (!have || have.etag !== want.etag) {
+    const checksumMismatch =
+      have &&
+      Object.entries(want.checksums).some(
+        ([algorithm, value]) => have.checksums[algorithm] !== value,
+      );
+    if (!have || have.etag !== want.etag || checksumMismatch) {
       throw new S3Error("InvalidPart", undefined, {
         detail: { PartNumber: String(want.number), ETag: want.etag },
       });
@@ -218,6 +267,18 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     }
   });
   const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
+  const algorithm = attributes.checksumAlgorithm ?? Object.keys(parts[0].checksums)[0];
+  const checksums: Record<string, string> = {};
+  if (
+    algorithm &&
+    isChecksumAlgorithm(algorithm) &&
+    parts.every((part) => part.checksums[algorithm])
+  ) {
+    checksums[algorithm] = compositeChecksum(
+      algorithm,
+      parts.map((part) => part.checksums[algorithm]),
+    );
+  }
   const record: VersionRecord = {
     format: 1,
     bucket,
@@ -228,7 +289,12 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     mtime: Date.now(),
     size: parts.reduce((sum, part) => sum + part.size, 0),
     etag: multipartEtag(parts.map((part) => part.etag)),
-    ...attributes,
+    contentType: attributes.contentType,
+    headers: attributes.headers,
+    userMetadata: attributes.userMetadata,
+    storageClass: attributes.storageClass,
+    tags: attributes.tags,
+    checksums,
     erasure: upload.erasure,
     parts: parts.map((part) => ({
       number: part.number,
@@ -255,6 +321,9 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       ["Bucket", bucket],
       ["Key", key],
       ["ETag", `"${record.etag}"`],
+      ...Object.entries(record.checksums).map(
+        ([alg, value]) => [`Checksum${alg.toUpperCase()}`, value] as const,
+      ),
     ]),
   );
 }

@@ -15,6 +15,7 @@ import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
 import { parseRange } from "./range.ts";
+import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 
@@ -65,6 +66,7 @@ export async function putObject(ctx: S3Context): Promise<Response> {
   const tagging = ctx.request.headers.get("x-amz-tagging");
   const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
   const condition = writeCondition(ctx.request.headers);
+  const checksum = checksumPlan(ctx.request.headers);
   const [info, deploymentId] = await Promise.all([
     requireExistingBucket(ctx, bucket),
     getDeploymentId(ctx.env),
@@ -82,12 +84,16 @@ export async function putObject(ctx: S3Context): Promise<Response> {
       tags,
       condition,
       checksums: {},
-      verify: ({ md5 }) => {
+      hashers: checksum ? [checksum.checksum] : [],
+      verify: async ({ md5 }) => {
         if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
+        return { checksums: await finishChecksum(checksum, ctx.body().trailers) };
       },
     },
   );
   const headers = new Headers({ etag: `"${record.etag}"` });
+  for (const [algorithm, value] of Object.entries(record.checksums))
+    headers.set(`x-amz-checksum-${algorithm}`, value);
   if (info.versioning !== "") headers.set("x-amz-version-id", record.versionId);
   return new Response(null, { status: 200, headers });
 }
@@ -164,6 +170,7 @@ export async function getObject(ctx: S3Context): Promise<Response> {
   });
   const headers = objectResponseHeaders(record, versioned);
   applyOverrides(ctx, headers);
+  addChecksumHeaders(headers, ctx.request.headers, record, range === null);
   const length = range ? range.end - range.start + 1 : record.size;
   headers.set("content-length", String(length));
   if (range) headers.set("content-range", `bytes ${range.start}-${range.end}/${record.size}`);
@@ -178,6 +185,7 @@ export async function headObject(ctx: S3Context): Promise<Response> {
   const { stored, versioned } = await lookupVersion(ctx);
   checkReadConditions(ctx.request.headers, stored.record);
   const headers = objectResponseHeaders(stored.record, versioned);
+  addChecksumHeaders(headers, ctx.request.headers, stored.record, true);
   headers.set("content-length", String(stored.record.size));
   return new Response(null, { status: 200, headers });
 }
