@@ -3,9 +3,10 @@
  * requests, and turns any failure into an S3 error response (or JSON for
  * the admin API). Every response carries x-amz-request-id.
  */
+import { bitrotReady } from "../shared/bitrot.ts";
 import { handleAdmin } from "./admin/routes.ts";
 import { newRequestId } from "./request-id.ts";
-import { handleS3 } from "./s3/pipeline.ts";
+import { drainBody, handleS3 } from "./s3/pipeline.ts";
 import { errorResponse, toS3Error } from "./s3/response.ts";
 import { rawPath } from "./s3/classify.ts";
 
@@ -16,6 +17,7 @@ export async function handleFetch(
   exec: ExecutionContext,
 ): Promise<Response> {
   const requestId = newRequestId();
+  await bitrotReady();
   const path = rawPath(request.url);
   let response: Response;
   if (path.startsWith("/floe/admin/")) {
@@ -24,6 +26,7 @@ export async function handleFetch(
     try {
       response = await handleS3(request, env, exec, requestId);
     } catch (error) {
+      if (request.body && !request.body.locked) await drainBody(request, null);
       response = errorResponse(
         toS3Error(error, requestId),
         request.method,

@@ -15,6 +15,7 @@ import {
   type ErasureInfo,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
+import { bitrotReady } from "../../shared/bitrot.ts";
 import { applyMigrations } from "../migrations.ts";
 import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
 import { listObjects, type ListPage, type ListRequest } from "./listing.ts";
@@ -61,7 +62,10 @@ export class Bucket extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage, BUCKET_MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => {
+      applyMigrations(ctx.storage, BUCKET_MIGRATIONS);
+      await bitrotReady();
+    });
   }
 
   private bucketRow(): BucketRow | null {

@@ -37,8 +37,30 @@ export async function handleS3(
     body: () => (decoded ??= decodeRequestBody(request.body, auth, request.headers)),
   };
   const handler = S3_HANDLERS[classified.action];
-  if (!handler) throw new S3Error("NotImplemented", `${classified.action} is not implemented.`);
-  return handler(ctx);
+  try {
+    if (!handler) throw new S3Error("NotImplemented", `${classified.action} is not implemented.`);
+    return await handler(ctx);
+  } catch (error) {
+    await drainBody(request, decoded);
+    throw error;
+  }
+}
+
+/** Longest a failed request's remaining body is read before answering. */
+const DRAIN_TIMEOUT_MS = 5 * 60 * 1000;
+
+/**
+ * After a failure, reads what the client is still sending so it receives the
+ * error response rather than a reset connection (S3 clients report the
+ * latter as a network error and retry).
+ */
+export async function drainBody(request: Request, decoded: DecodedBody | null): Promise<void> {
+  const drain = decoded
+    ? decoded.drain()
+    : request.body && !request.bodyUsed
+      ? request.body.pipeTo(new WritableStream()).catch(() => undefined)
+      : Promise.resolve();
+  await Promise.race([drain, new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS))]);
 }
 
 function authorize(identity: ReturnType<typeof identify> | null): void {

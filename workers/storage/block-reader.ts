@@ -49,10 +49,14 @@ export class BlockReader {
     return this.finished && !this.pending;
   }
 
-  /** Stops reading (the writer failed); the source is cancelled. */
-  async cancel(reason: unknown): Promise<void> {
+  /**
+   * Stops reading (the writer failed) and releases the source, which the
+   * request pipeline then drains so the client still receives the error.
+   */
+  async cancel(_reason: unknown): Promise<void> {
     this.finished = true;
     this.pending = null;
-    await this.reader?.cancel(reason).catch(() => undefined);
+    this.reader?.releaseLock();
+    this.reader = null;
   }
 }

@@ -1,5 +1,6 @@
 /** Real clients for a test site: the AWS SDK with default settings, and a signed admin API caller. */
 import { S3Client } from "@aws-sdk/client-s3";
+import { Agent } from "node:http";
 import { signRequest } from "../../../workers/auth/sign.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, type Site } from "./site.ts";
 
@@ -14,6 +15,10 @@ export function s3Client(
     forcePathStyle: true,
     credentials,
     maxAttempts: 1,
+    // workerd (the local runner) never answers `Expect: 100-continue`; without this the SDK waits 6 s per large PUT.
+    expectContinueHeader: false,
+    // workerd drops a kept-alive connection after a long upload; with retries off, use a connection per request.
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
 }
 
