@@ -23,3 +23,18 @@ export function bitrotSum(data: Uint8Array): string {
   if (!hasher) throw new Error("bitrot hasher not loaded: await bitrotReady() first");
   return hasher.h64Raw(data).toString(16).padStart(16, "0");
 }
+
+/**
+ * The bytes of `view` in a buffer of their own. RPC serialises a typed
+ * array's whole backing buffer, so a shard that is a view into a larger
+ * block must be copied before it is sent to a drive.
+ */
+export function ownBytes(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+}
+
+/** A shard ready to send to a drive: its own bytes and their checksum. */
+export function sealShard(view: Uint8Array): { data: Uint8Array; checksum: string } {
+  const data = ownBytes(view);
+  return { data, checksum: bitrotSum(data) };
+}

@@ -2,6 +2,7 @@
  * The Floe Worker: S3 and the admin API over HTTP (fetch), and the cron
  * scanner (scheduled). Durable Object classes are exported from here.
  */
+import "../shared/erasure/wasm-workerd.ts";
 import { handleFetch } from "./router.ts";
 import { runScheduled } from "./scanner/scheduled.ts";
 

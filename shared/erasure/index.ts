@@ -3,8 +3,11 @@
  * (1 ≤ k, 0 ≤ m, k + m ≤ 16). A block is split into k data shards of
  * ceil(length / k) bytes (the last zero-padded); parity comes from the
  * systematic encoding matrix (matrix.ts). Any k shards rebuild the block.
+ * Two kernels compute identical bytes: WebAssembly SIMD (kernel-wasm.ts,
+ * once the module is installed) and pure TypeScript (kernel-ts.ts).
  */
 import { mulAddTs } from "./kernel-ts.ts";
+import { WasmKernel } from "./kernel-wasm.ts";
 import { encodingMatrix, invert, type Matrix } from "./matrix.ts";
 
 export type ErasureKernel = "wasm" | "ts";
@@ -30,77 +33,124 @@ export interface ReedSolomon {
   reconstruct(shards: ReadonlyArray<Uint8Array | null>): Uint8Array[];
 }
 
-let wasmModule: WebAssembly.Module | null = null;
+let wasmKernel: WasmKernel | null = null;
 
-/** Installs the compiled SIMD module (not used by this kernel set yet). */
+/** Installs the compiled SIMD module once per isolate (workerd imports the .wasm; Node compiles the file). */
 export function installErasureWasm(module: WebAssembly.Module): void {
-  wasmModule = module;
+  wasmKernel ??= new WasmKernel(module);
 }
 
 export function hasErasureWasm(): boolean {
-  return wasmModule !== null;
+  return wasmKernel !== null;
 }
 
 class Codec implements ReedSolomon {
-  readonly kernel: ErasureKernel = "ts";
   private readonly matrix: Matrix;
+  private readonly parityRows: Matrix;
+  private readonly parityKey: string;
   private readonly inversions = new Map<string, Matrix>();
 
   constructor(
     readonly dataShards: number,
     readonly parityShards: number,
+    private readonly wasm: WasmKernel | null,
   ) {
     this.matrix = encodingMatrix(dataShards, parityShards);
+    this.parityRows = this.matrix.slice(dataShards);
+    this.parityKey = `encode:${dataShards}+${parityShards}`;
+  }
+
+  get kernel(): ErasureKernel {
+    return this.wasm ? "wasm" : "ts";
   }
 
   shardSize(blockLength: number): number {
     return Math.ceil(blockLength / this.dataShards);
   }
 
-  encodeBlock(block: Uint8Array): Uint8Array[] {
-    const k = this.dataShards;
-    const size = this.shardSize(block.byteLength);
-    const all = new Uint8Array(size * (k + this.parityShards));
-    all.set(block);
-    const shards = Array.from({ length: k + this.parityShards }, (_, i) =>
-      all.subarray(i * size, (i + 1) * size),
-    );
-    if (this.parityShards > 0 && size > 0) {
-      mulAddTs(this.matrix.slice(k), shards.slice(0, k), shards.slice(k), size);
+  /** outputs[o] = Σ coefficients[o][i] · inputs[i], with the codec's kernel. */
+  private combine(
+    coefficients: Matrix,
+    key: string,
+    inputs: Uint8Array[],
+    outputs: Uint8Array[],
+    length: number,
+  ): void {
+    if (!this.wasm) {
+      mulAddTs(coefficients, inputs, outputs, length);
+      return;
     }
-    return shards;
+    this.wasm.mulAdd(
+      coefficients,
+      key,
+      inputs.length,
+      (i, memory, at) => memory.set(inputs[i].subarray(0, length), at),
+      outputs,
+      length,
+    );
   }
 
-  private decodeMatrix(present: number[]): Matrix {
-    const key = present.join(",");
-    let inverse = this.inversions.get(key);
+  /**
+   * Data shards are views of `block` (only a short last shard is copied, to
+   * pad it), so the caller must not reuse the block's memory; parity shards
+   * share one new buffer.
+   */
+  encodeBlock(block: Uint8Array): Uint8Array[] {
+    const k = this.dataShards;
+    const m = this.parityShards;
+    const size = this.shardSize(block.byteLength);
+    const data = Array.from({ length: k }, (_, i) => {
+      const start = i * size;
+      if (start + size <= block.byteLength) return block.subarray(start, start + size);
+      const padded = new Uint8Array(size);
+      if (start < block.byteLength) padded.set(block.subarray(start));
+      return padded;
+    });
+    const parityBuffer = new Uint8Array(size * m);
+    const parity = Array.from({ length: m }, (_, i) =>
+      parityBuffer.subarray(i * size, (i + 1) * size),
+    );
+    if (m > 0 && size > 0) this.combine(this.parityRows, this.parityKey, data, parity, size);
+    return [...data, ...parity];
+  }
+
+  /** Rows of the decode matrix (inverse of the present rows) that rebuild the given data shards. */
+  private decodeRows(present: number[], wanted: number[]): { rows: Matrix; key: string } {
+    const presentKey = present.join(",");
+    let inverse = this.inversions.get(presentKey);
     if (!inverse) {
       inverse = invert(present.map((row) => this.matrix[row]));
       if (this.inversions.size > 64) this.inversions.clear();
-      this.inversions.set(key, inverse);
+      this.inversions.set(presentKey, inverse);
     }
-    return inverse;
+    return { rows: wanted.map((i) => inverse[i]), key: `decode:${presentKey}>${wanted.join(",")}` };
   }
 
+  /** The k data shards, rebuilding the missing ones from any k present shards. */
   private dataFrom(shards: ReadonlyArray<Uint8Array | null>): Uint8Array[] {
     const k = this.dataShards;
     const present: number[] = [];
     shards.forEach((shard, i) => {
       if (shard && present.length < k) present.push(i);
     });
-    const count = shards.filter((shard) => shard !== null).length;
-    if (present.length < k) throw new InsufficientShardsError(count, k);
+    if (present.length < k) {
+      throw new InsufficientShardsError(shards.filter((shard) => shard !== null).length, k);
+    }
+    const missing = Array.from({ length: k }, (_, i) => i).filter((i) => !shards[i]);
+    const data = Array.from({ length: k }, (_, i) => shards[i] ?? null);
+    if (missing.length === 0) return data as Uint8Array[];
     const size = shards[present[0]]!.byteLength;
-    if (present.every((row, i) => row === i)) return present.map((row) => shards[row]!);
-    const inverse = this.decodeMatrix(present);
-    const data = Array.from({ length: k }, () => new Uint8Array(size));
-    mulAddTs(
-      inverse,
+    const { rows, key } = this.decodeRows(present, missing);
+    const rebuilt = missing.map(() => new Uint8Array(size));
+    this.combine(
+      rows,
+      key,
       present.map((row) => shards[row]!),
-      data,
+      rebuilt,
       size,
     );
-    return data;
+    missing.forEach((i, j) => (data[i] = rebuilt[j]));
+    return data as Uint8Array[];
   }
 
   decodeBlock(shards: ReadonlyArray<Uint8Array | null>, blockLength: number): Uint8Array {
@@ -127,8 +177,9 @@ class Codec implements ReedSolomon {
       .filter((i) => i >= 0);
     if (missingParity.length > 0) {
       const outputs = missingParity.map(() => new Uint8Array(size));
-      mulAddTs(
+      this.combine(
         missingParity.map((row) => this.matrix[row]),
+        `parity:${missingParity.join(",")}`,
         data,
         outputs,
         size,
@@ -145,15 +196,18 @@ const codecs = new Map<string, ReedSolomon>();
 export function createReedSolomon(
   k: number,
   m: number,
-  _options: { kernel?: ErasureKernel } = {},
+  options: { kernel?: ErasureKernel } = {},
 ): ReedSolomon {
   if (!Number.isInteger(k) || !Number.isInteger(m) || k < 1 || m < 0 || k + m > 16) {
     throw new RangeError(`invalid erasure layout ${k}+${m}`);
   }
-  const key = `${k}+${m}`;
+  const kernel = options.kernel ?? (wasmKernel ? "wasm" : "ts");
+  if (kernel === "wasm" && !wasmKernel)
+    throw new Error("the erasure WebAssembly module is not installed");
+  const key = `${k}+${m}/${kernel}`;
   let codec = codecs.get(key);
   if (!codec) {
-    codec = new Codec(k, m);
+    codec = new Codec(k, m, kernel === "wasm" ? wasmKernel : null);
     codecs.set(key, codec);
   }
   return codec;

@@ -1,9 +1,13 @@
 /**
  * Cuts a byte stream into erasure blocks of exactly `blockSize` bytes (the
- * last one shorter), holding at most one block in memory.
+ * last one shorter), holding at most one block in memory. Where the stream
+ * is a byte stream with workerd's `readAtLeast` (a request body), each block
+ * is read straight into its own buffer in one call; otherwise chunks are
+ * gathered and copied.
  */
 export class BlockReader {
-  private reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  private byob: ReadableStreamBYOBReader | null = null;
   private pending: Uint8Array | null = null;
   private finished = false;
   /** Bytes handed out so far. */
@@ -13,12 +17,25 @@ export class BlockReader {
     body: ReadableStream<Uint8Array> | null,
     private readonly blockSize: number,
   ) {
-    this.reader = body ? body.getReader() : null;
-    if (!body) this.finished = true;
+    if (!body) {
+      this.finished = true;
+      return;
+    }
+    try {
+      const byob = body.getReader({ mode: "byob" });
+      if (typeof byob.readAtLeast === "function") this.byob = byob;
+      else {
+        byob.releaseLock();
+        this.reader = body.getReader();
+      }
+    } catch {
+      this.reader = body.getReader();
+    }
   }
 
   /** The next block, or null at the end of the stream. */
   async next(): Promise<Uint8Array | null> {
+    if (this.byob) return this.nextByob(this.byob);
     if (this.finished && !this.pending) return null;
     const block = new Uint8Array(this.blockSize);
     let filled = 0;
@@ -44,9 +61,16 @@ export class BlockReader {
     return filled === this.blockSize ? block : block.subarray(0, filled);
   }
 
-  /** True once the stream has ended and every byte was handed out. */
-  get done(): boolean {
-    return this.finished && !this.pending;
+  private async nextByob(reader: ReadableStreamBYOBReader): Promise<Uint8Array | null> {
+    if (this.finished) return null;
+    const { done, value } = await reader.readAtLeast(
+      this.blockSize,
+      new Uint8Array(this.blockSize),
+    );
+    if (done || !value || value.byteLength < this.blockSize) this.finished = true;
+    if (!value || value.byteLength === 0) return null;
+    this.total += value.byteLength;
+    return value;
   }
 
   /**
@@ -57,6 +81,8 @@ export class BlockReader {
     this.finished = true;
     this.pending = null;
     this.reader?.releaseLock();
+    this.byob?.releaseLock();
     this.reader = null;
+    this.byob = null;
   }
 }

@@ -6,7 +6,7 @@
  * objects are re-encoded from the coordinator's data. Offline drives cannot
  * be healed now: the report says so and the caller retries later.
  */
-import { bitrotSum } from "../../shared/bitrot.ts";
+import { sealShard } from "../../shared/bitrot.ts";
 import { createReedSolomon } from "../../shared/erasure/index.ts";
 import { dataDirsOf, serializeRecord, type PartInfo } from "../../shared/types/version-record.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
@@ -91,7 +91,7 @@ export async function healVersion(
         for (const d of missing) {
           const data = full[shardOf[d]];
           const list = rebuilt.get(d) ?? [];
-          list.push({ block: from + i, data, checksum: bitrotSum(data) });
+          list.push({ block: from + i, ...sealShard(data) });
           rebuilt.set(d, list);
         }
       }
@@ -145,7 +145,7 @@ export async function healVersion(
           record.versionId,
           record.dataDir,
           recordJson,
-          shard ? { data: shard, checksum: bitrotSum(shard) } : null,
+          shard ? sealShard(shard) : null,
           dataDirsOf(record).filter((dir) => dir !== record.dataDir),
         );
         report.copiesRebuilt++;

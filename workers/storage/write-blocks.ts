@@ -9,7 +9,7 @@
  * fits, nothing is sent: the data comes back to be stored inline.
  */
 import { createHash, type Hash } from "node:crypto";
-import { bitrotSum } from "../../shared/bitrot.ts";
+import { sealShard } from "../../shared/bitrot.ts";
 import { createReedSolomon, type ReedSolomon } from "../../shared/erasure/index.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import type { ErasureInfo } from "../../shared/types/version-record.ts";
@@ -117,7 +117,7 @@ async function streamBlocks(
         if (slot.failed) return;
         const blocks = encoded.map((shardsOfBlock, i) => {
           const data = shardsOfBlock[slot.shard];
-          return { block: from + i, data, checksum: bitrotSum(data) };
+          return { block: from + i, ...sealShard(data) };
         });
         try {
           await slot.stub.writeShardBlocks({

@@ -12,7 +12,7 @@
  * previous version intact; a failed write's blocks and copies are removed
  * (and a drive's own sweep removes data dirs that were never committed).
  */
-import { bitrotSum } from "../../shared/bitrot.ts";
+import { sealShard } from "../../shared/bitrot.ts";
 import type { FloeConfig } from "../../shared/config.ts";
 import { S3Error, type S3ErrorCode } from "../../shared/s3-errors.ts";
 import type { CommitRequest } from "../../durable-objects/bucket/types.ts";
@@ -154,7 +154,7 @@ export async function commitRecord(
           record.versionId,
           record.dataDir,
           recordJson,
-          shard ? { data: shard, checksum: bitrotSum(shard) } : null,
+          shard ? sealShard(shard) : null,
           partDirs,
         );
       } catch {

@@ -1,0 +1,1 @@
+export declare function buildWasmBytes(): Promise<Uint8Array>;
