@@ -45,7 +45,7 @@ const repoRoot = resolve(import.meta.dirname, "../../..");
 
 /** Starts a site; `vars` override wrangler vars (e.g. a smaller layout). */
 export async function startSite(
-  options: { vars?: Record<string, string>; state?: string } = {},
+  options: { vars?: Record<string, string>; state?: string; config?: string } = {},
 ): Promise<Site> {
   const port = await freePort();
   const state = options.state ?? mkdtempSync(join(tmpdir(), "floe-site-"));
@@ -55,6 +55,7 @@ export async function startSite(
   const launch = () =>
     new Promise<void>((resolveReady, reject) => {
       const args = ["scripts/start.mjs", "--port", String(port), "--state", state, "--no-cron"];
+      if (options.config) args.push("--config", options.config);
       for (const [name, value] of Object.entries(options.vars ?? {}))
         args.push("--var", `${name}=${value}`);
       child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
