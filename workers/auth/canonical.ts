@@ -1,8 +1,9 @@
 /**
  * SigV4 canonicalisation, shared by the verifier and the signer.
  * Canonical request = METHOD \n URI \n QUERY \n HEADERS \n \n SIGNED \n PAYLOAD.
- * S3 does not double-encode the path: each segment is decoded and encoded
- * again with the unreserved set (A-Z a-z 0-9 - _ . ~). Query pairs are
+ * S3 does not double-encode the path: clients sign it as they send it, or
+ * with each segment decoded and encoded again with the unreserved set
+ * (A-Z a-z 0-9 - _ . ~); the verifier accepts either. Query pairs are
  * encoded the same way (space as %20) and sorted by name, then value.
  * Header values are trimmed with inner whitespace runs collapsed.
  * String to sign = "AWS4-HMAC-SHA256" \n date \n scope \n hex(sha256(canonical)).
@@ -40,8 +41,8 @@ export function canonicalQuery(rawQuery: string, exclude: string | null = null):
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const name = safeDecode((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, "%20"));
-    const value = eq < 0 ? "" : safeDecode(part.slice(eq + 1).replace(/\+/g, "%20"));
+    const name = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? "" : safeDecode(part.slice(eq + 1));
     if (name === exclude) continue;
     pairs.push([uriEncode(name), uriEncode(value)]);
   }
@@ -49,10 +50,16 @@ export function canonicalQuery(rawQuery: string, exclude: string | null = null):
   return pairs.map(([name, value]) => `${name}=${value}`).join("&");
 }
 
-/** Canonical headers block and signed-headers list for the given (lower-case) names. */
-export function canonicalHeaders(headers: Headers, signed: string[]): string {
+/**
+ * Canonical headers block for the given (lower-case) names. `host` falls back
+ * to the URL's authority: some runtimes keep it off the Headers object.
+ */
+export function canonicalHeaders(headers: Headers, signed: string[], urlHost = ""): string {
   return signed
-    .map((name) => `${name}:${(headers.get(name) ?? "").trim().replace(/\s+/g, " ")}\n`)
+    .map((name) => {
+      const value = headers.get(name) ?? (name === "host" ? urlHost : "");
+      return `${name}:${value.trim().replace(/\s+/g, " ")}\n`;
+    })
     .join("");
 }
 
@@ -69,12 +76,16 @@ export function canonicalRequest(input: {
   signedHeaders: string[];
   payloadHash: string;
   excludeQuery?: string;
+  /** The URL's host[:port], used when the Host header is not on `headers`. */
+  urlHost?: string;
+  /** Use the path exactly as sent (what AWS SDKs sign) instead of re-encoding it. */
+  pathAsSent?: boolean;
 }): string {
   return [
     input.method,
-    canonicalUri(input.rawPath),
+    input.pathAsSent ? input.rawPath : canonicalUri(input.rawPath),
     canonicalQuery(input.rawQuery, input.excludeQuery ?? null),
-    canonicalHeaders(input.headers, input.signedHeaders),
+    canonicalHeaders(input.headers, input.signedHeaders, input.urlHost),
     input.signedHeaders.join(";"),
     input.payloadHash,
   ].join("\n");

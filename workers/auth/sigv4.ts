@@ -69,6 +69,13 @@ export function signaturesEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
+/** True when `signature` matches the path as sent or the re-encoded path (both compared in constant time). */
+function matchesEither(signature: string, expectedFor: (pathAsSent: boolean) => string): boolean {
+  return (
+    signaturesEqual(expectedFor(true), signature) || signaturesEqual(expectedFor(false), signature)
+  );
+}
+
 interface Scope {
   accessKeyId: string;
   day: string;
@@ -223,17 +230,27 @@ async function verifyHeader(
   if (!found) throw new S3Error("InvalidAccessKeyId");
   checkSkew(date, now);
   const key = signingKey(found.secretKey, scope.day, scope.region, scope.service);
-  const canonical = canonicalRequest({
-    method: request.method,
-    rawPath,
-    rawQuery,
-    headers: request.headers,
-    signedHeaders: signed,
-    payloadHash: request.headers.get("x-amz-content-sha256") ?? UNSIGNED,
-  });
   const scopeText = `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-  const expected = hmacHex(key, stringToSign(amzDate, scopeText, canonical));
-  if (!signaturesEqual(expected, signature)) throw new S3Error("SignatureDoesNotMatch");
+  const matches = matchesEither(signature, (pathAsSent) =>
+    hmacHex(
+      key,
+      stringToSign(
+        amzDate,
+        scopeText,
+        canonicalRequest({
+          method: request.method,
+          rawPath,
+          rawQuery,
+          headers: request.headers,
+          signedHeaders: signed,
+          payloadHash: request.headers.get("x-amz-content-sha256") ?? UNSIGNED,
+          urlHost: new URL(request.url).host,
+          pathAsSent,
+        }),
+      ),
+    ),
+  );
+  if (!matches) throw new S3Error("SignatureDoesNotMatch");
   const payload: PayloadMode =
     mode === "streaming-signed" || mode === "streaming-signed-trailer"
       ? {
@@ -298,18 +315,28 @@ async function verifyPresigned(
     throw new S3Error("AccessDenied", "Request has expired");
   const key = signingKey(found.secretKey, scope.day, scope.region, scope.service);
   const payloadHash = query.get("X-Amz-Content-Sha256") ?? UNSIGNED;
-  const canonical = canonicalRequest({
-    method: request.method,
-    rawPath,
-    rawQuery,
-    headers: request.headers,
-    signedHeaders: signed,
-    payloadHash,
-    excludeQuery: "X-Amz-Signature",
-  });
   const scopeText = `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-  const expected = hmacHex(key, stringToSign(amzDate, scopeText, canonical));
-  if (!signaturesEqual(expected, signature)) throw new S3Error("SignatureDoesNotMatch");
+  const matches = matchesEither(signature, (pathAsSent) =>
+    hmacHex(
+      key,
+      stringToSign(
+        amzDate,
+        scopeText,
+        canonicalRequest({
+          method: request.method,
+          rawPath,
+          rawQuery,
+          headers: request.headers,
+          signedHeaders: signed,
+          payloadHash,
+          excludeQuery: "X-Amz-Signature",
+          urlHost: new URL(request.url).host,
+          pathAsSent,
+        }),
+      ),
+    ),
+  );
+  if (!matches) throw new S3Error("SignatureDoesNotMatch");
   const payload: PayloadMode = /^[0-9a-f]{64}$/.test(payloadHash)
     ? { kind: "sha256", expectedHex: payloadHash }
     : { kind: "unsigned" };
