@@ -16,6 +16,43 @@ export const ROOT = {
 
 export type Body = Uint8Array | ReadableStream<Uint8Array> | null;
 
+function isReset(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    String((error as { cause?: unknown }).cause).includes("ECONNRESET")
+  );
+}
+
+/**
+ * fetch that resends once when a pooled connection turns out closed (workerd
+ * drops kept-alive connections after long transfers). Streamed bodies cannot
+ * be resent, so they go on a connection of their own.
+ */
+async function send(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: Body,
+): Promise<Response> {
+  const streamed = body instanceof ReadableStream;
+  const init = {
+    method,
+    headers: streamed ? { ...headers, connection: "close" } : headers,
+    body,
+    duplex: "half",
+  } as RequestInit;
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (!isReset(error) || streamed) throw error;
+    response = await fetch(url, init);
+  }
+  if (!response.ok)
+    throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
 /** A signed request to Floe; throws on a non-2xx status. */
 export async function floeFetch(
   method: string,
@@ -30,10 +67,7 @@ export async function floeFetch(
     ...ROOT,
     headers: size === undefined ? {} : { "content-length": String(size) },
   });
-  const response = await fetch(url, { method, headers, body, duplex: "half" } as RequestInit);
-  if (!response.ok)
-    throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response;
+  return send(method, url, headers, body);
 }
 
 /** An unsigned request to the baseline; throws on a non-2xx status. */
@@ -44,12 +78,7 @@ export async function plainFetch(
   length?: number,
 ): Promise<Response> {
   const size = body instanceof Uint8Array ? body.byteLength : length;
-  const headers: Record<string, string> =
-    size === undefined ? {} : { "content-length": String(size) };
-  const response = await fetch(url, { method, headers, body, duplex: "half" } as RequestInit);
-  if (!response.ok)
-    throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response;
+  return send(method, url, size === undefined ? {} : { "content-length": String(size) }, body);
 }
 
 /** Reads and discards a response body; returns its length. */

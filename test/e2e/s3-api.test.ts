@@ -1,0 +1,702 @@
+/**
+ * The S3 API end to end with @aws-sdk/client-s3 at default settings (flexible
+ * checksums on) against one local site: listing, multipart (also through
+ * lib-storage's Upload), copy, batch delete, conditional requests, metadata,
+ * tagging, checksums, and the errors AWS gives for bad input.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
+  GetBucketAclCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3ServiceException,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presignUrl, signRequest } from "../../workers/auth/sign.ts";
+import { s3Client } from "./harness/clients.ts";
+import { patternBytes } from "./harness/data.ts";
+import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
+
+const MiB = 1024 * 1024;
+const BUCKET = "api";
+let site: Site;
+let s3: S3Client;
+
+async function s3Error(promise: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error;
+    throw error;
+  }
+  throw new Error("expected an S3 error");
+}
+
+async function text(
+  key: string,
+  extra: Partial<ConstructorParameters<typeof GetObjectCommand>[0]> = {},
+) {
+  const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, ...extra }));
+  return { res, body: await res.Body!.transformToString() };
+}
+
+async function put(
+  key: string,
+  body: string | Uint8Array,
+  extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]> = {},
+) {
+  return s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ...extra }));
+}
+
+/** A raw signed request (for what SDKs will not send). */
+async function raw(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: Uint8Array | string } = {},
+) {
+  const url = `${site.url}${path}`;
+  const body = typeof init.body === "string" ? new TextEncoder().encode(init.body) : init.body;
+  const headers = await signRequest({
+    method,
+    url,
+    accessKeyId: ROOT_USER,
+    secretKey: ROOT_PASSWORD,
+    region: REGION,
+    headers: {
+      ...(init.headers ?? {}),
+      ...(body ? { "content-length": String(body.byteLength) } : {}),
+    },
+  });
+  return fetch(url, { method, headers, body });
+}
+
+beforeAll(async () => {
+  site = await startSite();
+  s3 = s3Client(site);
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await site?.remove();
+});
+
+describe("listing", () => {
+  const keys = [
+    "a/1.txt",
+    "a/2.txt",
+    "a/deep/3.txt",
+    "b/1.txt",
+    "c.txt",
+    "B.txt",
+    "z.txt",
+    "é.txt",
+    "sp ace.txt",
+  ];
+
+  beforeAll(async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "listing" }));
+    for (const key of keys)
+      await s3.send(new PutObjectCommand({ Bucket: "listing", Key: key, Body: key }));
+  });
+
+  it("lists every key in UTF-8 binary order", async () => {
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: "listing" }));
+    const expected = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(res.Contents?.map((c) => c.Key)).toEqual(expected);
+    expect(res.KeyCount).toBe(keys.length);
+    expect(res.Contents?.[0]).toMatchObject({ Size: expected[0].length, StorageClass: "STANDARD" });
+    expect(res.Contents?.[0].ETag).toBe(`"${createHash("md5").update(expected[0]).digest("hex")}"`);
+  });
+
+  it("groups by delimiter under a prefix", async () => {
+    const top = await s3.send(new ListObjectsV2Command({ Bucket: "listing", Delimiter: "/" }));
+    expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["a/", "b/"]);
+    expect(top.Contents?.map((c) => c.Key)).toEqual([
+      "B.txt",
+      "c.txt",
+      "sp ace.txt",
+      "z.txt",
+      "é.txt",
+    ]);
+    const a = await s3.send(
+      new ListObjectsV2Command({ Bucket: "listing", Prefix: "a/", Delimiter: "/" }),
+    );
+    expect(a.Contents?.map((c) => c.Key)).toEqual(["a/1.txt", "a/2.txt"]);
+    expect(a.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["a/deep/"]);
+  });
+
+  it("pages with continuation tokens, start-after and max-keys, never repeating a prefix", async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: "listing",
+          Delimiter: "/",
+          MaxKeys: 2,
+          ContinuationToken: token,
+        }),
+      );
+      seen.push(
+        ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!),
+        ...(page.Contents ?? []).map((c) => c.Key!),
+      );
+      expect((page.KeyCount ?? 0) <= 2).toBe(true);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    expect(seen.sort()).toEqual(
+      ["B.txt", "a/", "b/", "c.txt", "sp ace.txt", "z.txt", "é.txt"].sort(),
+    );
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: "listing", StartAfter: "c.txt" }),
+    );
+    expect(after.Contents?.map((c) => c.Key)).toEqual(["sp ace.txt", "z.txt", "é.txt"]);
+  });
+
+  it("URL-encodes keys with encoding-type=url and returns the owner with fetch-owner", async () => {
+    const res = await raw(
+      "GET",
+      "/listing?list-type=2&prefix=sp&encoding-type=url&fetch-owner=true",
+    );
+    const xml = await res.text();
+    expect(xml).toContain("<Key>sp%20ace.txt</Key>");
+    expect(xml).toContain("<EncodingType>url</EncodingType>");
+    expect(xml).toContain(`<Owner><ID>${ROOT_USER}</ID>`);
+  });
+
+  it("serves ListObjects v1 with markers", async () => {
+    const first = await s3.send(
+      new ListObjectsCommand({ Bucket: "listing", MaxKeys: 3, Delimiter: "/" }),
+    );
+    expect(first.IsTruncated).toBe(true);
+    expect(first.NextMarker).toBeDefined();
+    const rest = await s3.send(
+      new ListObjectsCommand({ Bucket: "listing", Marker: first.NextMarker, Delimiter: "/" }),
+    );
+    const all = [
+      ...(first.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ...(first.Contents ?? []).map((c) => c.Key),
+      ...(rest.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ...(rest.Contents ?? []).map((c) => c.Key),
+    ];
+    expect(all.sort()).toEqual(
+      ["B.txt", "a/", "b/", "c.txt", "sp ace.txt", "z.txt", "é.txt"].sort(),
+    );
+  });
+
+  it("answers NoSuchBucket and refuses to delete a non-empty bucket", async () => {
+    expect((await s3Error(s3.send(new ListObjectsV2Command({ Bucket: "nope-nope" })))).name).toBe(
+      "NoSuchBucket",
+    );
+    expect((await s3Error(s3.send(new DeleteBucketCommand({ Bucket: "listing" })))).name).toBe(
+      "BucketNotEmpty",
+    );
+  });
+});
+
+describe("multipart", () => {
+  it("uploads with lib-storage Upload and reads back across parts", async () => {
+    const data = await patternBytes(12 * MiB + 123, 5);
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: BUCKET, Key: "mp/lib", Body: data },
+      partSize: 5 * MiB,
+      queueSize: 2,
+    });
+    const result = await upload.done();
+    expect(result.ETag).toMatch(/-3"$/);
+    const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "mp/lib" }));
+    expect(Buffer.from(await res.Body!.transformToByteArray()).equals(data)).toBe(true);
+    const range = await s3.send(
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: "mp/lib",
+        Range: `bytes=${5 * MiB - 5}-${5 * MiB + 4}`,
+      }),
+    );
+    expect(
+      Buffer.from(await range.Body!.transformToByteArray()).equals(
+        data.subarray(5 * MiB - 5, 5 * MiB + 5),
+      ),
+    ).toBe(true);
+  });
+
+  it("lists, validates and aborts uploads", async () => {
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/manual" }),
+    );
+    const small = await s3.send(
+      new UploadPartCommand({
+        Bucket: BUCKET,
+        Key: "mp/manual",
+        UploadId,
+        PartNumber: 1,
+        Body: "too small",
+      }),
+    );
+    const last = await s3.send(
+      new UploadPartCommand({
+        Bucket: BUCKET,
+        Key: "mp/manual",
+        UploadId,
+        PartNumber: 2,
+        Body: "end",
+      }),
+    );
+    const uploads = await s3.send(
+      new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: "mp/" }),
+    );
+    expect(uploads.Uploads?.map((u) => u.UploadId)).toContain(UploadId);
+    const parts = await s3.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }),
+    );
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1, 9],
+      [2, 3],
+    ]);
+    const complete = (list: { PartNumber: number; ETag?: string }[]) =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: "mp/manual",
+          UploadId,
+          MultipartUpload: { Parts: list },
+        }),
+      );
+    expect(
+      (
+        await s3Error(
+          complete([
+            { PartNumber: 1, ETag: small.ETag },
+            { PartNumber: 2, ETag: last.ETag },
+          ]),
+        )
+      ).name,
+    ).toBe("EntityTooSmall");
+    expect(
+      (
+        await s3Error(
+          complete([
+            { PartNumber: 2, ETag: last.ETag },
+            { PartNumber: 1, ETag: small.ETag },
+          ]),
+        )
+      ).name,
+    ).toBe("InvalidPartOrder");
+    expect(
+      (await s3Error(complete([{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }])))
+        .name,
+    ).toBe("InvalidPart");
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }));
+    expect(
+      (await s3Error(s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }))))
+        .name,
+    ).toBe("NoSuchUpload");
+    expect(
+      (await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "mp/manual" }))))
+        .$metadata.httpStatusCode,
+    ).toBe(404);
+  });
+
+  it("copies a source range into a part", async () => {
+    const data = await patternBytes(6 * MiB, 9);
+    await put("mp/source", data);
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/copied" }),
+    );
+    const p1 = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket: BUCKET,
+        Key: "mp/copied",
+        UploadId,
+        PartNumber: 1,
+        CopySource: `${BUCKET}/mp/source`,
+        CopySourceRange: `bytes=0-${5 * MiB - 1}`,
+      }),
+    );
+    const p2 = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket: BUCKET,
+        Key: "mp/copied",
+        UploadId,
+        PartNumber: 2,
+        CopySource: `${BUCKET}/mp/source`,
+        CopySourceRange: `bytes=${5 * MiB}-${6 * MiB - 1}`,
+      }),
+    );
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: "mp/copied",
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: p1.CopyPartResult?.ETag },
+            { PartNumber: 2, ETag: p2.CopyPartResult?.ETag },
+          ],
+        },
+      }),
+    );
+    const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "mp/copied" }));
+    expect(Buffer.from(await res.Body!.transformToByteArray()).equals(data)).toBe(true);
+  });
+});
+
+describe("copy", () => {
+  it("copies with COPY and REPLACE metadata directives", async () => {
+    await put("copy/src", "payload", { ContentType: "text/plain", Metadata: { colour: "blue" } });
+    await s3.send(
+      new CopyObjectCommand({ Bucket: BUCKET, Key: "copy/dst", CopySource: `${BUCKET}/copy/src` }),
+    );
+    const copied = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/dst" }));
+    expect([copied.ContentType, copied.Metadata]).toEqual(["text/plain", { colour: "blue" }]);
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: "copy/dst2",
+        CopySource: `${BUCKET}/copy/src`,
+        MetadataDirective: "REPLACE",
+        ContentType: "application/json",
+        Metadata: { colour: "red" },
+      }),
+    );
+    const replaced = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/dst2" }));
+    expect([replaced.ContentType, replaced.Metadata]).toEqual([
+      "application/json",
+      { colour: "red" },
+    ]);
+    expect((await text("copy/dst2")).body).toBe("payload");
+  });
+
+  it("refuses to copy onto itself unless metadata is replaced", async () => {
+    const refused = await s3Error(
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: "copy/src",
+          CopySource: `${BUCKET}/copy/src`,
+        }),
+      ),
+    );
+    expect(refused.name).toBe("InvalidRequest");
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: "copy/src",
+        CopySource: `${BUCKET}/copy/src`,
+        MetadataDirective: "REPLACE",
+        Metadata: { colour: "green" },
+      }),
+    );
+    expect(
+      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/src" }))).Metadata,
+    ).toEqual({ colour: "green" });
+  });
+
+  it("honours x-amz-copy-source-if-* conditions", async () => {
+    const failed = await s3Error(
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: "copy/cond",
+          CopySource: `${BUCKET}/copy/src`,
+          CopySourceIfMatch: '"nope"',
+        }),
+      ),
+    );
+    expect(failed.$metadata.httpStatusCode).toBe(412);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/src" }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: "copy/cond",
+        CopySource: `${BUCKET}/copy/src`,
+        CopySourceIfMatch: head.ETag,
+      }),
+    );
+  });
+});
+
+describe("objects", () => {
+  it("deletes in batches, quietly or not", async () => {
+    for (const key of ["del/1", "del/2", "del/3"]) await put(key, key);
+    const loud = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: BUCKET,
+        Delete: { Objects: [{ Key: "del/1" }, { Key: "del/missing" }] },
+      }),
+    );
+    expect(loud.Deleted?.map((d) => d.Key).sort()).toEqual(["del/1", "del/missing"]);
+    const quiet = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: BUCKET,
+        Delete: { Objects: [{ Key: "del/2" }, { Key: "del/3" }], Quiet: true },
+      }),
+    );
+    expect(quiet.Deleted ?? []).toEqual([]);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "del/" }));
+    expect(left.KeyCount).toBe(0);
+  });
+
+  it("answers conditional GETs and PUTs as AWS does", async () => {
+    const { ETag } = await put("cond", "v1");
+    const notModified = await s3Error(
+      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cond", IfNoneMatch: ETag })),
+    );
+    expect(notModified.$metadata.httpStatusCode).toBe(304);
+    const failed = await s3Error(
+      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cond", IfMatch: '"other"' })),
+    );
+    expect(failed.$metadata.httpStatusCode).toBe(412);
+    const since = await s3Error(
+      s3.send(
+        new GetObjectCommand({
+          Bucket: BUCKET,
+          Key: "cond",
+          IfModifiedSince: new Date(Date.now() + 60_000),
+        }),
+      ),
+    );
+    expect(since.$metadata.httpStatusCode).toBe(304);
+    expect((await text("cond", { IfMatch: ETag })).body).toBe("v1");
+    const exists = await s3Error(put("cond", "v2", { IfNoneMatch: "*" }));
+    expect(exists.$metadata.httpStatusCode).toBe(412);
+    await put("cond-new", "v1", { IfNoneMatch: "*" });
+    expect((await text("cond")).body).toBe("v1");
+  });
+
+  it("keeps metadata and content headers, and overrides them on request", async () => {
+    await put("meta", "x", {
+      ContentType: "text/csv",
+      ContentDisposition: "attachment",
+      CacheControl: "max-age=60",
+      ContentLanguage: "fr",
+      Metadata: { Owner: "Ana", "project-id": "7" },
+    });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "meta" }));
+    expect(head).toMatchObject({
+      ContentType: "text/csv",
+      ContentDisposition: "attachment",
+      CacheControl: "max-age=60",
+      ContentLanguage: "fr",
+      Metadata: { owner: "Ana", "project-id": "7" },
+    });
+    const { res } = await text("meta", {
+      ResponseContentType: "application/x-test",
+      ResponseCacheControl: "no-store",
+    });
+    expect([res.ContentType, res.CacheControl]).toEqual(["application/x-test", "no-store"]);
+    const tooBig = await s3Error(put("meta-big", "x", { Metadata: { big: "v".repeat(2100) } }));
+    expect(tooBig.name).toBe("MetadataTooLarge");
+  });
+
+  it("tags objects on PUT and through the tagging API", async () => {
+    await put("tagged", "x", { Tagging: "team=blue&tier=1" });
+    const got = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
+    expect(got.TagSet).toEqual([
+      { Key: "team", Value: "blue" },
+      { Key: "tier", Value: "1" },
+    ]);
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: BUCKET,
+        Key: "tagged",
+        Tagging: { TagSet: [{ Key: "only", Value: "one" }] },
+      }),
+    );
+    expect(
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }))).TagSet,
+    ).toEqual([{ Key: "only", Value: "one" }]);
+    expect(
+      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "tagged" }))).$metadata
+        .httpStatusCode,
+    ).toBe(200);
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
+    expect(
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }))).TagSet,
+    ).toEqual([]);
+    const tooMany = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join("&");
+    expect((await s3Error(put("tagged-bad", "x", { Tagging: tooMany }))).name).toBe("InvalidTag");
+  });
+
+  it("stores and returns additional checksums, and refuses a wrong one", async () => {
+    for (const algorithm of ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"] as const) {
+      await put(`sum/${algorithm}`, "checksummed body", { ChecksumAlgorithm: algorithm });
+      const res = await s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: `sum/${algorithm}`, ChecksumMode: "ENABLED" }),
+      );
+      expect(await res.Body!.transformToString()).toBe("checksummed body");
+      const field = `Checksum${algorithm}` as const;
+      expect(res[field], algorithm).toBeTruthy();
+    }
+    const sha256 = createHash("sha256").update("checksummed body").digest("base64");
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: "sum/SHA256", ChecksumMode: "ENABLED" }),
+    );
+    expect(head.ChecksumSHA256).toBe(sha256);
+    const wrong = await s3Error(
+      put("sum/wrong", "checksummed body", {
+        ChecksumSHA256: createHash("sha256").update("other").digest("base64"),
+      }),
+    );
+    expect(wrong.name).toBe("BadDigest");
+    expect(
+      (await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "sum/wrong" }))))
+        .$metadata.httpStatusCode,
+    ).toBe(404);
+  });
+
+  it("serves presigned GETs and refuses expired ones", async () => {
+    await put("presigned", "shared link");
+    const url = await presignUrl({
+      method: "GET",
+      url: `${site.url}/${BUCKET}/presigned`,
+      accessKeyId: ROOT_USER,
+      secretKey: ROOT_PASSWORD,
+      region: REGION,
+      expiresSeconds: 60,
+    });
+    const ok = await fetch(url);
+    expect([ok.status, await ok.text()]).toEqual([200, "shared link"]);
+    const old = await presignUrl({
+      method: "GET",
+      url: `${site.url}/${BUCKET}/presigned`,
+      accessKeyId: ROOT_USER,
+      secretKey: ROOT_PASSWORD,
+      region: REGION,
+      expiresSeconds: 60,
+      now: new Date(Date.now() - 120_000),
+    });
+    const expired = await fetch(old);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
+  });
+});
+
+describe("bad input gets AWS's error and stores nothing", () => {
+  it("refuses a wrong signature", async () => {
+    const bad = s3Client(site, { accessKeyId: ROOT_USER, secretAccessKey: "wrong-secret" });
+    const error = await s3Error(
+      bad.send(new PutObjectCommand({ Bucket: BUCKET, Key: "bad/sig", Body: "x" })),
+    );
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(["SignatureDoesNotMatch", 403]);
+    const unknown = s3Client(site, { accessKeyId: "nobody", secretAccessKey: "x" });
+    expect((await s3Error(unknown.send(new ListObjectsV2Command({ Bucket: BUCKET })))).name).toBe(
+      "InvalidAccessKeyId",
+    );
+    bad.destroy();
+    unknown.destroy();
+    expect(
+      (await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "bad/sig" })))).$metadata
+        .httpStatusCode,
+    ).toBe(404);
+  });
+
+  it("refuses invalid bucket names and keys over 1024 bytes", async () => {
+    expect((await s3Error(s3.send(new CreateBucketCommand({ Bucket: "Bad_Name" })))).name).toBe(
+      "InvalidBucketName",
+    );
+    expect((await s3Error(put("k".repeat(1025), "x"))).name).toBe("KeyTooLongError");
+  });
+
+  it("refuses a wrong Content-MD5", async () => {
+    const res = await raw("PUT", `/${BUCKET}/bad/md5`, {
+      body: "hello",
+      headers: { "content-md5": createHash("md5").update("other").digest("base64") },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("<Code>BadDigest</Code>");
+    expect((await raw("HEAD", `/${BUCKET}/bad/md5`)).status).toBe(404);
+  });
+
+  it("answers malformed and oversized XML with MalformedXML", async () => {
+    const garbage = await raw("POST", `/${BUCKET}?delete`, {
+      body: "<Delete><Object>",
+      headers: { "content-md5": createHash("md5").update("<Delete><Object>").digest("base64") },
+    });
+    expect(garbage.status).toBe(400);
+    expect(await garbage.text()).toContain("<Code>MalformedXML</Code>");
+    const tooMany = `<Delete>${"<Object><Key>k</Key></Object>".repeat(1001)}</Delete>`;
+    const big = await raw("POST", `/${BUCKET}?delete`, {
+      body: tooMany,
+      headers: { "content-md5": createHash("md5").update(tooMany).digest("base64") },
+    });
+    expect(await big.text()).toContain("<Code>MalformedXML</Code>");
+    const huge = await raw("PUT", `/${BUCKET}?tagging`, {
+      body: `<Tagging>${" ".repeat(70_000)}</Tagging>`,
+    });
+    expect(await huge.text()).toContain("<Code>MalformedXML</Code>");
+  });
+
+  it("answers invalid part numbers, unknown methods and unimplemented actions", async () => {
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "bad/parts" }),
+    );
+    const part = await raw("PUT", `/${BUCKET}/bad/parts?partNumber=10001&uploadId=${UploadId}`, {
+      body: "x",
+    });
+    expect(part.status).toBe(400);
+    expect(await part.text()).toContain("<Code>InvalidArgument</Code>");
+    const patch = await raw("PATCH", `/${BUCKET}/x`);
+    expect(patch.status).toBe(405);
+    const acl = await s3Error(s3.send(new GetBucketAclCommand({ Bucket: BUCKET })));
+    expect(acl.$metadata.httpStatusCode).toBe(501);
+    expect(acl.name).toBe("NotImplemented");
+    expect(acl.$metadata.requestId).toMatch(/^[0-9A-F]{16}$/);
+  });
+
+  it("leaves nothing behind when a client disconnects mid-upload", async () => {
+    await put("bad/disconnect", "previous");
+    const url = `${site.url}/${BUCKET}/bad/disconnect`;
+    const size = 8 * MiB;
+    const headers = await signRequest({
+      method: "PUT",
+      url,
+      accessKeyId: ROOT_USER,
+      secretKey: ROOT_PASSWORD,
+      region: REGION,
+      headers: { "content-length": String(size) },
+    });
+    const controller = new AbortController();
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= 3 * MiB) {
+          controller.abort();
+          return;
+        }
+        sent += MiB;
+        c.enqueue(new Uint8Array(MiB));
+      },
+    });
+    await fetch(url, {
+      method: "PUT",
+      headers,
+      body,
+      signal: controller.signal,
+      duplex: "half",
+    } as RequestInit).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await text("bad/disconnect")).body).toBe("previous");
+  });
+});
