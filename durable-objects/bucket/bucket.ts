@@ -136,8 +136,8 @@ export class Bucket extends DurableObject<Env> {
       if (replaced) this.queueGarbage(toStored(replaced).record);
       this.sql.exec(
         `INSERT OR REPLACE INTO versions
-           (key, version_id, seq, delete_marker, mtime, size, etag, data_dir, record, inline_data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (key, version_id, seq, delete_marker, mtime, size, etag, storage_class, data_dir, record, inline_data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         record.key,
         record.versionId,
         bucket.next_seq,
@@ -145,6 +145,7 @@ export class Bucket extends DurableObject<Env> {
         record.mtime,
         record.size,
         record.etag,
+        record.storageClass,
         record.dataDir,
         serializeRecord(record),
         request.inlineData,

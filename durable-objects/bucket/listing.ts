@@ -65,7 +65,7 @@ export function listObjects(sql: SqlStorage, request: ListRequest): ListPage {
     const rows = sql
       .exec<IndexRow>(
         `SELECT o.key AS key, v.etag AS etag, v.size AS size, v.mtime AS mtime, v.version_id AS version_id,
-                json_extract(v.record, '$.storageClass') AS storage_class
+                v.storage_class AS storage_class
          FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
          WHERE o.delete_marker = 0 AND ${inclusive ? "o.key >= ?" : "o.key > ?"}
          ORDER BY o.key LIMIT ?`,

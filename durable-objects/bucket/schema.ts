@@ -23,6 +23,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      mtime INTEGER NOT NULL,
      size INTEGER NOT NULL,
      etag TEXT NOT NULL,
+     storage_class TEXT NOT NULL,
      data_dir TEXT NOT NULL,
      record TEXT NOT NULL,
      inline_data BLOB,
@@ -80,6 +81,7 @@ export interface VersionRow extends Record<string, SqlStorageValue> {
   mtime: number;
   size: number;
   etag: string;
+  storage_class: string;
   data_dir: string;
   record: string;
   inline_data: ArrayBuffer | null;
