@@ -39,6 +39,7 @@ export const S3_ERRORS = {
     "The list of parts was not in ascending order. Parts must be ordered by part number.",
   ],
   InvalidRange: [416, "The requested range is not satisfiable"],
+  InvalidPartNumber: [416, "The requested partnumber is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
   InvalidStorageClass: [400, "The storage class you specified is not valid"],
   InvalidTag: [400, "The tag provided was not a valid tag."],

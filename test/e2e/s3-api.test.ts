@@ -485,6 +485,21 @@ describe("objects", () => {
     expect((await text("cond")).body).toBe("v1");
   });
 
+  it("serves part 1 of a single-part object and refuses other part numbers", async () => {
+    await put("single", "whole");
+    const res = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: "single", PartNumber: 1 }),
+    );
+    expect([res.$metadata.httpStatusCode, await res.Body!.transformToString()]).toEqual([
+      200,
+      "whole",
+    ]);
+    const error = await s3Error(
+      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "single", PartNumber: 2 })),
+    );
+    expect([error.$metadata.httpStatusCode, error.name]).toEqual([416, "InvalidPartNumber"]);
+  });
+
   it("keeps metadata and content headers, and overrides them on request", async () => {
     await put("meta", "x", {
       ContentType: "text/csv",

@@ -15,6 +15,9 @@ import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
 import { parseRange } from "./range.ts";
+import { parsePartNumber } from "./multipart.ts";
+import type { ByteRange } from "../storage/read-object.ts";
+import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
@@ -159,11 +162,47 @@ async function lookupVersion(
   };
 }
 
+/**
+ * The byte range of `?partNumber=N`: a part of a multipart object (part 1 of
+ * any other object is all of it). Null without the parameter.
+ */
+function partRange(
+  ctx: S3Context,
+  record: VersionRecord,
+): { range: ByteRange | null; parts: number } | null {
+  const value = ctx.query.get("partNumber");
+  if (value === null) return null;
+  const number = parsePartNumber(value);
+  if (ctx.request.headers.has("range")) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Cannot specify both Range header and partNumber query parameter",
+    );
+  }
+  const multipart = /-\d+$/.test(record.etag);
+  if (!multipart) {
+    if (number !== 1) throw new S3Error("InvalidPartNumber");
+    return { range: null, parts: 1 };
+  }
+  let offset = 0;
+  for (const part of record.parts) {
+    if (part.number === number) {
+      return {
+        range: part.size > 0 ? { start: offset, end: offset + part.size - 1 } : null,
+        parts: record.parts.length,
+      };
+    }
+    offset += part.size;
+  }
+  throw new S3Error("InvalidPartNumber");
+}
+
 export async function getObject(ctx: S3Context): Promise<Response> {
   const { stored, versioned } = await lookupVersion(ctx);
   const { record } = stored;
   checkReadConditions(ctx.request.headers, record);
-  const range = parseRange(ctx.request.headers.get("range"), record.size);
+  const part = partRange(ctx, record);
+  const range = part ? part.range : parseRange(ctx.request.headers.get("range"), record.size);
   const coordinator = bucketStub(ctx.env, record.bucket);
   const body = await openObjectStream(ctx.env, stored, range, {
     onDamage: () => ctx.exec.waitUntil(coordinator.scheduleHeal(record.key, record.versionId)),
@@ -174,7 +213,8 @@ export async function getObject(ctx: S3Context): Promise<Response> {
   const length = range ? range.end - range.start + 1 : record.size;
   headers.set("content-length", String(length));
   if (range) headers.set("content-range", `bytes ${range.start}-${range.end}/${record.size}`);
-  const status = range ? 206 : 200;
+  if (part && part.parts > 1) headers.set("x-amz-mp-parts-count", String(part.parts));
+  const status = range && !(part && part.parts === 1) ? 206 : 200;
   if (body instanceof Uint8Array) return new Response(body, { status, headers });
   const fixed = new FixedLengthStream(length);
   ctx.exec.waitUntil(body.pipeTo(fixed.writable).catch(() => undefined));
@@ -185,8 +225,16 @@ export async function headObject(ctx: S3Context): Promise<Response> {
   const { stored, versioned } = await lookupVersion(ctx);
   checkReadConditions(ctx.request.headers, stored.record);
   const headers = objectResponseHeaders(stored.record, versioned);
-  addChecksumHeaders(headers, ctx.request.headers, stored.record, true);
-  headers.set("content-length", String(stored.record.size));
+  const part = partRange(ctx, stored.record);
+  addChecksumHeaders(headers, ctx.request.headers, stored.record, part === null);
+  const range = part?.range ?? null;
+  headers.set("content-length", String(range ? range.end - range.start + 1 : stored.record.size));
+  if (part && part.parts > 1) {
+    headers.set("x-amz-mp-parts-count", String(part.parts));
+    if (range)
+      headers.set("content-range", `bytes ${range.start}-${range.end}/${stored.record.size}`);
+    return new Response(null, { status: 206, headers });
+  }
   return new Response(null, { status: 200, headers });
 }
 
