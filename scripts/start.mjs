@@ -6,6 +6,7 @@
 //
 //   npm start                                   # http://127.0.0.1:8787, state in .floe/
 //   npm start -- --port 8788 --state .floe/site-b
+//   npm start -- --continue        # answer Expect: 100-continue (see continue-proxy.mjs)
 //
 // Local defaults: root user "floeadmin", password "floeadmin-secret", fault
 // injection on. Override with FLOE_ROOT_USER / FLOE_ROOT_PASSWORD in the
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import wrangler from "wrangler";
 import { buildWorker } from "./build-worker.mjs";
 import { cronMatches } from "./cron.mjs";
+import { startContinueProxy } from "./continue-proxy.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     config: { type: "string", default: "wrangler.toml" },
     var: { type: "string", multiple: true, default: [] },
     "no-cron": { type: "boolean", default: false },
+    // Put a thin TCP front before workerd that answers Expect: 100-continue (see continue-proxy.mjs).
+    continue: { type: "boolean", default: false },
   },
 });
 
@@ -65,8 +69,8 @@ const mf = new Miniflare({
   scriptPath,
   modulesRoot: outdir,
   modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-  host: values.host,
-  port,
+  host: values.continue ? "127.0.0.1" : values.host,
+  port: values.continue ? 0 : port,
   durableObjectsPersist: join(state, "do"),
   cachePersist: join(state, "cache"),
   kvPersist: join(state, "kv"),
@@ -75,8 +79,12 @@ const mf = new Miniflare({
   log: undefined,
 });
 
-const url = await mf.ready;
-console.log(`Floe listening on ${url.href.replace(/\/$/, "")} (state: ${values.state})`);
+const entry = await mf.ready;
+let front = null;
+if (values.continue)
+  front = await startContinueProxy({ host: values.host, port, target: entry.href });
+const shown = values.continue ? `http://${values.host}:${port}` : entry.href.replace(/\/$/, "");
+console.log(`Floe listening on ${shown} (state: ${values.state})`);
 console.log(`Root credentials: ${bindings.FLOE_ROOT_USER} / (FLOE_ROOT_PASSWORD)`);
 
 let cronTimer = null;
@@ -108,6 +116,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   if (cronTimer) clearTimeout(cronTimer);
+  front?.close();
   await mf.dispose();
   process.exit(0);
 };

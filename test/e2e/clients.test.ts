@@ -7,7 +7,9 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { request } from "node:http";
 import { promisify } from "node:util";
+import { signRequest } from "../../workers/auth/sign.ts";
 import * as Minio from "minio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patternBytes } from "./harness/data.ts";
@@ -85,6 +87,57 @@ describe("minio-js", () => {
     await client.removeObjects("minio-js", ["small.txt", "dir/large.bin"]);
     await client.removeBucket("minio-js");
     expect(await client.bucketExists("minio-js")).toBe(false);
+  });
+});
+
+describe("npm start -- --continue", () => {
+  it("answers Expect: 100-continue so clients send their bodies at once", async () => {
+    const front = await startSite({ args: ["--continue"] });
+    try {
+      const url = `${front.url}/`;
+      const headers = await signRequest({
+        method: "GET",
+        url,
+        accessKeyId: ROOT_USER,
+        secretKey: ROOT_PASSWORD,
+        region: REGION,
+      });
+      const continued = await new Promise<boolean>((resolve, reject) => {
+        const req = request(url, {
+          method: "PUT",
+          headers: { ...headers, expect: "100-continue", "content-length": "1" },
+        });
+        req.on("continue", () => {
+          resolve(true);
+          req.end("x");
+        });
+        req.on("response", (res) => {
+          res.resume();
+          resolve(false);
+        });
+        req.on("error", reject);
+        req.flushHeaders();
+      });
+      expect(continued).toBe(true);
+      const s3 = new Minio.Client({
+        endPoint: "127.0.0.1",
+        port: front.port,
+        useSSL: false,
+        accessKey: ROOT_USER,
+        secretKey: ROOT_PASSWORD,
+        region: REGION,
+        pathStyle: true,
+      });
+      await s3.makeBucket("through-front", REGION);
+      const data = await patternBytes(3 * 1024 * 1024, 4);
+      await s3.putObject("through-front", "k", data, data.length);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await s3.getObject("through-front", "k"))
+        chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    } finally {
+      await front.remove();
+    }
   });
 });
 

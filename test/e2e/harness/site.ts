@@ -45,7 +45,7 @@ const repoRoot = resolve(import.meta.dirname, "../../..");
 
 /** Starts a site; `vars` override wrangler vars (e.g. a smaller layout). */
 export async function startSite(
-  options: { vars?: Record<string, string>; state?: string; config?: string } = {},
+  options: { vars?: Record<string, string>; state?: string; config?: string; args?: string[] } = {},
 ): Promise<Site> {
   const port = await freePort();
   const state = options.state ?? mkdtempSync(join(tmpdir(), "floe-site-"));
@@ -56,6 +56,7 @@ export async function startSite(
     new Promise<void>((resolveReady, reject) => {
       const args = ["scripts/start.mjs", "--port", String(port), "--state", state, "--no-cron"];
       if (options.config) args.push("--config", options.config);
+      args.push(...(options.args ?? []));
       for (const [name, value] of Object.entries(options.vars ?? {}))
         args.push("--var", `${name}=${value}`);
       child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
