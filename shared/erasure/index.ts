@@ -92,8 +92,8 @@ class Codec implements ReedSolomon {
 
   /**
    * Data shards are views of `block` (only a short last shard is copied, to
-   * pad it), so the caller must not reuse the block's memory; parity shards
-   * share one new buffer.
+   * pad it), so the caller must not reuse the block's memory; each parity
+   * shard has a buffer of its own.
    */
   encodeBlock(block: Uint8Array): Uint8Array[] {
     const k = this.dataShards;
@@ -106,10 +106,8 @@ class Codec implements ReedSolomon {
       if (start < block.byteLength) padded.set(block.subarray(start));
       return padded;
     });
-    const parityBuffer = new Uint8Array(size * m);
-    const parity = Array.from({ length: m }, (_, i) =>
-      parityBuffer.subarray(i * size, (i + 1) * size),
-    );
+    // Each parity shard in a buffer of its own: shards travel to drives over RPC, which copies whole buffers.
+    const parity = Array.from({ length: m }, () => new Uint8Array(size));
     if (m > 0 && size > 0) this.combine(this.parityRows, this.parityKey, data, parity, size);
     return [...data, ...parity];
   }

@@ -23,16 +23,17 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presignUrl, signRequest } from "../../workers/auth/sign.ts";
 import { s3Client } from "./harness/clients.ts";
+import { s3Error } from "./harness/errors.ts";
 import { patternBytes } from "./harness/data.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
 
@@ -40,16 +41,6 @@ const MiB = 1024 * 1024;
 const BUCKET = "api";
 let site: Site;
 let s3: S3Client;
-
-async function s3Error(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected an S3 error");
-}
 
 async function text(
   key: string,
@@ -89,8 +80,10 @@ async function raw(
   return fetch(url, { method, headers, body });
 }
 
+const DOMAIN = "s3.floe.test";
+
 beforeAll(async () => {
-  site = await startSite();
+  site = await startSite({ vars: { FLOE_DOMAIN: DOMAIN } });
   s3 = s3Client(site);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
@@ -605,6 +598,48 @@ describe("objects", () => {
     const expired = await fetch(old);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
+  });
+});
+
+describe("virtual-hosted-style requests", () => {
+  /** A signed request whose Host names the bucket (bucket.s3.floe.test), sent to the local site. */
+  async function virtualHost(method: string, bucket: string, key: string, body?: string) {
+    const host = `${bucket}.${DOMAIN}:${site.port}`;
+    const url = `http://${host}/${key}`;
+    const headers = await signRequest({
+      method,
+      url,
+      accessKeyId: ROOT_USER,
+      secretKey: ROOT_PASSWORD,
+      region: REGION,
+      headers: body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) },
+    });
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: "127.0.0.1",
+          port: site.port,
+          method,
+          path: `/${key}`,
+          headers: { ...headers, host },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  it("reads the bucket from the Host header", async () => {
+    expect((await virtualHost("PUT", BUCKET, "vhost/hello.txt", "hi there")).status).toBe(200);
+    expect((await virtualHost("GET", BUCKET, "vhost/hello.txt")).body).toBe("hi there");
+    expect((await text("vhost/hello.txt")).body).toBe("hi there");
+    const listing = await virtualHost("GET", BUCKET, "?list-type=2&prefix=vhost/");
+    expect(listing.body).toContain("<Key>vhost/hello.txt</Key>");
   });
 });
 

@@ -11,11 +11,11 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   PutObjectCommand,
-  S3ServiceException,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, fault, s3Client } from "./harness/clients.ts";
+import { s3Error } from "./harness/errors.ts";
 import { md5OfStream, patternBytes, patternMd5, patternStream } from "./harness/data.ts";
 import { startSite, type Site } from "./harness/site.ts";
 
@@ -41,16 +41,6 @@ async function put(key: string, size: number, seed = size) {
 async function getMd5(key: string, range?: string) {
   const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, Range: range }));
   return md5OfStream(res.Body as AsyncIterable<Uint8Array>);
-}
-
-async function s3Error(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected an S3 error");
 }
 
 async function setDrives(drives: number[], state: "offline" | "online") {

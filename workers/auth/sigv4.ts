@@ -69,11 +69,40 @@ export function signaturesEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
-/** True when `signature` matches the path as sent or the re-encoded path (both compared in constant time). */
-function matchesEither(signature: string, expectedFor: (pathAsSent: boolean) => string): boolean {
-  return (
-    signaturesEqual(expectedFor(true), signature) || signaturesEqual(expectedFor(false), signature)
-  );
+/**
+ * True when `signature` signs the request, with its path taken as sent or
+ * re-encoded (clients do either); both compare in constant time.
+ */
+function signatureMatches(
+  signature: string,
+  key: Uint8Array,
+  amzDate: string,
+  scope: string,
+  request: Request,
+  parts: {
+    rawPath: string;
+    rawQuery: string;
+    signedHeaders: string[];
+    payloadHash: string;
+    excludeQuery?: string;
+  },
+): boolean {
+  const expected = (pathAsSent: boolean) =>
+    hmacHex(
+      key,
+      stringToSign(
+        amzDate,
+        scope,
+        canonicalRequest({
+          method: request.method,
+          headers: request.headers,
+          urlHost: new URL(request.url).host,
+          pathAsSent,
+          ...parts,
+        }),
+      ),
+    );
+  return signaturesEqual(expected(true), signature) || signaturesEqual(expected(false), signature);
 }
 
 interface Scope {
@@ -231,25 +260,12 @@ async function verifyHeader(
   checkSkew(date, now);
   const key = signingKey(found.secretKey, scope.day, scope.region, scope.service);
   const scopeText = `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-  const matches = matchesEither(signature, (pathAsSent) =>
-    hmacHex(
-      key,
-      stringToSign(
-        amzDate,
-        scopeText,
-        canonicalRequest({
-          method: request.method,
-          rawPath,
-          rawQuery,
-          headers: request.headers,
-          signedHeaders: signed,
-          payloadHash: request.headers.get("x-amz-content-sha256") ?? UNSIGNED,
-          urlHost: new URL(request.url).host,
-          pathAsSent,
-        }),
-      ),
-    ),
-  );
+  const matches = signatureMatches(signature, key, amzDate, scopeText, request, {
+    rawPath,
+    rawQuery,
+    signedHeaders: signed,
+    payloadHash: request.headers.get("x-amz-content-sha256") ?? UNSIGNED,
+  });
   if (!matches) throw new S3Error("SignatureDoesNotMatch");
   const payload: PayloadMode =
     mode === "streaming-signed" || mode === "streaming-signed-trailer"
@@ -316,26 +332,13 @@ async function verifyPresigned(
   const key = signingKey(found.secretKey, scope.day, scope.region, scope.service);
   const payloadHash = query.get("X-Amz-Content-Sha256") ?? UNSIGNED;
   const scopeText = `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-  const matches = matchesEither(signature, (pathAsSent) =>
-    hmacHex(
-      key,
-      stringToSign(
-        amzDate,
-        scopeText,
-        canonicalRequest({
-          method: request.method,
-          rawPath,
-          rawQuery,
-          headers: request.headers,
-          signedHeaders: signed,
-          payloadHash,
-          excludeQuery: "X-Amz-Signature",
-          urlHost: new URL(request.url).host,
-          pathAsSent,
-        }),
-      ),
-    ),
-  );
+  const matches = signatureMatches(signature, key, amzDate, scopeText, request, {
+    rawPath,
+    rawQuery,
+    signedHeaders: signed,
+    payloadHash,
+    excludeQuery: "X-Amz-Signature",
+  });
   if (!matches) throw new S3Error("SignatureDoesNotMatch");
   const payload: PayloadMode = /^[0-9a-f]{64}$/.test(payloadHash)
     ? { kind: "sha256", expectedHex: payloadHash }
