@@ -267,6 +267,8 @@ describe("multipart", () => {
       [1, 9],
       [2, 3],
     ]);
+    // The SDK sends a CRC32 with every part by default; ListParts returns it.
+    expect(parts.Parts?.every((p) => typeof p.ChecksumCRC32 === "string")).toBe(true);
     const complete = (list: { PartNumber: number; ETag?: string }[]) =>
       s3.send(
         new CompleteMultipartUploadCommand({
@@ -518,6 +520,19 @@ describe("objects", () => {
     expect(tooBig.name).toBe("MetadataTooLarge");
   });
 
+  it("keeps the storage class, and refuses unknown ones", async () => {
+    await put("rrs", "reduced", { StorageClass: "REDUCED_REDUNDANCY" });
+    expect(
+      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "rrs" }))).StorageClass,
+    ).toBe("REDUCED_REDUNDANCY");
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "rrs" }));
+    expect(listed.Contents?.[0].StorageClass).toBe("REDUCED_REDUNDANCY");
+    expect((await text("rrs")).body).toBe("reduced");
+    expect((await s3Error(put("glacier", "x", { StorageClass: "GLACIER" }))).name).toBe(
+      "InvalidStorageClass",
+    );
+  });
+
   it("tags objects on PUT and through the tagging API", async () => {
     await put("tagged", "x", { Tagging: "team=blue&tier=1" });
     const got = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
@@ -707,6 +722,13 @@ describe("bad input gets AWS's error and stores nothing", () => {
     });
     expect(part.status).toBe(400);
     expect(await part.text()).toContain("<Code>InvalidArgument</Code>");
+    const analytics = await raw("GET", `/${BUCKET}?analytics&id=report`);
+    expect([
+      analytics.status,
+      (await analytics.text()).includes("<Code>NotImplemented</Code>"),
+    ]).toEqual([501, true]);
+    const torrent = await raw("GET", `/${BUCKET}/x?torrent`);
+    expect(torrent.status).toBe(501);
     const patch = await raw("PATCH", `/${BUCKET}/x`);
     expect(patch.status).toBe(405);
     const acl = await s3Error(s3.send(new GetBucketAclCommand({ Bucket: BUCKET })));

@@ -43,6 +43,10 @@ describe("classifyS3Request", () => {
     ["POST /bucket/key?uploadId=u", "CompleteMultipartUpload"],
     ["DELETE /bucket/key?uploadId=u", "AbortMultipartUpload"],
     ["GET /bucket/key?uploadId=u", "ListParts"],
+    ["GET /bucket?analytics&id=a", "GetBucketAnalyticsConfiguration"],
+    ["PUT /bucket?inventory&id=i", "PutBucketInventoryConfiguration"],
+    ["GET /bucket/key?torrent", "GetObjectTorrent"],
+    ["GET /bucket?unknown-parameter=1", "ListObjects"],
   ];
   for (const [line, action, headers] of cases) {
     it(`${line} → ${action}`, () => expect(classify(line, headers)).toBe(action));

@@ -34,6 +34,10 @@ const BUCKET_PUT: Table = [
   ["publicAccessBlock", "PutPublicAccessBlock"],
   ["accelerate", "PutBucketAccelerateConfiguration"],
   ["requestPayment", "PutBucketRequestPayment"],
+  ["analytics", "PutBucketAnalyticsConfiguration"],
+  ["metrics", "PutBucketMetricsConfiguration"],
+  ["inventory", "PutBucketInventoryConfiguration"],
+  ["intelligent-tiering", "PutBucketIntelligentTieringConfiguration"],
 ];
 
 const BUCKET_GET: Table = [
@@ -57,6 +61,10 @@ const BUCKET_GET: Table = [
   ["publicAccessBlock", "GetPublicAccessBlock"],
   ["accelerate", "GetBucketAccelerateConfiguration"],
   ["requestPayment", "GetBucketRequestPayment"],
+  ["analytics", "GetBucketAnalyticsConfiguration"],
+  ["metrics", "GetBucketMetricsConfiguration"],
+  ["inventory", "GetBucketInventoryConfiguration"],
+  ["intelligent-tiering", "GetBucketIntelligentTieringConfiguration"],
 ];
 
 const BUCKET_DELETE: Table = [
@@ -69,6 +77,10 @@ const BUCKET_DELETE: Table = [
   ["website", "DeleteBucketWebsite"],
   ["ownershipControls", "DeleteBucketOwnershipControls"],
   ["publicAccessBlock", "DeletePublicAccessBlock"],
+  ["analytics", "DeleteBucketAnalyticsConfiguration"],
+  ["metrics", "DeleteBucketMetricsConfiguration"],
+  ["inventory", "DeleteBucketInventoryConfiguration"],
+  ["intelligent-tiering", "DeleteBucketIntelligentTieringConfiguration"],
 ];
 
 const OBJECT_PUT: Table = [
@@ -85,6 +97,7 @@ const OBJECT_GET: Table = [
   ["retention", "GetObjectRetention"],
   ["legal-hold", "GetObjectLegalHold"],
   ["attributes", "GetObjectAttributes"],
+  ["torrent", "GetObjectTorrent"],
 ];
 
 const OBJECT_DELETE: Table = [

@@ -391,6 +391,9 @@ export async function listParts(ctx: S3Context): Promise<Response> {
               ["LastModified", new Date(part.mtime).toISOString()],
               ["ETag", `"${part.etag}"`],
               ["Size", part.size],
+              ...Object.entries(part.checksums).map(
+                ([algorithm, value]) => [`Checksum${algorithm.toUpperCase()}`, value] as const,
+              ),
             ],
           ] as const,
       ),
