@@ -18,7 +18,14 @@ import {
 import { bitrotReady } from "../../shared/bitrot.ts";
 import { applyMigrations } from "../migrations.ts";
 import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
-import { listObjects, type ListPage, type ListRequest } from "./listing.ts";
+import {
+  listObjects,
+  listVersions,
+  type ListPage,
+  type ListRequest,
+  type VersionListPage,
+  type VersionListRequest,
+} from "./listing.ts";
 import {
   dropUpload,
   findUpload,
@@ -49,6 +56,14 @@ function toStored(row: VersionRow): StoredVersion {
   return {
     record: versionRecordSchema.parse(JSON.parse(row.record)),
     inlineData: row.inline_data ? new Uint8Array(row.inline_data) : null,
+  };
+}
+
+function excludesOf(row: BucketRow): { excludedPrefixes: string[]; excludeFolders: boolean } {
+  if (!row.versioning_excludes) return { excludedPrefixes: [], excludeFolders: false };
+  return JSON.parse(row.versioning_excludes) as {
+    excludedPrefixes: string[];
+    excludeFolders: boolean;
   };
 }
 
@@ -95,7 +110,22 @@ export class Bucket extends DurableObject<Env> {
       owner: row.owner,
       versioning:
         row.versioning === "Enabled" || row.versioning === "Suspended" ? row.versioning : "",
+      ...excludesOf(row),
     };
+  }
+
+  /** Sets the bucket's versioning state (and MinIO's exclusions). */
+  async setVersioning(
+    status: "Enabled" | "Suspended",
+    excludes: { excludedPrefixes: string[]; excludeFolders: boolean },
+  ): Promise<boolean> {
+    if (!this.bucketRow()) return false;
+    this.sql.exec(
+      "UPDATE bucket SET versioning = ?, versioning_excludes = ?",
+      status,
+      JSON.stringify(excludes),
+    );
+    return true;
   }
 
   /** Deletes the bucket when it holds no versions. */
@@ -355,6 +385,12 @@ export class Bucket extends DurableObject<Env> {
   async listObjects(request: ListRequest): Promise<ListPage | null> {
     if (!this.bucketRow()) return null;
     return listObjects(this.sql, request);
+  }
+
+  /** One page of ListObjectVersions. */
+  async listObjectVersions(request: VersionListRequest): Promise<VersionListPage | null> {
+    if (!this.bucketRow()) return null;
+    return listVersions(this.sql, request);
   }
 
   /** A page of every version in (key, seq) order, for heal and scans. */

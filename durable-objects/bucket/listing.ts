@@ -115,3 +115,128 @@ export function listObjects(sql: SqlStorage, request: ListRequest): ListPage {
     if (!jumped && rows.length < SCAN_BATCH) return page;
   }
 }
+
+export interface VersionListRequest {
+  prefix: string;
+  delimiter: string;
+  keyMarker: string;
+  versionIdMarker: string;
+  maxKeys: number;
+}
+
+export interface ListedVersion extends ListedObject {
+  isLatest: boolean;
+  deleteMarker: boolean;
+}
+
+export interface VersionListPage {
+  versions: ListedVersion[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker: string | null;
+  nextVersionIdMarker: string | null;
+}
+
+interface VersionIndexRow extends IndexRow {
+  seq: number;
+  delete_marker: number;
+  latest: string | null;
+}
+
+/**
+ * One page of ListObjectVersions: keys ascending, each key's versions newest
+ * first; a key marker resumes after that key, or, with a version id marker,
+ * after that version of it.
+ */
+export function listVersions(sql: SqlStorage, request: VersionListRequest): VersionListPage {
+  const { prefix, delimiter, maxKeys } = request;
+  const page: VersionListPage = {
+    versions: [],
+    commonPrefixes: [],
+    isTruncated: false,
+    nextKeyMarker: null,
+    nextVersionIdMarker: null,
+  };
+  if (maxKeys <= 0) return page;
+  let key = request.keyMarker > prefix ? request.keyMarker : prefix;
+  let inclusive = request.keyMarker < prefix;
+  let seqBelow: number | null = null;
+  if (request.keyMarker && request.versionIdMarker) {
+    const marker = sql
+      .exec<{ seq: number }>(
+        "SELECT seq FROM versions WHERE key = ? AND version_id = ?",
+        request.keyMarker,
+        request.versionIdMarker,
+      )
+      .toArray()[0];
+    if (marker) seqBelow = marker.seq;
+  }
+  let lastPrefix: string | null = null;
+  for (;;) {
+    const where =
+      seqBelow !== null
+        ? "(v.key = ? AND v.seq < ?) OR v.key > ?"
+        : inclusive
+          ? "v.key >= ?"
+          : "v.key > ?";
+    const params = seqBelow !== null ? [key, seqBelow, key] : [key];
+    const rows = sql
+      .exec<VersionIndexRow>(
+        `SELECT v.key AS key, v.etag AS etag, v.size AS size, v.mtime AS mtime, v.version_id AS version_id,
+                v.storage_class AS storage_class, v.seq AS seq, v.delete_marker AS delete_marker,
+                o.version_id AS latest
+         FROM versions v LEFT JOIN objects o ON o.key = v.key
+         WHERE ${where}
+         ORDER BY v.key, v.seq DESC LIMIT ?`,
+        ...params,
+        SCAN_BATCH,
+      )
+      .toArray();
+    seqBelow = null;
+    if (rows.length === 0) return page;
+    let jumped = false;
+    for (const row of rows) {
+      if (!row.key.startsWith(prefix)) return page;
+      const rest = row.key.slice(prefix.length);
+      const at = delimiter ? rest.indexOf(delimiter) : -1;
+      const count = page.versions.length + page.commonPrefixes.length;
+      if (at >= 0) {
+        const common = prefix + rest.slice(0, at + delimiter.length);
+        if (common === lastPrefix) continue;
+        if (count >= maxKeys) {
+          page.isTruncated = true;
+          return page;
+        }
+        page.commonPrefixes.push(common);
+        lastPrefix = common;
+        page.nextKeyMarker = common;
+        page.nextVersionIdMarker = null;
+        key = common + PREFIX_END;
+        inclusive = false;
+        jumped = true;
+        break;
+      }
+      if (count >= maxKeys) {
+        page.isTruncated = true;
+        return page;
+      }
+      page.versions.push({
+        key: row.key,
+        etag: row.etag,
+        size: row.size,
+        mtime: row.mtime,
+        storageClass: row.storage_class,
+        versionId: row.version_id,
+        isLatest: row.latest === row.version_id,
+        deleteMarker: row.delete_marker === 1,
+      });
+      page.nextKeyMarker = row.key;
+      page.nextVersionIdMarker = row.version_id;
+    }
+    if (jumped) continue;
+    if (rows.length < SCAN_BATCH) return page;
+    const last = rows[rows.length - 1];
+    key = last.key;
+    seqBelow = last.seq;
+  }
+}

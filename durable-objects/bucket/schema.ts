@@ -13,7 +13,8 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      owner TEXT NOT NULL,
      versioning TEXT NOT NULL DEFAULT '',
      next_seq INTEGER NOT NULL DEFAULT 1,
-     tags TEXT
+     tags TEXT,
+     versioning_excludes TEXT
    );
    CREATE TABLE versions (
      key TEXT NOT NULL,
@@ -94,6 +95,7 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   versioning: string;
   next_seq: number;
   tags: string | null;
+  versioning_excludes: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {

@@ -5,7 +5,11 @@ export interface BucketInfo {
   name: string;
   createdAt: number;
   owner: string;
+  /** "" until versioning is first configured. */
   versioning: "" | "Enabled" | "Suspended";
+  /** MinIO's extensions: prefixes (and, with excludeFolders, "folders") whose objects are not versioned. */
+  excludedPrefixes: string[];
+  excludeFolders: boolean;
 }
 
 /** A version with its record and, for inline objects, its data. */

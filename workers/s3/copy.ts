@@ -21,6 +21,7 @@ import { requireObject, type S3Context } from "./context.ts";
 import { storePart, parsePartNumber } from "./multipart.ts";
 import { metadataFromRequest } from "./object-headers.ts";
 import { xmlResponse } from "./response.ts";
+import { versionIdFor } from "./versioning.ts";
 
 export interface CopySource {
   bucket: string;
@@ -133,7 +134,7 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
     {
       bucket,
       key,
-      versionId: "null",
+      versionId: versionIdFor(info, key),
       body: await sourceStream(ctx, stored, null),
       expectedSize: src.size,
       ...metadata,

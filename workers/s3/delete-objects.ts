@@ -7,10 +7,9 @@
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import { bucketStub } from "../storage/stubs.ts";
-import { readSmallBody } from "./bucket.ts";
+import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
-import { parseContentMd5, sameBytes } from "./object.ts";
+import { deleteKey, parseContentMd5, sameBytes } from "./object.ts";
 import { xmlResponse } from "./response.ts";
 import { createHash } from "node:crypto";
 
@@ -44,19 +43,22 @@ export async function deleteObjects(ctx: S3Context): Promise<Response> {
   if (!parsed.success || parsed.data.Delete.Object.length > MAX_OBJECTS)
     throw new S3Error("MalformedXML");
   const quiet = parsed.data.Delete.Quiet?.trim().toLowerCase() === "true";
-  const coordinator = bucketStub(ctx.env, bucket);
-  if (!(await coordinator.info()))
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const info = await requireExistingBucket(ctx, bucket);
   const results: XmlNode[] = [];
   for (const object of parsed.data.Delete.Object) {
     const versionId = object.VersionId ?? null;
     try {
-      const result = await coordinator.deleteVersion(object.Key, versionId);
-      if (!result.ok) throw new S3Error(result.error);
+      const deleted = await deleteKey(ctx, info, object.Key, versionId);
       if (!quiet) {
+        const marker = deleted.deleteMarker && versionId === null;
         results.push([
           "Deleted",
-          [["Key", object.Key], versionId ? ["VersionId", versionId] : null],
+          [
+            ["Key", object.Key],
+            versionId ? ["VersionId", versionId] : null,
+            deleted.deleteMarker ? ["DeleteMarker", "true"] : null,
+            marker && deleted.versionId ? ["DeleteMarkerVersionId", deleted.versionId] : null,
+          ],
         ]);
       }
     } catch (error) {

@@ -13,7 +13,8 @@ import {
 import type { S3Handler } from "./context.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
 import { deleteObjects } from "./delete-objects.ts";
-import { listObjects, listObjectsV2 } from "./list.ts";
+import { listObjects, listObjectsV2, listObjectVersions } from "./list.ts";
+import { getBucketVersioning, putBucketVersioning } from "./versioning.ts";
 import {
   deleteBucketTagging,
   deleteObjectTagging,
@@ -40,10 +41,10 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   GetBucketLocation: getBucketLocation,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
-  ListObjectVersions: null,
+  ListObjectVersions: listObjectVersions,
   ListMultipartUploads: listMultipartUploads,
-  GetBucketVersioning: null,
-  PutBucketVersioning: null,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
   GetBucketTagging: getBucketTagging,
   PutBucketTagging: putBucketTagging,
   DeleteBucketTagging: deleteBucketTagging,

@@ -154,3 +154,75 @@ export async function listObjects(ctx: S3Context): Promise<Response> {
     ]),
   );
 }
+
+export async function listObjectVersions(ctx: S3Context): Promise<Response> {
+  const bucket = requireBucket(ctx);
+  const q = ctx.query;
+  const prefix = q.get("prefix") ?? "";
+  const delimiter = q.get("delimiter") ?? "";
+  const keyMarker = q.get("key-marker") ?? "";
+  const versionIdMarker = q.get("version-id-marker") ?? "";
+  if (versionIdMarker && !keyMarker) {
+    throw new S3Error(
+      "InvalidArgument",
+      "A version-id marker cannot be specified without a key marker.",
+    );
+  }
+  const maxKeys = parseMaxKeys(q.get("max-keys"));
+  const encoder = parseEncoding(q.get("encoding-type"));
+  const encode = encoder ?? ((s: string) => s);
+  const page = await bucketStub(ctx.env, bucket).listObjectVersions({
+    prefix,
+    delimiter,
+    keyMarker,
+    versionIdMarker,
+    maxKeys,
+  });
+  if (!page) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const owner = ownerNode(ctx);
+  return xmlResponse(
+    xmlDocument("ListVersionsResult", [
+      ["Name", bucket],
+      ["Prefix", encode(prefix)],
+      ["KeyMarker", encode(keyMarker)],
+      ["VersionIdMarker", versionIdMarker],
+      page.isTruncated && page.nextKeyMarker !== null
+        ? ["NextKeyMarker", encode(page.nextKeyMarker)]
+        : null,
+      page.isTruncated && page.nextVersionIdMarker !== null
+        ? ["NextVersionIdMarker", page.nextVersionIdMarker]
+        : null,
+      ["MaxKeys", maxKeys],
+      delimiter ? ["Delimiter", encode(delimiter)] : null,
+      encoder ? ["EncodingType", "url"] : null,
+      ["IsTruncated", page.isTruncated],
+      ...page.versions.map((v) =>
+        v.deleteMarker
+          ? ([
+              "DeleteMarker",
+              [
+                ["Key", encode(v.key)],
+                ["VersionId", v.versionId],
+                ["IsLatest", v.isLatest],
+                ["LastModified", new Date(v.mtime).toISOString()],
+                owner,
+              ],
+            ] as const)
+          : ([
+              "Version",
+              [
+                ["Key", encode(v.key)],
+                ["VersionId", v.versionId],
+                ["IsLatest", v.isLatest],
+                ["LastModified", new Date(v.mtime).toISOString()],
+                ["ETag", `"${v.etag}"`],
+                ["Size", v.size],
+                owner,
+                ["StorageClass", v.storageClass],
+              ],
+            ] as const),
+      ),
+      ...page.commonPrefixes.map((p) => ["CommonPrefixes", [["Prefix", encode(p)]]] as const),
+    ]),
+  );
+}

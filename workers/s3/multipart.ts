@@ -34,6 +34,7 @@ import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
 import { declaredPayloadLength, parseContentMd5, sameBytes } from "./object.ts";
 import { xmlResponse } from "./response.ts";
+import { versionIdFor } from "./versioning.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 5 * 1024 ** 3;
@@ -224,7 +225,10 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     parseXml(await readSmallBody(ctx, 2 * 1024 * 1024), ["Part"]),
   );
   if (!parsed.success) throw new S3Error("MalformedXML");
-  const upload = await requireUpload(ctx);
+  const [upload, info] = await Promise.all([
+    requireUpload(ctx),
+    requireExistingBucket(ctx, bucket),
+  ]);
   const coordinator = bucketStub(ctx.env, bucket);
   const uploaded = new Map(
     ((await coordinator.listParts(upload.uploadId, 0, MAX_PARTS)) ?? []).map((p) => [p.number, p]),
@@ -283,7 +287,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     format: 1,
     bucket,
     key,
-    versionId: "null",
+    versionId: versionIdFor(info, key),
     dataDir: crypto.randomUUID(),
     deleteMarker: false,
     mtime: Date.now(),

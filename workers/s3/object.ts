@@ -21,6 +21,8 @@ import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
+import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
 
 /** Largest single PUT S3 accepts (5 GiB). */
 const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -80,7 +82,7 @@ export async function putObject(ctx: S3Context): Promise<Response> {
     {
       bucket,
       key,
-      versionId: "null",
+      versionId: versionIdFor(info, key),
       body: ctx.body().stream,
       expectedSize: size,
       ...metadata,
@@ -155,6 +157,21 @@ async function lookupVersion(
       lookup.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key };
     if (lookup.error === "NoSuchVersion") detail.VersionId = versionId ?? "";
     throw new S3Error(lookup.error, undefined, { detail });
+  }
+  const { record } = lookup.version;
+  if (record.deleteMarker) {
+    // The latest version is a delete marker: 404; asking for the marker itself: 405.
+    const headers = {
+      "x-amz-delete-marker": "true",
+      "x-amz-version-id": record.versionId,
+      "last-modified": new Date(record.mtime).toUTCString(),
+    };
+    if (versionId === null)
+      throw new S3Error("NoSuchKey", undefined, { detail: { Key: key }, headers });
+    throw new S3Error("MethodNotAllowed", undefined, {
+      detail: { Method: ctx.request.method, ResourceType: "DeleteMarker" },
+      headers: { ...headers, allow: "DELETE" },
+    });
   }
   return {
     stored: lookup.version,
@@ -238,9 +255,33 @@ export async function headObject(ctx: S3Context): Promise<Response> {
   return new Response(null, { status: 200, headers });
 }
 
+/**
+ * Deletes one key as S3 does: with a version id, that version permanently;
+ * otherwise the null version in an unversioned bucket, or a new delete
+ * marker in a versioned one (a null marker while versioning is suspended).
+ */
+export async function deleteKey(
+  ctx: S3Context,
+  info: BucketInfo,
+  key: string,
+  versionId: string | null,
+): Promise<{ versionId: string | null; deleteMarker: boolean }> {
+  if (versionId !== null || info.versioning === "") {
+    const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId);
+    if (!result.ok)
+      throw new S3Error(result.error, undefined, { detail: { BucketName: info.name } });
+    return { versionId, deleteMarker: result.deleted?.deleteMarker ?? false };
+  }
+  const marker = await writeDeleteMarker(ctx, info, key);
+  return { versionId: marker.versionId, deleteMarker: true };
+}
+
 export async function deleteObject(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
-  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, ctx.query.get("versionId"));
-  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { BucketName: bucket } });
-  return new Response(null, { status: 204 });
+  const info = await requireExistingBucket(ctx, bucket);
+  const deleted = await deleteKey(ctx, info, key, ctx.query.get("versionId"));
+  const headers = new Headers();
+  if (deleted.versionId !== null) headers.set("x-amz-version-id", deleted.versionId);
+  if (deleted.deleteMarker) headers.set("x-amz-delete-marker", "true");
+  return new Response(null, { status: 204, headers });
 }
