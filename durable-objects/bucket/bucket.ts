@@ -262,7 +262,7 @@ export class Bucket extends DurableObject<Env> {
             )
             .toArray()[0];
     if (!row) return { ok: false, error: versionId === null ? "NoSuchKey" : "NoSuchVersion" };
-    return { ok: true, version: toStored(row) };
+    return { ok: true, version: toStored(row), versioned: this.bucketRow()?.versioning !== "" };
   }
 
   /**

@@ -19,7 +19,12 @@ export interface StoredVersion {
 }
 
 export type VersionLookup =
-  | { ok: true; version: StoredVersion }
+  | {
+      ok: true;
+      version: StoredVersion;
+      /** True once versioning was ever configured (responses then name the null version too). */
+      versioned?: boolean;
+    }
   | { ok: false; error: "NoSuchBucket" | "NoSuchKey" | "NoSuchVersion" };
 
 export interface CommitRequest {

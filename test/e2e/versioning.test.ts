@@ -65,6 +65,10 @@ describe("versioning", () => {
     expect(await body("doc")).toBe("two");
     expect(await body("doc", v1.VersionId)).toBe("one");
     expect(await body("doc", "null")).toBe("before");
+    const nullHead = await s3.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: "doc", VersionId: "null" }),
+    );
+    expect(nullHead.VersionId).toBe("null");
     const versions = await s3.send(
       new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: "doc" }),
     );
@@ -110,6 +114,22 @@ describe("versioning", () => {
     );
     expect(removed.DeleteMarker).toBe(true);
     expect(await body("doc")).toBe("two");
+  });
+
+  it("stacks a marker on a marker, newest first", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "twice", Body: "x" }));
+    const first = await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "twice" }));
+    const second = await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "twice" }));
+    const versions = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: "twice" }),
+    );
+    expect(versions.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).toEqual([
+      [second.VersionId, true],
+      [first.VersionId, false],
+    ]);
+    expect(versions.Versions?.map((v) => v.IsLatest)).toEqual([false]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "doc" }));
+    expect(head.VersionId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("removes one version permanently with its version id", async () => {

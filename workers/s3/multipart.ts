@@ -319,6 +319,8 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     ctx.exec.waitUntil(discardWrite(slots, bucket, key, record.versionId, record.dataDir, []));
     throw error;
   }
+  const versionHeader: HeadersInit =
+    info.versioning !== "" ? { "x-amz-version-id": record.versionId } : {};
   return xmlResponse(
     xmlDocument("CompleteMultipartUploadResult", [
       ["Location", `/${bucket}/${key}`],
@@ -329,6 +331,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
         ([alg, value]) => [`Checksum${alg.toUpperCase()}`, value] as const,
       ),
     ]),
+    { headers: versionHeader },
   );
 }
 

@@ -175,7 +175,7 @@ async function lookupVersion(
   }
   return {
     stored: lookup.version,
-    versioned: versionId !== null || lookup.version.record.versionId !== "null",
+    versioned: versionId !== null || lookup.versioned === true || record.versionId !== "null",
   };
 }
 
