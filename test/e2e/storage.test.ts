@@ -5,12 +5,15 @@
  */
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   PutObjectCommand,
+  UploadPartCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -321,6 +324,43 @@ describe("delete", () => {
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "gone" }));
     const error = await s3Error(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "gone" })));
     expect(error.name).toBe("NoSuchKey");
+  });
+});
+
+describe("bucket deletion", () => {
+  it("removes the parts of abandoned multipart uploads from the drives", async () => {
+    type Info = { pools: { sets: { drives: { shardBlocks: number }[] }[] }[] };
+    const blocks = async () =>
+      (await admin<Info>(site, "GET", "info")).body.pools[0].sets[0].drives.reduce(
+        (n, d) => n + d.shardBlocks,
+        0,
+      );
+    // Let background garbage collection from earlier tests settle first.
+    let before = await blocks();
+    for (let settled = false; !settled;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = await blocks();
+      settled = now === before;
+      before = now;
+    }
+    await s3.send(new CreateBucketCommand({ Bucket: "abandoned" }));
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: "abandoned", Key: "big" }),
+    );
+    await s3.send(
+      new UploadPartCommand({
+        Bucket: "abandoned",
+        Key: "big",
+        UploadId,
+        PartNumber: 1,
+        Body: await patternBytes(3 * MiB, 2),
+      }),
+    );
+    expect(await blocks()).toBeGreaterThan(before);
+    await s3.send(new DeleteBucketCommand({ Bucket: "abandoned" }));
+    expect(await blocks()).toBe(before);
+    const gone = await s3Error(s3.send(new HeadBucketCommand({ Bucket: "abandoned" })));
+    expect(gone.$metadata.httpStatusCode).toBe(404);
   });
 });
 

@@ -8,7 +8,8 @@
 import { isValidBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { allSets } from "../../shared/layout/placement.ts";
+import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
@@ -84,6 +85,15 @@ export async function deleteBucket(ctx: S3Context): Promise<Response> {
   const outcome = await bucketStub(ctx.env, bucket).destroy();
   if (outcome !== "deleted")
     throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
+  // Parts of abandoned multipart uploads are the only data an empty bucket can leave on
+  // drives; they go before the name is free again, so a new bucket of that name starts clean.
+  await Promise.allSettled(
+    allSets(ctx.config.pools).flatMap((address) =>
+      setDrives(ctx.env, address, ctx.config.pools[address.pool].drivesPerSet).map((drive) =>
+        drive.deleteBucket(bucket),
+      ),
+    ),
+  );
   await deploymentStub(ctx.env).unregisterBucket(bucket);
   return new Response(null, { status: 204 });
 }
