@@ -43,6 +43,15 @@ export const S3_ERRORS = {
   InvalidRequest: [400, "Invalid Request"],
   InvalidStorageClass: [400, "The storage class you specified is not valid"],
   InvalidTag: [400, "The tag provided was not a valid tag."],
+  InvalidBucketState: [409, "The request is not valid with the current state of the bucket."],
+  ObjectLockConfigurationNotFoundError: [
+    404,
+    "Object Lock configuration does not exist for this bucket",
+  ],
+  NoSuchObjectLockConfiguration: [
+    404,
+    "The specified object does not have a ObjectLock configuration",
+  ],
   NoSuchTagSet: [404, "The TagSet does not exist"],
   MissingContentMD5: [400, "Missing required header for this request: Content-MD5"],
   KeyTooLongError: [400, "Your key is too long"],

@@ -34,12 +34,14 @@ import {
   storePart,
   type UploadListRequest,
 } from "./uploads.ts";
+import { mayChangeRetention, mayDelete } from "./object-lock.ts";
 import { BUCKET_MIGRATIONS, type BucketRow, type GcRow, type VersionRow } from "./schema.ts";
 import type {
   BucketInfo,
   CommitRequest,
   CommitResult,
   DeleteResult,
+  ObjectLockConfig,
   StoredVersion,
   UploadedPart,
   UploadInfo,
@@ -88,16 +90,34 @@ export class Bucket extends DurableObject<Env> {
   }
 
   /** Creates the bucket; "exists" when it already does (with its owner). */
-  async create(name: string, owner: string): Promise<{ created: boolean; owner: string }> {
+  async create(
+    name: string,
+    owner: string,
+    objectLock = false,
+  ): Promise<{ created: boolean; owner: string }> {
     const existing = this.bucketRow();
     if (existing) return { created: false, owner: existing.owner };
+    // Object lock turns versioning on, for good.
     this.sql.exec(
-      "INSERT INTO bucket (name, created_at, owner) VALUES (?, ?, ?)",
+      "INSERT INTO bucket (name, created_at, owner, versioning, object_lock) VALUES (?, ?, ?, ?, ?)",
       name,
       Date.now(),
       owner,
+      objectLock ? "Enabled" : "",
+      objectLock ? JSON.stringify({ enabled: true }) : null,
     );
     return { created: true, owner };
+  }
+
+  /** Sets the bucket's object lock configuration (only on buckets with object lock). */
+  async setObjectLock(
+    config: ObjectLockConfig,
+  ): Promise<"ok" | "NoSuchBucket" | "InvalidBucketState"> {
+    const row = this.bucketRow();
+    if (!row) return "NoSuchBucket";
+    if (!row.object_lock) return "InvalidBucketState";
+    this.sql.exec("UPDATE bucket SET object_lock = ?", JSON.stringify(config));
+    return "ok";
   }
 
   /** The bucket's settings, or null when it does not exist. */
@@ -111,6 +131,7 @@ export class Bucket extends DurableObject<Env> {
       versioning:
         row.versioning === "Enabled" || row.versioning === "Suspended" ? row.versioning : "",
       ...excludesOf(row),
+      objectLock: row.object_lock ? (JSON.parse(row.object_lock) as ObjectLockConfig) : null,
     };
   }
 
@@ -118,14 +139,16 @@ export class Bucket extends DurableObject<Env> {
   async setVersioning(
     status: "Enabled" | "Suspended",
     excludes: { excludedPrefixes: string[]; excludeFolders: boolean },
-  ): Promise<boolean> {
-    if (!this.bucketRow()) return false;
+  ): Promise<"ok" | "NoSuchBucket" | "InvalidBucketState"> {
+    const row = this.bucketRow();
+    if (!row) return "NoSuchBucket";
+    if (row.object_lock && status !== "Enabled") return "InvalidBucketState";
     this.sql.exec(
       "UPDATE bucket SET versioning = ?, versioning_excludes = ?",
       status,
       JSON.stringify(excludes),
     );
-    return true;
+    return "ok";
   }
 
   /** Deletes the bucket when it holds no versions. */
@@ -215,7 +238,7 @@ export class Bucket extends DurableObject<Env> {
   async updateRecord(
     key: string,
     versionId: string | null,
-    patch: Partial<Pick<VersionRecord, "tags">>,
+    patch: Partial<Pick<VersionRecord, "tags" | "retention" | "legalHold">>,
   ): Promise<VersionLookup> {
     const lookup = await this.getVersion(key, versionId);
     if (!lookup.ok) return lookup;
@@ -227,6 +250,21 @@ export class Bucket extends DurableObject<Env> {
       record.versionId,
     );
     return { ok: true, version: { record, inlineData: lookup.version.inlineData } };
+  }
+
+  /** Sets or removes a version's retention, under the object lock rules. */
+  async setRetention(
+    key: string,
+    versionId: string | null,
+    retention: VersionRecord["retention"],
+    bypassGovernance: boolean,
+  ): Promise<VersionLookup | { ok: false; error: "AccessDenied" }> {
+    const lookup = await this.getVersion(key, versionId);
+    if (!lookup.ok) return lookup;
+    if (!mayChangeRetention(lookup.version.record.retention, retention, bypassGovernance)) {
+      return { ok: false, error: "AccessDenied" };
+    }
+    return this.updateRecord(key, lookup.version.record.versionId, { retention });
   }
 
   /** The bucket's tags, or null when it has none. */
@@ -270,20 +308,31 @@ export class Bucket extends DurableObject<Env> {
    * null, as in an unversioned bucket) and queues its data for collection.
    * Deleting what does not exist succeeds, as in S3.
    */
-  async deleteVersion(key: string, versionId: string | null): Promise<DeleteResult> {
+  async deleteVersion(
+    key: string,
+    versionId: string | null,
+    bypassGovernance = false,
+  ): Promise<DeleteResult> {
     if (!this.bucketRow()) return { ok: false, error: "NoSuchBucket" };
     const id = versionId ?? "null";
     let deleted: VersionRecord | null = null;
+    let locked = false;
     this.ctx.storage.transactionSync(() => {
       const row = this.sql
         .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, id)
         .toArray()[0];
       if (!row) return;
-      deleted = toStored(row).record;
+      const record = toStored(row).record;
+      if (!mayDelete(record, bypassGovernance)) {
+        locked = true;
+        return;
+      }
+      deleted = record;
       this.sql.exec("DELETE FROM versions WHERE key = ? AND version_id = ?", key, id);
       this.queueGarbage(deleted);
       this.repointLatest(key);
     });
+    if (locked) return { ok: false, error: "AccessDenied" };
     return { ok: true, deleted };
   }
 

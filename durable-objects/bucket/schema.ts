@@ -14,7 +14,8 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      versioning TEXT NOT NULL DEFAULT '',
      next_seq INTEGER NOT NULL DEFAULT 1,
      tags TEXT,
-     versioning_excludes TEXT
+     versioning_excludes TEXT,
+     object_lock TEXT
    );
    CREATE TABLE versions (
      key TEXT NOT NULL,
@@ -96,6 +97,7 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   next_seq: number;
   tags: string | null;
   versioning_excludes: string | null;
+  object_lock: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {

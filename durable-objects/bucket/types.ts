@@ -10,6 +10,13 @@ export interface BucketInfo {
   /** MinIO's extensions: prefixes (and, with excludeFolders, "folders") whose objects are not versioned. */
   excludedPrefixes: string[];
   excludeFolders: boolean;
+  /** Object lock, when the bucket was created with it. */
+  objectLock: ObjectLockConfig | null;
+}
+
+export interface ObjectLockConfig {
+  enabled: true;
+  defaultRetention?: { mode: "GOVERNANCE" | "COMPLIANCE"; days?: number; years?: number };
 }
 
 /** A version with its record and, for inline objects, its data. */
@@ -45,7 +52,8 @@ export type CommitResult =
     };
 
 export type DeleteResult =
-  { ok: true; deleted: VersionRecord | null } | { ok: false; error: "NoSuchBucket" };
+  | { ok: true; deleted: VersionRecord | null }
+  | { ok: false; error: "NoSuchBucket" | "AccessDenied" };
 
 export interface VersionPage {
   versions: StoredVersion[];

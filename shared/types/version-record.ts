@@ -62,6 +62,12 @@ export const versionRecordSchema = z.object({
   storageClass: z.enum(STORAGE_CLASSES),
   /** Object tags (key → value). */
   tags: z.record(z.string(), z.string()).optional(),
+  /** Object lock retention: the version cannot be deleted before retainUntil (ms). */
+  retention: z
+    .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
+    .optional(),
+  /** Object lock legal hold: the version cannot be deleted while on. */
+  legalHold: z.boolean().optional(),
   /** Erasure layout: the set that holds this version's record copies (and shards, if any). */
   erasure: erasureInfoSchema,
   parts: z.array(partInfoSchema),

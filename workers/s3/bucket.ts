@@ -76,7 +76,11 @@ export async function createBucket(ctx: S3Context): Promise<Response> {
       );
     }
   }
-  await bucketStub(ctx.env, bucket).create(bucket, owner);
+  await bucketStub(ctx.env, bucket).create(
+    bucket,
+    owner,
+    ctx.request.headers.get("x-amz-bucket-object-lock-enabled")?.toLowerCase() === "true",
+  );
   return new Response(null, { status: 200, headers: { location: `/${bucket}` } });
 }
 

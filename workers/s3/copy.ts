@@ -22,6 +22,7 @@ import { storePart, parsePartNumber } from "./multipart.ts";
 import { metadataFromRequest } from "./object-headers.ts";
 import { xmlResponse } from "./response.ts";
 import { versionIdFor } from "./versioning.ts";
+import { lockForWrite } from "./object-lock.ts";
 
 export interface CopySource {
   bucket: string;
@@ -140,6 +141,7 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
       ...metadata,
       storageClass,
       tags,
+      ...lockForWrite(ctx, info),
       checksums: {},
     },
   );

@@ -14,6 +14,14 @@ import type { S3Handler } from "./context.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
 import { deleteObjects } from "./delete-objects.ts";
 import { listObjects, listObjectsV2, listObjectVersions } from "./list.ts";
+import {
+  getObjectLegalHold,
+  getObjectLockConfiguration,
+  getObjectRetention,
+  putObjectLegalHold,
+  putObjectLockConfiguration,
+  putObjectRetention,
+} from "./object-lock.ts";
 import { getBucketVersioning, putBucketVersioning } from "./versioning.ts";
 import {
   deleteBucketTagging,
@@ -58,8 +66,8 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   GetBucketLifecycleConfiguration: null,
   PutBucketLifecycleConfiguration: null,
   DeleteBucketLifecycle: null,
-  GetObjectLockConfiguration: null,
-  PutObjectLockConfiguration: null,
+  GetObjectLockConfiguration: getObjectLockConfiguration,
+  PutObjectLockConfiguration: putObjectLockConfiguration,
   GetBucketEncryption: null,
   PutBucketEncryption: null,
   DeleteBucketEncryption: null,
@@ -109,10 +117,10 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   DeleteObjectTagging: deleteObjectTagging,
   GetObjectAcl: null,
   PutObjectAcl: null,
-  GetObjectRetention: null,
-  PutObjectRetention: null,
-  GetObjectLegalHold: null,
-  PutObjectLegalHold: null,
+  GetObjectRetention: getObjectRetention,
+  PutObjectRetention: putObjectRetention,
+  GetObjectLegalHold: getObjectLegalHold,
+  PutObjectLegalHold: putObjectLegalHold,
   GetObjectAttributes: null,
   RestoreObject: null,
   SelectObjectContent: null,

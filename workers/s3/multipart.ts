@@ -35,6 +35,7 @@ import { metadataFromRequest } from "./object-headers.ts";
 import { declaredPayloadLength, parseContentMd5, sameBytes } from "./object.ts";
 import { xmlResponse } from "./response.ts";
 import { versionIdFor } from "./versioning.ts";
+import { lockForWrite } from "./object-lock.ts";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 5 * 1024 ** 3;
@@ -48,6 +49,10 @@ const attributesSchema = z.object({
   checksums: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()).optional(),
   checksumAlgorithm: z.string().optional(),
+  retention: z
+    .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
+    .optional(),
+  legalHold: z.boolean().optional(),
 });
 
 function writeContext(ctx: S3Context, deploymentId: string): WriteContext {
@@ -94,7 +99,7 @@ export function multipartEtag(partEtags: string[]): string {
 export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const metadata = metadataFromRequest(ctx.request.headers);
-  const [, deploymentId] = await Promise.all([
+  const [info, deploymentId] = await Promise.all([
     requireExistingBucket(ctx, bucket),
     getDeploymentId(ctx.env),
   ]);
@@ -109,6 +114,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
     checksums: {},
     tags: tagging === null ? undefined : parseTaggingHeader(tagging),
     checksumAlgorithm: declared,
+    ...lockForWrite(ctx, info),
   };
   const uploadId = await bucketStub(ctx.env, bucket).createUpload(
     key,
@@ -298,6 +304,8 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     userMetadata: attributes.userMetadata,
     storageClass: attributes.storageClass,
     tags: attributes.tags,
+    retention: attributes.retention,
+    legalHold: attributes.legalHold,
     checksums,
     erasure: upload.erasure,
     parts: parts.map((part) => ({

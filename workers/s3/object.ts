@@ -23,6 +23,7 @@ import { checkReadConditions, writeCondition, type WriteCondition } from "./cond
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
+import { lockForWrite, lockHeaders } from "./object-lock.ts";
 
 /** Largest single PUT S3 accepts (5 GiB). */
 const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -86,6 +87,7 @@ export async function putObject(ctx: S3Context): Promise<Response> {
       body: ctx.body().stream,
       expectedSize: size,
       ...metadata,
+      ...lockForWrite(ctx, info),
       tags,
       condition,
       checksums: {},
@@ -226,6 +228,7 @@ export async function getObject(ctx: S3Context): Promise<Response> {
   });
   const headers = objectResponseHeaders(record, versioned);
   applyOverrides(ctx, headers);
+  lockHeaders(headers, record);
   addChecksumHeaders(headers, ctx.request.headers, record, range === null);
   const length = range ? range.end - range.start + 1 : record.size;
   headers.set("content-length", String(length));
@@ -244,6 +247,7 @@ export async function headObject(ctx: S3Context): Promise<Response> {
   const headers = objectResponseHeaders(stored.record, versioned);
   const part = partRange(ctx, stored.record);
   addChecksumHeaders(headers, ctx.request.headers, stored.record, part === null);
+  lockHeaders(headers, stored.record);
   const range = part?.range ?? null;
   headers.set("content-length", String(range ? range.end - range.start + 1 : stored.record.size));
   if (part && part.parts > 1) {
@@ -267,7 +271,9 @@ export async function deleteKey(
   versionId: string | null,
 ): Promise<{ versionId: string | null; deleteMarker: boolean }> {
   if (versionId !== null || info.versioning === "") {
-    const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId);
+    const bypass =
+      ctx.request.headers.get("x-amz-bypass-governance-retention")?.toLowerCase() === "true";
+    const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId, bypass);
     if (!result.ok)
       throw new S3Error(result.error, undefined, { detail: { BucketName: info.name } });
     return { versionId, deleteMarker: result.deleted?.deleteMarker ?? false };

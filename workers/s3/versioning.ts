@@ -58,14 +58,17 @@ export async function putBucketVersioning(ctx: S3Context): Promise<Response> {
       "ExcludedPrefixes and ExcludeFolders apply only while versioning is Enabled.",
     );
   }
-  if (
-    !(await bucketStub(ctx.env, bucket).setVersioning(config.Status, {
-      excludedPrefixes,
-      excludeFolders,
-    }))
-  ) {
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const outcome = await bucketStub(ctx.env, bucket).setVersioning(config.Status, {
+    excludedPrefixes,
+    excludeFolders,
+  });
+  if (outcome === "InvalidBucketState") {
+    throw new S3Error(
+      "InvalidBucketState",
+      "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+    );
   }
+  if (outcome !== "ok") throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
   return new Response(null, { status: 200 });
 }
 

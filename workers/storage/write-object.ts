@@ -47,6 +47,8 @@ export interface VersionAttributes {
   storageClass: StorageClass;
   checksums: Record<string, string>;
   tags?: Record<string, string>;
+  retention?: VersionRecord["retention"];
+  legalHold?: boolean;
 }
 
 export interface ObjectWrite extends VersionAttributes {
@@ -110,6 +112,8 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       checksums: { ...write.checksums, ...(extra.checksums ?? {}) },
       storageClass: write.storageClass,
       tags: write.tags,
+      retention: write.retention,
+      legalHold: write.legalHold,
       erasure,
       parts: [{ number: 1, size: written.size, etag, dataDir }],
       inline: written.inline !== null,
