@@ -53,6 +53,7 @@ export const S3_ERRORS = {
     "The specified object does not have a ObjectLock configuration",
   ],
   NoSuchTagSet: [404, "The TagSet does not exist"],
+  NoSuchLifecycleConfiguration: [404, "The lifecycle configuration does not exist"],
   MissingContentMD5: [400, "Missing required header for this request: Content-MD5"],
   KeyTooLongError: [400, "Your key is too long"],
   MalformedXML: [

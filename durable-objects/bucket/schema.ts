@@ -15,7 +15,9 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      next_seq INTEGER NOT NULL DEFAULT 1,
      tags TEXT,
      versioning_excludes TEXT,
-     object_lock TEXT
+     object_lock TEXT,
+     lifecycle TEXT,
+     lifecycle_cursor TEXT
    );
    CREATE TABLE versions (
      key TEXT NOT NULL,
@@ -98,6 +100,8 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   tags: string | null;
   versioning_excludes: string | null;
   object_lock: string | null;
+  lifecycle: string | null;
+  lifecycle_cursor: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {

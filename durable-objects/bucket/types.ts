@@ -87,3 +87,15 @@ export interface UploadListing {
   nextKeyMarker: string | null;
   nextUploadIdMarker: string | null;
 }
+
+/** What one lifecycle step did. */
+export interface LifecycleSummary {
+  keysScanned: number;
+  /** Current versions expired (removed, or hidden behind a delete marker). */
+  expired: number;
+  noncurrentRemoved: number;
+  markersRemoved: number;
+  uploadsAborted: number;
+  /** True when the step reached the end of the bucket (the cursor starts over). */
+  finished: boolean;
+}

@@ -2,6 +2,7 @@
  * The admin API under /floe/admin/v1/: SigV4-signed JSON. Routes:
  *   GET  /floe/admin/v1/info          deployment, sets, drives, quorum
  *   POST /floe/admin/v1/heal          { bucket?, key? } → heal summary
+ *   POST /floe/admin/v1/lifecycle/run { bucket?, now? } → what lifecycle did
  *   POST /floe/admin/v1/drives/fault  { drive, fault, bucket?, key? } (fault injection only)
  */
 import { loadConfig } from "../../shared/config.ts";
@@ -9,6 +10,7 @@ import { injectFault, faultRequestSchema } from "./faults.ts";
 import { healRequestSchema, runHeal } from "./heal.ts";
 import { AdminError, adminErrorResponse, authenticateAdmin, json, readJson } from "./http.ts";
 import { deploymentInfo } from "./info.ts";
+import { lifecycleRunSchema, runLifecycleNow } from "./lifecycle.ts";
 
 const PREFIX = "/floe/admin/v1/";
 
@@ -31,6 +33,10 @@ export async function handleAdmin(
         return json(await deploymentInfo(env, config));
       case "POST heal":
         return json(await runHeal(env, await readJson(request, caller, healRequestSchema)));
+      case "POST lifecycle/run":
+        return json(
+          await runLifecycleNow(env, config, await readJson(request, caller, lifecycleRunSchema)),
+        );
       case "POST drives/fault":
         return json(
           await injectFault(env, config, await readJson(request, caller, faultRequestSchema)),

@@ -13,6 +13,11 @@ import {
 import type { S3Handler } from "./context.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
 import { deleteObjects } from "./delete-objects.ts";
+import {
+  deleteBucketLifecycle,
+  getBucketLifecycleConfiguration,
+  putBucketLifecycleConfiguration,
+} from "./lifecycle.ts";
 import { listObjects, listObjectsV2, listObjectVersions } from "./list.ts";
 import {
   getObjectLegalHold,
@@ -63,9 +68,9 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   GetBucketReplication: null,
   PutBucketReplication: null,
   DeleteBucketReplication: null,
-  GetBucketLifecycleConfiguration: null,
-  PutBucketLifecycleConfiguration: null,
-  DeleteBucketLifecycle: null,
+  GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: deleteBucketLifecycle,
   GetObjectLockConfiguration: getObjectLockConfiguration,
   PutObjectLockConfiguration: putObjectLockConfiguration,
   GetBucketEncryption: null,

@@ -1,8 +1,9 @@
 /**
  * The cron scanner. Each run wakes every bucket coordinator so queued
  * background work (garbage collection, heals) proceeds even if an alarm was
- * lost, a step that fits one invocation's budget whatever the bucket count
- * (each wake-up is one small RPC).
+ * lost, and runs one lifecycle step per bucket (a bounded batch of keys from
+ * the coordinator's persisted cursor), so a run fits one invocation's budget
+ * whatever the bucket's size.
  */
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 
@@ -13,5 +14,11 @@ export async function runScheduled(
   _exec: ExecutionContext,
 ): Promise<void> {
   const buckets = await deploymentStub(env).listBuckets();
-  await Promise.allSettled(buckets.map((bucket) => bucketStub(env, bucket.name).wake()));
+  await Promise.allSettled(
+    buckets.map(async (bucket) => {
+      const coordinator = bucketStub(env, bucket.name);
+      await coordinator.wake();
+      await coordinator.runLifecycle(Date.now());
+    }),
+  );
 }
