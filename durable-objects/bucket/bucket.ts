@@ -35,12 +35,8 @@ import {
   type UploadListRequest,
 } from "./uploads.ts";
 import { mayChangeRetention, mayDelete } from "./object-lock.ts";
-import {
-  DAY_MS,
-  currentExpired,
-  ruleMatches,
-  type LifecycleRule,
-} from "../../shared/lifecycle/rules.ts";
+import { DAY_MS, type LifecycleRule } from "../../shared/lifecycle/rules.ts";
+import { applyLifecycle, type LifecycleHost } from "./lifecycle.ts";
 import { BUCKET_MIGRATIONS, type BucketRow, type GcRow, type VersionRow } from "./schema.ts";
 import type {
   BucketInfo,
@@ -321,7 +317,7 @@ export class Bucket extends DurableObject<Env> {
       .map((r) => r.key);
     for (const key of keys) {
       summary.keysScanned++;
-      this.applyLifecycle(key, rules, now, row.versioning, summary);
+      applyLifecycle(this.lifecycleHost(), key, rules, now, row.versioning, summary);
     }
     summary.finished = keys.length < maxKeys;
     this.sql.exec(
@@ -344,91 +340,15 @@ export class Bucket extends DurableObject<Env> {
     return summary;
   }
 
-  private applyLifecycle(
-    key: string,
-    rules: LifecycleRule[],
-    now: number,
-    versioning: string,
-    summary: LifecycleSummary,
-  ): void {
-    const versions = this.sql
-      .exec<VersionRow>("SELECT * FROM versions WHERE key = ? ORDER BY seq DESC", key)
-      .toArray()
-      .map(toStored);
-    const matching = (record: VersionRecord) =>
-      rules.filter((rule) =>
-        ruleMatches(rule, { key, size: record.size, tags: record.tags ?? {} }),
-      );
-    const latest = versions[0]?.record;
-    if (!latest) return;
-    this.ctx.storage.transactionSync(() => {
-      // Noncurrent versions: each stopped being current when the next newer one was written.
-      let noncurrentSeen = 0;
-      for (let i = 1; i < versions.length; i++) {
-        const record = versions[i].record;
-        if (record.deleteMarker) continue;
-        noncurrentSeen++;
-        const since = versions[i - 1].record.mtime;
-        const expire = matching(record).some(
-          (rule) =>
-            rule.noncurrentDays !== undefined &&
-            since + rule.noncurrentDays * DAY_MS <= now &&
-            noncurrentSeen > (rule.newerNoncurrentVersions ?? 0),
-        );
-        if (expire && mayDelete(record, false, now)) {
-          this.removeVersionRow(record);
-          summary.noncurrentRemoved++;
-        }
-      }
-      if (latest.deleteMarker) {
-        const only =
-          this.sql
-            .exec<{ n: number }>("SELECT count(*) AS n FROM versions WHERE key = ?", key)
-            .one().n === 1;
-        if (
-          only &&
-          rules.some((rule) => rule.expiredObjectDeleteMarker && key.startsWith(rule.prefix))
-        ) {
-          this.removeVersionRow(latest);
-          summary.markersRemoved++;
-        }
-        return;
-      }
-      if (!matching(latest).some((rule) => currentExpired(rule, latest.mtime, now))) return;
-      if (!mayDelete(latest, false, now)) return;
-      if (versioning === "") {
-        this.removeVersionRow(latest);
-      } else {
-        const marker: VersionRecord = {
-          ...latest,
-          versionId: versioning === "Enabled" ? crypto.randomUUID() : "null",
-          dataDir: crypto.randomUUID(),
-          deleteMarker: true,
-          mtime: now,
-          size: 0,
-          etag: "",
-          contentType: undefined,
-          headers: {},
-          userMetadata: {},
-          checksums: {},
-          tags: undefined,
-          retention: undefined,
-          legalHold: undefined,
-          parts: [],
-          inline: true,
-        };
-        this.storeVersion(marker, null);
-        // The drives get their copies of the marker from the heal queue.
-        this.sql.exec(
-          "INSERT OR IGNORE INTO heal_queue (key, version_id, due) VALUES (?, ?, ?)",
-          key,
-          marker.versionId,
-          Date.now(),
-        );
-      }
-      summary.expired++;
-    });
-    void this.ensureAlarm(Date.now() + 50);
+  private lifecycleHost(): LifecycleHost {
+    return {
+      sql: this.sql,
+      transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
+      toStored,
+      storeVersion: (record, inlineData) => this.storeVersion(record, inlineData),
+      removeVersionRow: (record) => this.removeVersionRow(record),
+      wake: () => void this.ensureAlarm(Date.now() + 50),
+    };
   }
 
   private removeVersionRow(record: VersionRecord): void {

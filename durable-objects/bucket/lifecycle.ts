@@ -1,0 +1,115 @@
+/**
+ * Applying lifecycle rules to one key (see shared/lifecycle/rules.ts for the
+ * rules): noncurrent versions expire a set number of days after the next
+ * newer version replaced them, keeping NewerNoncurrentVersions; a delete
+ * marker that is a key's only version goes when ExpiredObjectDeleteMarker
+ * says so; an expired current version is removed (unversioned buckets) or
+ * hidden behind a new delete marker. Versions under object lock stay.
+ */
+import {
+  DAY_MS,
+  currentExpired,
+  ruleMatches,
+  type LifecycleRule,
+} from "../../shared/lifecycle/rules.ts";
+import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { mayDelete } from "./object-lock.ts";
+import type { StoredVersion, LifecycleSummary } from "./types.ts";
+import type { VersionRow } from "./schema.ts";
+
+/** What the coordinator lends a lifecycle step. */
+export interface LifecycleHost {
+  sql: SqlStorage;
+  transactionSync(fn: () => void): void;
+  toStored(row: VersionRow): StoredVersion;
+  storeVersion(record: VersionRecord, inlineData: Uint8Array | null): void;
+  removeVersionRow(record: VersionRecord): void;
+  /** Background work was queued: make sure the alarm will run. */
+  wake(): void;
+}
+
+/** Applies the rules to every version of `key` at time `now`. */
+export function applyLifecycle(
+  host: LifecycleHost,
+  key: string,
+  rules: LifecycleRule[],
+  now: number,
+  versioning: string,
+  summary: LifecycleSummary,
+): void {
+  const versions = host.sql
+    .exec<VersionRow>("SELECT * FROM versions WHERE key = ? ORDER BY seq DESC", key)
+    .toArray()
+    .map((row) => host.toStored(row));
+  const matching = (record: VersionRecord) =>
+    rules.filter((rule) => ruleMatches(rule, { key, size: record.size, tags: record.tags ?? {} }));
+  const latest = versions[0]?.record;
+  if (!latest) return;
+  host.transactionSync(() => {
+    // Noncurrent versions: each stopped being current when the next newer one was written.
+    let noncurrentSeen = 0;
+    for (let i = 1; i < versions.length; i++) {
+      const record = versions[i].record;
+      if (record.deleteMarker) continue;
+      noncurrentSeen++;
+      const since = versions[i - 1].record.mtime;
+      const expire = matching(record).some(
+        (rule) =>
+          rule.noncurrentDays !== undefined &&
+          since + rule.noncurrentDays * DAY_MS <= now &&
+          noncurrentSeen > (rule.newerNoncurrentVersions ?? 0),
+      );
+      if (expire && mayDelete(record, false, now)) {
+        host.removeVersionRow(record);
+        summary.noncurrentRemoved++;
+      }
+    }
+    if (latest.deleteMarker) {
+      const only =
+        host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM versions WHERE key = ?", key).one()
+          .n === 1;
+      if (
+        only &&
+        rules.some((rule) => rule.expiredObjectDeleteMarker && key.startsWith(rule.prefix))
+      ) {
+        host.removeVersionRow(latest);
+        summary.markersRemoved++;
+      }
+      return;
+    }
+    if (!matching(latest).some((rule) => currentExpired(rule, latest.mtime, now))) return;
+    if (!mayDelete(latest, false, now)) return;
+    if (versioning === "") {
+      host.removeVersionRow(latest);
+    } else {
+      const marker: VersionRecord = {
+        ...latest,
+        versionId: versioning === "Enabled" ? crypto.randomUUID() : "null",
+        dataDir: crypto.randomUUID(),
+        deleteMarker: true,
+        mtime: now,
+        size: 0,
+        etag: "",
+        contentType: undefined,
+        headers: {},
+        userMetadata: {},
+        checksums: {},
+        tags: undefined,
+        retention: undefined,
+        legalHold: undefined,
+        parts: [],
+        inline: true,
+      };
+      host.storeVersion(marker, null);
+      // The drives get their copies of the marker from the heal queue.
+      host.sql.exec(
+        "INSERT OR IGNORE INTO heal_queue (key, version_id, due) VALUES (?, ?, ?)",
+        key,
+        marker.versionId,
+        Date.now(),
+      );
+    }
+    summary.expired++;
+  });
+  host.wake();
+}
