@@ -1,89 +1,134 @@
 /**
- * SigV4 canonicalisation, shared by the verifier and the signer.
- * Canonical request = METHOD \n URI \n QUERY \n HEADERS \n \n SIGNED \n PAYLOAD.
- * S3 does not double-encode the path: clients sign it as they send it, or
- * with each segment decoded and encoded again with the unreserved set
- * (A-Z a-z 0-9 - _ . ~); the verifier accepts either. Query pairs are
- * encoded the same way (space as %20) and sorted by name, then value.
- * Header values are trimmed with inner whitespace runs collapsed.
- * String to sign = "AWS4-HMAC-SHA256" \n date \n scope \n hex(sha256(canonical)).
+ * SigV4 canonicalisation, the one implementation shared by the verifier and
+ * the signer.
+ *
+ * Canonical request = METHOD \n URI \n QUERY \n HEADERS \n SIGNED \n PAYLOAD:
+ * - URI: the absolute path, each segment percent-decoded and encoded again
+ *   with AWS's UriEncode (bytes outside A-Z a-z 0-9 - _ . ~ become %XX in
+ *   upper-case hex; '/' separates segments and is kept). S3 does not encode
+ *   a second time and does not normalise `.`/`..` segments. Because some
+ *   clients sign the path exactly as they send it, the verifier also accepts
+ *   the raw path (see signature-check.ts).
+ * - QUERY: every name=value pair decoded and encoded the same way (space as
+ *   %20, never '+'), a name without '=' having the empty value, sorted by
+ *   encoded name, then encoded value.
+ * - HEADERS: `name:value\n` for each signed header in SignedHeaders order,
+ *   names lower-case, values trimmed with inner whitespace runs collapsed to
+ *   one space (several values of one header arrive joined by the runtime).
+ * - SIGNED: the SignedHeaders list; PAYLOAD: the x-amz-content-sha256 value.
  */
-import { createHash, createHmac } from "node:crypto";
 
-/** AWS's URI encoding: everything but A-Z a-z 0-9 - _ . ~ is %XX (upper-case hex). */
-export function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+const UNRESERVED = /^[A-Za-z0-9\-_.~]$/;
+
+/** "%XX" or the character itself, for every byte value. */
+const ENCODED_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
+  const char = String.fromCharCode(byte);
+  return UNRESERVED.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+});
+
+const utf8 = new TextEncoder();
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  return -1;
 }
 
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
+/**
+ * AWS's UriEncode of a URI component that may already be percent-encoded:
+ * valid %XX escapes are decoded to their byte first (so a client's encoding
+ * choices do not matter), every other character is taken as its UTF-8 bytes.
+ * Works on bytes, so escapes that are not valid UTF-8 survive unchanged.
+ */
+export function normalizeComponent(raw: string): string {
+  const bytes = utf8.encode(raw);
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    let byte = bytes[i];
+    if (byte === 0x25 && i + 2 < bytes.length) {
+      const high = hexValue(bytes[i + 1]);
+      const low = hexValue(bytes[i + 2]);
+      if (high >= 0 && low >= 0) {
+        byte = high * 16 + low;
+        i += 2;
+      }
+    }
+    out += ENCODED_BYTE[byte];
   }
+  return out;
 }
 
-/** The canonical URI of a raw request path. */
+/** AWS's UriEncode of a plain (not yet encoded) string. */
+export function uriEncode(value: string): string {
+  let out = "";
+  for (const byte of utf8.encode(value)) out += ENCODED_BYTE[byte];
+  return out;
+}
+
+/** The canonical URI of a raw request path ("/" when empty). */
 export function canonicalUri(rawPath: string): string {
-  return rawPath
-    .split("/")
-    .map((segment) => uriEncode(safeDecode(segment)))
-    .join("/");
+  if (rawPath === "") return "/";
+  return rawPath.split("/").map(normalizeComponent).join("/");
 }
 
-/** The canonical query string of a raw query (without `?`), leaving out `exclude`. */
+/** The canonical query string of a raw query (without `?`), leaving out the parameter `exclude`. */
 export function canonicalQuery(rawQuery: string, exclude: string | null = null): string {
-  if (rawQuery === "") return "";
   const pairs: [string, string][] = [];
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const name = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? "" : safeDecode(part.slice(eq + 1));
-    if (name === exclude) continue;
-    pairs.push([uriEncode(name), uriEncode(value)]);
+    const name = normalizeComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? "" : normalizeComponent(part.slice(eq + 1));
+    if (exclude !== null && name === exclude) continue;
+    pairs.push([name, value]);
   }
   pairs.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return pairs.map(([name, value]) => `${name}=${value}`).join("&");
 }
 
-/**
- * Canonical headers block for the given (lower-case) names. `host` falls back
- * to the URL's authority: some runtimes keep it off the Headers object.
- */
-export function canonicalHeaders(headers: Headers, signed: string[], urlHost = ""): string {
-  return signed
-    .map((name) => {
-      const value = headers.get(name) ?? (name === "host" ? urlHost : "");
-      return `${name}:${value.trim().replace(/\s+/g, " ")}\n`;
-    })
-    .join("");
+/** A header value as SigV4 signs it: trimmed, inner whitespace runs collapsed. */
+export function canonicalHeaderValue(value: string): string {
+  return value.trim().replace(/\s+/g, " ");
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+/**
+ * The canonical headers block for the given lower-case names. `host` falls
+ * back to `urlHost`: runtimes may keep Host off the Headers object.
+ */
+export function canonicalHeaders(headers: Headers, signed: string[], urlHost = ""): string {
+  let out = "";
+  for (const name of signed) {
+    const value = headers.get(name) ?? (name === "host" ? urlHost : "");
+    out += `${name}:${canonicalHeaderValue(value)}\n`;
+  }
+  return out;
+}
+
+/** What a canonical request is built from. */
+export interface CanonicalInput {
+  method: string;
+  /** The path as sent (percent-encoded). */
+  rawPath: string;
+  /** The query as sent, without `?`. */
+  rawQuery: string;
+  headers: Headers;
+  /** Lower-case names in SignedHeaders order. */
+  signedHeaders: string[];
+  payloadHash: string;
+  /** A query parameter left out (X-Amz-Signature for presigned URLs). */
+  excludeQuery?: string;
+  /** The URL's host[:port], used when Host is not on `headers`. */
+  urlHost?: string;
+  /** Use the raw path unchanged instead of re-encoding it (what some clients sign). */
+  pathAsSent?: boolean;
 }
 
 /** The whole canonical request. */
-export function canonicalRequest(input: {
-  method: string;
-  rawPath: string;
-  rawQuery: string;
-  headers: Headers;
-  signedHeaders: string[];
-  payloadHash: string;
-  excludeQuery?: string;
-  /** The URL's host[:port], used when the Host header is not on `headers`. */
-  urlHost?: string;
-  /** Use the path exactly as sent (what AWS SDKs sign) instead of re-encoding it. */
-  pathAsSent?: boolean;
-}): string {
+export function canonicalRequest(input: CanonicalInput): string {
   return [
     input.method,
-    input.pathAsSent ? input.rawPath : canonicalUri(input.rawPath),
+    input.pathAsSent ? input.rawPath || "/" : canonicalUri(input.rawPath),
     canonicalQuery(input.rawQuery, input.excludeQuery ?? null),
     canonicalHeaders(input.headers, input.signedHeaders, input.urlHost),
     input.signedHeaders.join(";"),
@@ -91,30 +136,10 @@ export function canonicalRequest(input: {
   ].join("\n");
 }
 
-/** The string to sign for a canonical request. */
-export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonical)].join("\n");
-}
-
-/** The SigV4 signing key for a day, region and service. */
-export function signingKey(
-  secret: string,
-  day: string,
-  region: string,
-  service: string,
-): Uint8Array {
-  const kDate = createHmac("sha256", `AWS4${secret}`).update(day).digest();
-  const kRegion = createHmac("sha256", kDate).update(region).digest();
-  const kService = createHmac("sha256", kRegion).update(service).digest();
-  return new Uint8Array(createHmac("sha256", kService).update("aws4_request").digest());
-}
-
-/** hex(HMAC-SHA256(key, data)). */
-export function hmacHex(key: Uint8Array, data: string): string {
-  return createHmac("sha256", key).update(data).digest("hex");
-}
-
-/** Raw path and query of a request URL string, as sent. */
+/**
+ * The raw path and query of a URL string, exactly as written (the URL class
+ * would re-encode them). The path is "/" when the URL has none.
+ */
 export function splitUrl(rawUrl: string): { rawPath: string; rawQuery: string } {
   const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/.exec(rawUrl);
   return { rawPath: match?.[1] || "/", rawQuery: match?.[2] ?? "" };
@@ -128,10 +153,10 @@ export function amzDateOf(date: Date): string {
     .replace(/\.\d{3}/, "");
 }
 
-/** Parses `YYYYMMDDTHHMMSSZ`; null when malformed. */
+/** Parses `YYYYMMDDTHHMMSSZ`; null when malformed or not a real date. */
 export function parseAmzDate(value: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return null;
   const date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-  return Number.isNaN(date.getTime()) ? null : date;
+  return amzDateOf(date) === value ? date : null;
 }

@@ -1,36 +1,54 @@
 /**
- * AWS Signature Version 4 verification for S3 requests: the Authorization
- * header or a presigned query (never both). Rules, as S3 applies them:
- * - the credential scope is <key>/<yyyymmdd>/<region>/s3/aws4_request, its
- *   day equal to the request date's, its region the deployment's;
- * - `host` must be signed; header requests carry x-amz-content-sha256;
- * - a request date more than 15 minutes from the server's clock is
- *   RequestTimeTooSkewed; a presigned URL lives X-Amz-Expires seconds
- *   (at most 7 days), then AccessDenied "Request has expired";
- * - signatures compare in constant time.
- * The payload mode tells the body decoder how to check what follows.
+ * AWS Signature Version 4 verification for S3 requests, as S3 applies it.
+ *
+ * A request authenticates with the Authorization header or with a presigned
+ * query (presigned.ts), never both (InvalidArgument "Only one auth mechanism
+ * allowed"); with neither it is anonymous. Header auth:
+ * - `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<yyyymmdd>/<region>/
+ *   s3/aws4_request, SignedHeaders=a;b;c, Signature=<64 hex>`; anything else
+ *   is AuthorizationHeaderMalformed (SigV2's "AWS " is InvalidRequest, other
+ *   schemes InvalidArgument "Unsupported Authorization Type");
+ * - the request time is x-amz-date (yyyymmddThhmmssZ) or else the Date
+ *   header; neither is AccessDenied "AWS authentication requires a valid
+ *   Date or x-amz-date header"; more than 15 minutes from the server clock
+ *   is RequestTimeTooSkewed;
+ * - x-amz-content-sha256 is required (InvalidRequest when missing) and is a
+ *   64-hex SHA-256, UNSIGNED-PAYLOAD, or one of the STREAMING-… aws-chunked
+ *   modes (InvalidArgument otherwise); it tells the body decoder
+ *   (aws-chunked.ts) how to check the payload;
+ * - aws-chunked modes need x-amz-decoded-content-length (MissingContentLength
+ *   when absent or not a number, as S3 answers).
+ * Scope, signed-header and signature checks are in request-signature.ts.
  */
-import { timingSafeEqual } from "node:crypto";
 import { S3Error } from "../../shared/s3-errors.ts";
+import { amzDateOf, parseAmzDate, splitUrl } from "./canonical.ts";
+import { verifyPresigned } from "./presigned.ts";
 import {
-  canonicalRequest,
-  hmacHex,
-  parseAmzDate,
-  signingKey,
-  splitUrl,
-  stringToSign,
-} from "./canonical.ts";
+  checkHeadersSigned,
+  checkScope,
+  checkSkew,
+  checkSignature,
+  malformedCredential,
+  parseSignedHeaders,
+  signingKeyFor,
+} from "./request-signature.ts";
+import { ALGORITHM, parseCredential, scopeOf } from "./signature.ts";
 
 export interface Credential {
   accessKeyId: string;
   secretKey: string;
 }
 
+/** Finds the secret of an access key; null when the key does not exist. */
 export type CredentialLookup = (accessKeyId: string) => Promise<Credential | null>;
 
+/** How the request body is to be checked while it is read. */
 export type PayloadMode =
+  /** UNSIGNED-PAYLOAD (and presigned URLs): passed through. */
   | { kind: "unsigned" }
+  /** The body must hash to this SHA-256 (verified while streaming). */
   | { kind: "sha256"; expectedHex: string }
+  /** STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]: every chunk signed, chained from the seed. */
   | {
       kind: "streaming-signed";
       trailer: boolean;
@@ -39,6 +57,7 @@ export type PayloadMode =
       scope: string;
       amzDate: string;
     }
+  /** STREAMING-UNSIGNED-PAYLOAD-TRAILER: aws-chunked framing, no signatures. */
   | { kind: "streaming-unsigned-trailer" };
 
 export interface Authenticated {
@@ -46,6 +65,7 @@ export interface Authenticated {
   accessKeyId: string;
   payload: PayloadMode;
   presigned: boolean;
+  /** x-amz-decoded-content-length of an aws-chunked body; null otherwise. */
   decodedContentLength: number | null;
 }
 
@@ -54,163 +74,138 @@ export interface Anonymous {
   payload: PayloadMode;
 }
 
-const MAX_SKEW_MS = 15 * 60 * 1000;
-const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
-const UNSIGNED = "UNSIGNED-PAYLOAD";
+const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+const STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+const STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
-/** Constant-time comparison of two hex signatures. */
-export function signaturesEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  if (left.length !== right.length) {
-    timingSafeEqual(left, left);
-    return false;
-  }
-  return timingSafeEqual(left, right);
-}
+/** A declared payload hash, before the streaming-signed mode gets its signing context. */
+type DeclaredPayload =
+  Exclude<PayloadMode, { kind: "streaming-signed" }> | { kind: "signed-chunks"; trailer: boolean };
 
-/**
- * True when `signature` signs the request, with its path taken as sent or
- * re-encoded (clients do either); both compare in constant time.
- */
-function signatureMatches(
-  signature: string,
-  key: Uint8Array,
-  amzDate: string,
-  scope: string,
-  request: Request,
-  parts: {
-    rawPath: string;
-    rawQuery: string;
-    signedHeaders: string[];
-    payloadHash: string;
-    excludeQuery?: string;
-  },
-): boolean {
-  const expected = (pathAsSent: boolean) =>
-    hmacHex(
-      key,
-      stringToSign(
-        amzDate,
-        scope,
-        canonicalRequest({
-          method: request.method,
-          headers: request.headers,
-          urlHost: new URL(request.url).host,
-          pathAsSent,
-          ...parts,
-        }),
-      ),
-    );
-  return signaturesEqual(expected(true), signature) || signaturesEqual(expected(false), signature);
-}
-
-interface Scope {
-  accessKeyId: string;
-  day: string;
-  region: string;
-  service: string;
-}
-
-function parseCredential(value: string, malformed: () => S3Error): Scope {
-  const parts = value.split("/");
-  if (parts.length !== 5 || parts[4] !== "aws4_request" || !/^\d{8}$/.test(parts[1]))
-    throw malformed();
-  return { accessKeyId: parts[0], day: parts[1], region: parts[2], service: parts[3] };
-}
-
-function checkScope(
-  scope: Scope,
-  amzDate: string,
-  region: string,
-  service: string,
-  malformed: (m: string) => S3Error,
-): void {
-  if (scope.day !== amzDate.slice(0, 8))
-    throw malformed(
-      "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.",
-    );
-  if (scope.region !== region)
-    throw malformed(
-      `The authorization header is malformed; the region '${scope.region}' is wrong; expecting '${region}'`,
-    );
-  if (scope.service !== service)
-    throw malformed(
-      `The authorization header is malformed; incorrect service "${scope.service}". This endpoint belongs to "${service}".`,
-    );
-}
-
-function payloadMode(
-  value: string | null,
-): PayloadMode | "streaming-signed" | "streaming-signed-trailer" {
-  if (value === null)
-    throw new S3Error(
-      "InvalidRequest",
-      "Missing required header for this request: x-amz-content-sha256",
-    );
+/** Parses x-amz-content-sha256 (present). */
+function declaredPayload(value: string): DeclaredPayload {
   switch (value) {
-    case UNSIGNED:
+    case UNSIGNED_PAYLOAD:
       return { kind: "unsigned" };
-    case "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+    case STREAMING_UNSIGNED_TRAILER:
       return { kind: "streaming-unsigned-trailer" };
-    case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD":
-      return "streaming-signed";
-    case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
-      return "streaming-signed-trailer";
+    case STREAMING_SIGNED:
+      return { kind: "signed-chunks", trailer: false };
+    case STREAMING_SIGNED_TRAILER:
+      return { kind: "signed-chunks", trailer: true };
   }
-  if (/^[0-9a-f]{64}$/.test(value)) return { kind: "sha256", expectedHex: value };
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return { kind: "sha256", expectedHex: value.toLowerCase() };
   throw new S3Error(
     "InvalidArgument",
-    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+    `x-amz-content-sha256 must be ${UNSIGNED_PAYLOAD}, ${STREAMING_UNSIGNED_TRAILER}, ${STREAMING_SIGNED}, ${STREAMING_SIGNED_TRAILER} or a valid sha256 value.`,
+    { detail: { ArgumentName: "x-amz-content-sha256", ArgumentValue: value } },
   );
 }
 
-function checkSkew(date: Date, now: Date): void {
-  if (Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS) {
-    throw new S3Error("RequestTimeTooSkewed", undefined, {
-      detail: {
-        RequestTime: date.toISOString(),
-        ServerTime: now.toISOString(),
-        MaxAllowedSkewMilliseconds: "900000",
-      },
-    });
-  }
-}
-
-function decodedLength(headers: Headers): number | null {
+/** x-amz-decoded-content-length, required for aws-chunked bodies. */
+function decodedContentLength(headers: Headers): number {
   const value = headers.get("x-amz-decoded-content-length");
-  if (value === null) return null;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new S3Error("InvalidArgument", "Invalid x-amz-decoded-content-length.");
+  const n = value === null || !/^\d+$/.test(value.trim()) ? NaN : Number(value);
+  if (!Number.isSafeInteger(n)) throw new S3Error("MissingContentLength");
   return n;
 }
 
 /**
+ * The payload mode of an anonymous request: its x-amz-content-sha256 still
+ * says how the body is framed, only chunk signatures cannot be checked.
+ */
+function anonymousPayload(headers: Headers): PayloadMode {
+  const value = headers.get("x-amz-content-sha256");
+  if (value === null) return { kind: "unsigned" };
+  const declared = declaredPayload(value);
+  if (declared.kind === "signed-chunks") {
+    throw new S3Error("AccessDenied", `${value} requires a signed request.`);
+  }
+  if (declared.kind === "streaming-unsigned-trailer") decodedContentLength(headers);
+  return declared;
+}
+
+/**
  * Verifies the request's SigV4 signature (Authorization header or presigned
- * query); Anonymous when the request carries no authentication at all.
+ * query). Returns Anonymous when the request carries no authentication at
+ * all; throws S3Error otherwise when it does not authenticate.
+ * `region`: the deployment's region; `now`: the server clock; `service`:
+ * the credential scope's service ("s3").
  */
 export async function authenticateRequest(
   request: Request,
   lookup: CredentialLookup,
   options: { region: string; now?: Date; service?: string },
 ): Promise<Authenticated | Anonymous> {
-  const now = options.now ?? new Date();
-  const service = options.service ?? "s3";
+  const context = {
+    region: options.region,
+    service: options.service ?? "s3",
+    now: options.now ?? new Date(),
+  };
   const { rawPath, rawQuery } = splitUrl(request.url);
   const query = new URLSearchParams(rawQuery);
   const header = request.headers.get("authorization");
-  const presigned = query.has("X-Amz-Signature") || query.has("X-Amz-Credential");
-  if (header !== null && presigned)
+  const presigned =
+    query.has("X-Amz-Algorithm") || query.has("X-Amz-Credential") || query.has("X-Amz-Signature");
+  if (header !== null && presigned) {
     throw new S3Error(
       "InvalidArgument",
       "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
     );
-  if (header !== null)
-    return verifyHeader(request, header, rawPath, rawQuery, lookup, options.region, service, now);
-  if (presigned)
-    return verifyPresigned(request, query, rawPath, rawQuery, lookup, options.region, service, now);
-  return { anonymous: true, payload: { kind: "unsigned" } };
+  }
+  if (header !== null) return verifyHeader(request, header, rawPath, rawQuery, lookup, context);
+  if (presigned) return verifyPresigned(request, query, rawPath, rawQuery, lookup, context);
+  if (query.has("AWSAccessKeyId") && query.has("Signature")) throw unsupportedSigV2();
+  return { anonymous: true, payload: anonymousPayload(request.headers) };
+}
+
+function unsupportedSigV2(): S3Error {
+  return new S3Error(
+    "InvalidRequest",
+    "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+  );
+}
+
+/** Parses an HTTP date (`Fri, 24 May 2013 00:00:00 GMT`); null when it is not one. */
+function parseHttpDate(value: string): Date | null {
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value)) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time);
+}
+
+/**
+ * The request time: x-amz-date when present (it takes precedence), else the
+ * Date header (an HTTP date, or the ISO 8601 basic form); AccessDenied when
+ * there is no valid one.
+ */
+function requestTime(headers: Headers): { date: Date; amzDate: string } {
+  const amz = headers.get("x-amz-date")?.trim() ?? null;
+  const http = amz === null ? (headers.get("date")?.trim() ?? null) : null;
+  const date =
+    amz !== null
+      ? parseAmzDate(amz)
+      : http !== null
+        ? (parseAmzDate(http) ?? parseHttpDate(http))
+        : null;
+  if (!date) {
+    throw new S3Error(
+      "AccessDenied",
+      "AWS authentication requires a valid Date or x-amz-date header",
+    );
+  }
+  return { date, amzDate: amzDateOf(date) };
+}
+
+/** Splits `Credential=…, SignedHeaders=…, Signature=…`; null when a part has no '='. */
+function authorizationFields(value: string): Map<string, string> | null {
+  const fields = new Map<string, string>();
+  for (const part of value.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) return null;
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return fields;
 }
 
 async function verifyHeader(
@@ -219,135 +214,71 @@ async function verifyHeader(
   rawPath: string,
   rawQuery: string,
   lookup: CredentialLookup,
-  region: string,
-  service: string,
-  now: Date,
+  context: { region: string; service: string; now: Date },
 ): Promise<Authenticated> {
-  const malformed = (message = "The authorization header is malformed.") =>
-    new S3Error("AuthorizationHeaderMalformed", message);
-  if (!header.startsWith("AWS4-HMAC-SHA256 ")) {
-    if (header.startsWith("AWS "))
-      throw new S3Error(
-        "InvalidRequest",
-        "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
-      );
-    throw malformed();
+  const scheme = header.trimStart().split(/\s/, 1)[0];
+  if (scheme === "AWS") throw unsupportedSigV2();
+  if (scheme !== ALGORITHM) {
+    throw new S3Error("InvalidArgument", "Unsupported Authorization Type", {
+      detail: { ArgumentName: "Authorization" },
+    });
   }
-  const fields = new Map<string, string>();
-  for (const part of header.slice("AWS4-HMAC-SHA256 ".length).split(",")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) throw malformed();
-    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  const credential = fields.get("Credential");
-  const signedHeaders = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
-  if (!credential || !signedHeaders || !signature) throw malformed();
-  const scope = parseCredential(credential, () => malformed());
-  const amzDate = request.headers.get("x-amz-date");
-  const date = amzDate ? parseAmzDate(amzDate) : null;
-  if (!amzDate || !date)
-    throw new S3Error(
-      "AccessDenied",
-      "AWS authentication requires a valid Date or x-amz-date header",
+  const fields = authorizationFields(header.trimStart().slice(ALGORITHM.length));
+  const credential = fields?.get("Credential");
+  const signedHeaders = fields?.get("SignedHeaders");
+  const signature = fields?.get("Signature");
+  if (!credential || !signedHeaders || !signature) {
+    throw malformedCredential(
+      "header",
+      "the authorization header requires three components: Credential, SignedHeaders, and Signature.",
     );
-  checkScope(scope, amzDate, region, service, malformed);
-  const signed = signedHeaders.split(";");
-  if (!signed.includes("host")) throw new S3Error("AccessDenied", "Host must be a signed header.");
-  const mode = payloadMode(request.headers.get("x-amz-content-sha256"));
-  const found = await lookup(scope.accessKeyId);
-  if (!found) throw new S3Error("InvalidAccessKeyId");
-  checkSkew(date, now);
-  const key = signingKey(found.secretKey, scope.day, scope.region, scope.service);
-  const scopeText = `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-  const matches = signatureMatches(signature, key, amzDate, scopeText, request, {
+  }
+  const scope = parseCredential(credential);
+  if (!scope) {
+    throw malformedCredential(
+      "header",
+      'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+    );
+  }
+  const signed = parseSignedHeaders(signedHeaders);
+  if (!signed) throw malformedCredential("header");
+  const { date, amzDate } = requestTime(request.headers);
+  checkScope(scope, amzDate, context, "header");
+  const payloadHash = request.headers.get("x-amz-content-sha256");
+  if (payloadHash === null) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Missing required header for this request: x-amz-content-sha256",
+    );
+  }
+  const declared = declaredPayload(payloadHash);
+  checkHeadersSigned(request.headers, signed);
+  const key = await signingKeyFor(scope, lookup);
+  checkSkew(date, amzDate, context.now);
+  checkSignature(signature, key, amzDate, scope, request, {
     rawPath,
     rawQuery,
     signedHeaders: signed,
-    payloadHash: request.headers.get("x-amz-content-sha256") ?? UNSIGNED,
+    payloadHash,
   });
-  if (!matches) throw new S3Error("SignatureDoesNotMatch");
+  const streaming =
+    declared.kind === "signed-chunks" || declared.kind === "streaming-unsigned-trailer";
   const payload: PayloadMode =
-    mode === "streaming-signed" || mode === "streaming-signed-trailer"
+    declared.kind === "signed-chunks"
       ? {
           kind: "streaming-signed",
-          trailer: mode === "streaming-signed-trailer",
+          trailer: declared.trailer,
           seedSignature: signature,
           signingKey: key,
-          scope: scopeText,
+          scope: scopeOf(scope),
           amzDate,
         }
-      : mode;
+      : declared;
   return {
     anonymous: false,
     accessKeyId: scope.accessKeyId,
     payload,
     presigned: false,
-    decodedContentLength: decodedLength(request.headers),
-  };
-}
-
-async function verifyPresigned(
-  request: Request,
-  query: URLSearchParams,
-  rawPath: string,
-  rawQuery: string,
-  lookup: CredentialLookup,
-  region: string,
-  service: string,
-  now: Date,
-): Promise<Authenticated> {
-  const malformed = (message = "Error parsing the X-Amz-Credential parameter.") =>
-    new S3Error("AuthorizationQueryParametersError", message);
-  if (query.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") {
-    throw malformed('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
-  }
-  const credential = query.get("X-Amz-Credential");
-  const amzDate = query.get("X-Amz-Date");
-  const expires = query.get("X-Amz-Expires");
-  const signedHeaders = query.get("X-Amz-SignedHeaders");
-  const signature = query.get("X-Amz-Signature");
-  if (!credential || !amzDate || !expires || !signedHeaders || !signature) {
-    throw malformed(
-      "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
-    );
-  }
-  const scope = parseCredential(credential, () => malformed());
-  const date = parseAmzDate(amzDate);
-  if (!date)
-    throw malformed("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
-  const seconds = Number(expires);
-  if (!/^\d+$/.test(expires)) throw malformed("X-Amz-Expires should be a number");
-  if (seconds > MAX_PRESIGN_SECONDS)
-    throw malformed("X-Amz-Expires must be less than a week (in seconds) that is; 604800");
-  checkScope(scope, amzDate, region, service, (m) => malformed(m));
-  const signed = signedHeaders.split(";");
-  if (!signed.includes("host")) throw new S3Error("AccessDenied", "Host must be a signed header.");
-  const found = await lookup(scope.accessKeyId);
-  if (!found) throw new S3Error("InvalidAccessKeyId");
-  if (date.getTime() - now.getTime() > MAX_SKEW_MS)
-    throw new S3Error("AccessDenied", "Request is not valid yet");
-  if (now.getTime() > date.getTime() + seconds * 1000)
-    throw new S3Error("AccessDenied", "Request has expired");
-  const key = signingKey(found.secretKey, scope.day, scope.region, scope.service);
-  const payloadHash = query.get("X-Amz-Content-Sha256") ?? UNSIGNED;
-  const scopeText = `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-  const matches = signatureMatches(signature, key, amzDate, scopeText, request, {
-    rawPath,
-    rawQuery,
-    signedHeaders: signed,
-    payloadHash,
-    excludeQuery: "X-Amz-Signature",
-  });
-  if (!matches) throw new S3Error("SignatureDoesNotMatch");
-  const payload: PayloadMode = /^[0-9a-f]{64}$/.test(payloadHash)
-    ? { kind: "sha256", expectedHex: payloadHash }
-    : { kind: "unsigned" };
-  return {
-    anonymous: false,
-    accessKeyId: scope.accessKeyId,
-    payload,
-    presigned: true,
-    decodedContentLength: null,
+    decodedContentLength: streaming ? decodedContentLength(request.headers) : null,
   };
 }

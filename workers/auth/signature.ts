@@ -1,0 +1,109 @@
+/**
+ * SigV4 signature arithmetic, shared by the verifier, the aws-chunked
+ * decoder and the signer:
+ * - signing key = HMAC chain over "AWS4"+secret: day, region, service,
+ *   "aws4_request"; credential scope = day/region/service/aws4_request;
+ * - request string to sign = "AWS4-HMAC-SHA256" \n amzDate \n scope \n
+ *   hex(sha256(canonical request));
+ * - chunk string to sign = "AWS4-HMAC-SHA256-PAYLOAD" \n amzDate \n scope \n
+ *   previous signature \n sha256("") \n hex(sha256(chunk data));
+ * - trailer string to sign = "AWS4-HMAC-SHA256-TRAILER" \n amzDate \n scope
+ *   \n previous signature \n hex(sha256(trailer lines, each "name:value\n"));
+ * - signature = hex(HMAC-SHA256(signing key, string to sign)).
+ * Signatures are compared in constant time. node:crypto is synchronous and
+ * incremental in Node and in workerd (nodejs_compat).
+ */
+import { Buffer } from "node:buffer";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+/** hex(sha256("")). */
+export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** The algorithm name in Authorization headers and X-Amz-Algorithm. */
+export const ALGORITHM = "AWS4-HMAC-SHA256";
+
+/** Longest validity of a presigned URL: 7 days, in seconds. */
+export const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
+
+/** hex(sha256(data)). */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** hex(HMAC-SHA256(key, data)). */
+export function hmacHex(key: Uint8Array, data: string): string {
+  return createHmac("sha256", key).update(data).digest("hex");
+}
+
+/** The SigV4 signing key for a day (yyyymmdd), region and service. */
+export function deriveSigningKey(
+  secret: string,
+  day: string,
+  region: string,
+  service: string,
+): Uint8Array {
+  const kDate = createHmac("sha256", `AWS4${secret}`).update(day).digest();
+  const kRegion = createHmac("sha256", kDate).update(region).digest();
+  const kService = createHmac("sha256", kRegion).update(service).digest();
+  return new Uint8Array(createHmac("sha256", kService).update("aws4_request").digest());
+}
+
+/**
+ * Constant-time comparison of a computed signature with a given one. When
+ * the lengths differ the computed value is compared with itself, so the time
+ * taken depends only on the (public) length of the computed signature.
+ */
+export function signaturesEqual(expected: string, given: string): boolean {
+  const left = Buffer.from(expected, "utf8");
+  const right = Buffer.from(given, "utf8");
+  const sameLength = left.length === right.length;
+  return timingSafeEqual(left, sameLength ? right : left) && sameLength;
+}
+
+/** The parts of a credential: `<access key>/<day>/<region>/<service>/aws4_request`. */
+export interface CredentialScope {
+  accessKeyId: string;
+  day: string;
+  region: string;
+  service: string;
+}
+
+/** Parses a credential; null when it does not have the five parts or the day is not yyyymmdd. */
+export function parseCredential(value: string): CredentialScope | null {
+  const parts = value.split("/");
+  if (parts.length !== 5 || parts[4] !== "aws4_request") return null;
+  const [accessKeyId, day, region, service] = parts;
+  if (accessKeyId === "" || !/^\d{8}$/.test(day) || region === "" || service === "") return null;
+  return { accessKeyId, day, region, service };
+}
+
+/** `day/region/service/aws4_request`. */
+export function scopeOf(scope: Omit<CredentialScope, "accessKeyId">): string {
+  return `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
+}
+
+/** The string to sign for a canonical request. */
+export function requestStringToSign(amzDate: string, scope: string, canonical: string): string {
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+}
+
+/** The string to sign for one aws-chunked chunk, given the hex SHA-256 of its data. */
+export function chunkStringToSign(
+  amzDate: string,
+  scope: string,
+  previousSignature: string,
+  dataHashHex: string,
+): string {
+  return `${ALGORITHM}-PAYLOAD\n${amzDate}\n${scope}\n${previousSignature}\n${EMPTY_SHA256}\n${dataHashHex}`;
+}
+
+/** The string to sign for the trailer of an aws-chunked body. */
+export function trailerStringToSign(
+  amzDate: string,
+  scope: string,
+  previousSignature: string,
+  trailers: readonly (readonly [string, string])[],
+): string {
+  const canonical = trailers.map(([name, value]) => `${name}:${value}\n`).join("");
+  return `${ALGORITHM}-TRAILER\n${amzDate}\n${scope}\n${previousSignature}\n${sha256Hex(canonical)}`;
+}
