@@ -1,0 +1,104 @@
+/**
+ * The admin API's answers as the CLI reads them (docs/admin-api.md),
+ * validated with zod where they enter. Objects pass unknown fields through
+ * so a newer server does not break an older CLI, and `--json` prints what
+ * the server said.
+ */
+import { z } from "zod";
+
+export const driveInfoSchema = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  usedBytes: z.number(),
+  shardBlocks: z.number(),
+  versions: z.number(),
+});
+
+export const setInfoSchema = z.looseObject({
+  id: z.string(),
+  dataShards: z.number(),
+  parityShards: z.number(),
+  readQuorum: z.number(),
+  writeQuorum: z.number(),
+  onlineDrives: z.number(),
+  drives: z.array(driveInfoSchema),
+});
+
+export const deploymentInfoSchema = z.looseObject({
+  deploymentId: z.string(),
+  region: z.string(),
+  faultInjection: z.boolean(),
+  buckets: z.number(),
+  pools: z.array(z.looseObject({ index: z.number(), sets: z.array(setInfoSchema) })),
+});
+
+export type DeploymentInfo = z.infer<typeof deploymentInfoSchema>;
+
+const healedSchema = z.looseObject({
+  bucket: z.string(),
+  key: z.string(),
+  versionId: z.string(),
+  shardsRebuilt: z.number(),
+  copiesRebuilt: z.number(),
+});
+
+const incompleteSchema = z.looseObject({
+  bucket: z.string(),
+  key: z.string(),
+  versionId: z.string(),
+  offlineDrives: z.number(),
+  unrecoverableBlocks: z.number(),
+});
+
+export const healSummarySchema = z.looseObject({
+  versionsChecked: z.number(),
+  versionsHealed: z.number(),
+  shardsRebuilt: z.number(),
+  copiesRebuilt: z.number(),
+  unrecoverableBlocks: z.number(),
+  healed: z.array(healedSchema),
+  incomplete: z.array(incompleteSchema),
+});
+
+export type HealSummary = z.infer<typeof healSummarySchema>;
+
+export const faultResultSchema = z.looseObject({
+  drive: z.string(),
+  fault: z.string(),
+  affected: z.number(),
+});
+
+export const userSchema = z.looseObject({
+  accessKey: z.string(),
+  status: z.string(),
+  policies: z.array(z.string()).default([]),
+  groups: z.array(z.string()).default([]),
+});
+
+export const groupSchema = z.looseObject({
+  name: z.string(),
+  status: z.string(),
+  members: z.array(z.string()).default([]),
+  policies: z.array(z.string()).default([]),
+});
+
+export const policySummarySchema = z.looseObject({ name: z.string(), builtin: z.boolean() });
+
+export const policySchema = z.looseObject({
+  name: z.string(),
+  builtin: z.boolean(),
+  document: z.unknown(),
+});
+
+export const serviceAccountSchema = z.looseObject({
+  accessKey: z.string(),
+  parent: z.string().optional(),
+  status: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  expiration: z.string().nullable().optional(),
+  secretKey: z.string().optional(),
+});
+
+/** Any JSON object (answers the CLI only passes on). */
+export const anyObjectSchema = z.looseObject({});

@@ -1,0 +1,29 @@
+/**
+ * `floe admin ...`: Floe's admin API (docs/admin-api.md): deployment info,
+ * healing, drive fault injection, and IAM (users, groups, policies,
+ * service accounts).
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { withExamples } from "../../core/help.ts";
+import { registerDrive } from "./drive.ts";
+import { registerGroup } from "./group.ts";
+import { registerHeal } from "./heal.ts";
+import { registerInfo } from "./info.ts";
+import { registerPolicy } from "./policy.ts";
+import { registerUser } from "./user.ts";
+
+/** Registers `admin` and its subcommands. */
+export function registerAdmin(program: Command): void {
+  const admin = withExamples(
+    program.command("admin").description("administer a Floe deployment (admin API)"),
+    "floe admin info local",
+    "floe admin heal -r local/photos",
+    "floe admin user add local ana ana-secret-key",
+  );
+  registerInfo(admin);
+  registerHeal(admin);
+  registerDrive(admin);
+  registerUser(admin);
+  registerGroup(admin);
+  registerPolicy(admin);
+}

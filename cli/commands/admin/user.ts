@@ -1,0 +1,139 @@
+/**
+ * `floe admin user add|ls|info|enable|disable|rm`: IAM users, and
+ * `floe admin user svcacct ...` for their service accounts. JSON records:
+ * type "user", accessKey, status, policies, groups (the secret key is
+ * never printed back).
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { z } from "zod";
+import { anyObjectSchema, userSchema } from "../../admin/schemas.ts";
+import { contextOf } from "../../core/context.ts";
+import { table } from "../../core/format.ts";
+import { withExamples } from "../../core/help.ts";
+import { aliasArgument, segment } from "./common.ts";
+import { registerServiceAccounts } from "./svcacct.ts";
+
+type User = z.infer<typeof userSchema>;
+
+const list = (values: string[]) => (values.length > 0 ? values.join(",") : "-");
+
+function userText(user: User): string {
+  return table([
+    ["AccessKey:", user.accessKey],
+    ["Status:", user.status],
+    ["Policies:", list(user.policies)],
+    ["Groups:", list(user.groups)],
+  ]);
+}
+
+/** Registers `admin user`. */
+export function registerUser(admin: Command): void {
+  const user = withExamples(
+    admin.command("user").description("manage IAM users"),
+    "floe admin user add local ana ana-secret-key",
+    "floe admin user ls local",
+  );
+
+  withExamples(
+    user
+      .command("add")
+      .description("add a user")
+      .argument("<alias>", "ALIAS")
+      .argument("<accessKey>", "the user's access key")
+      .argument("<secretKey>", "the user's secret key")
+      .option("--disabled", "create the user disabled")
+      .action(async (alias, accessKey, secretKey, options, command) => {
+        const ctx = contextOf(command);
+        const status = options.disabled ? "disabled" : "enabled";
+        await ctx
+          .admin(aliasArgument(ctx, alias))
+          .call("POST", "users", anyObjectSchema, { accessKey, secretKey, status });
+        ctx.output.result(
+          { type: "user", accessKey, status },
+          `Added user \`${accessKey}\` successfully.`,
+        );
+      }),
+    "floe admin user add local ana ana-secret-key",
+  );
+
+  withExamples(
+    user
+      .command("ls")
+      .alias("list")
+      .description("list users")
+      .argument("<alias>", "ALIAS")
+      .action(async (alias, _options, command) => {
+        const ctx = contextOf(command);
+        const schema = z.looseObject({ users: z.array(userSchema) });
+        const { users } = await ctx.admin(aliasArgument(ctx, alias)).call("GET", "users", schema);
+        if (ctx.output.json) {
+          for (const u of users) ctx.output.result({ type: "user", ...u }, "");
+          return;
+        }
+        if (users.length === 0) return;
+        const rows = users.map((u) => [u.accessKey, u.status, list(u.policies), list(u.groups)]);
+        ctx.output.result({}, table([["ACCESS KEY", "STATUS", "POLICIES", "GROUPS"], ...rows]));
+      }),
+    "floe admin user ls local",
+  );
+
+  withExamples(
+    user
+      .command("info")
+      .description("show a user")
+      .argument("<alias>", "ALIAS")
+      .argument("<accessKey>", "the user's access key")
+      .action(async (alias, accessKey, _options, command) => {
+        const ctx = contextOf(command);
+        const found = await ctx
+          .admin(aliasArgument(ctx, alias))
+          .call("GET", `users/${segment(accessKey)}`, userSchema);
+        ctx.output.result({ type: "user", ...found }, userText(found));
+      }),
+    "floe admin user info local ana",
+  );
+
+  for (const status of ["enabled", "disabled"] as const) {
+    const name = status === "enabled" ? "enable" : "disable";
+    withExamples(
+      user
+        .command(name)
+        .description(`${name} a user`)
+        .argument("<alias>", "ALIAS")
+        .argument("<accessKey>", "the user's access key")
+        .action(async (alias, accessKey, _options, command) => {
+          const ctx = contextOf(command);
+          await ctx
+            .admin(aliasArgument(ctx, alias))
+            .call("PUT", `users/${segment(accessKey)}/status`, anyObjectSchema, { status });
+          ctx.output.result(
+            { type: "user", accessKey, status },
+            `User \`${accessKey}\` is ${status}.`,
+          );
+        }),
+      `floe admin user ${name} local ana`,
+    );
+  }
+
+  withExamples(
+    user
+      .command("rm")
+      .alias("remove")
+      .description("remove a user")
+      .argument("<alias>", "ALIAS")
+      .argument("<accessKey>", "the user's access key")
+      .action(async (alias, accessKey, _options, command) => {
+        const ctx = contextOf(command);
+        await ctx
+          .admin(aliasArgument(ctx, alias))
+          .call("DELETE", `users/${segment(accessKey)}`, anyObjectSchema);
+        ctx.output.result(
+          { type: "user", accessKey, removed: true },
+          `Removed user \`${accessKey}\` successfully.`,
+        );
+      }),
+    "floe admin user rm local ana",
+  );
+
+  registerServiceAccounts(user);
+}
