@@ -8,9 +8,9 @@
 //   npm start -- --port 8788 --state .floe/site-b
 //   npm start -- --continue        # answer Expect: 100-continue (see continue-proxy.mjs)
 //
-// Local defaults: root user "floeadmin", password "floeadmin-secret", fault
-// injection on. Override with FLOE_ROOT_USER / FLOE_ROOT_PASSWORD in the
-// environment, or --var NAME=VALUE.
+// Local defaults: root user "floeadmin", password "floeadmin-secret", a fixed
+// local master key, fault injection on. Override with FLOE_ROOT_USER /
+// FLOE_ROOT_PASSWORD / FLOE_MASTER_KEY in the environment, or --var NAME=VALUE.
 import { Miniflare } from "miniflare";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -55,6 +55,7 @@ const bindings = {
   FLOE_FAULT_INJECTION: "on",
   FLOE_ROOT_USER: process.env.FLOE_ROOT_USER ?? "floeadmin",
   FLOE_ROOT_PASSWORD: process.env.FLOE_ROOT_PASSWORD ?? "floeadmin-secret",
+  FLOE_MASTER_KEY: process.env.FLOE_MASTER_KEY ?? "floe-local-master-key-not-for-production",
   ...overrides,
 };
 

@@ -64,11 +64,13 @@ export const S3_ERRORS = {
     400,
     "The request contained trailing data that was not well-formed or did not conform to our published schema.",
   ],
+  MalformedPolicy: [400, "Policies must be valid JSON and the first byte must be '{'"],
   MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size."],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],
   MissingSecurityHeader: [400, "Your request was missing a required header."],
   NoSuchBucket: [404, "The specified bucket does not exist"],
+  NoSuchBucketPolicy: [404, "The bucket policy does not exist"],
   NoSuchKey: [404, "The specified key does not exist."],
   NoSuchUpload: [
     404,

@@ -3,5 +3,7 @@ declare namespace Cloudflare {
   interface Env {
     FLOE_ROOT_USER?: string;
     FLOE_ROOT_PASSWORD?: string;
+    /** Seals IAM secrets and remote-target credentials at rest (at least 16 characters). */
+    FLOE_MASTER_KEY?: string;
   }
 }

@@ -9,6 +9,7 @@ import { runScheduled } from "./scanner/scheduled.ts";
 export { Drive } from "../durable-objects/drive/drive.ts";
 export { Bucket } from "../durable-objects/bucket/bucket.ts";
 export { Deployment } from "../durable-objects/deployment/deployment.ts";
+export { Iam } from "../durable-objects/iam/iam.ts";
 
 export default {
   fetch: (request, env, ctx) => handleFetch(request, env, ctx),

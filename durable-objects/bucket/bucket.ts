@@ -112,6 +112,18 @@ export class Bucket extends DurableObject<Env> {
     return { created: true, owner };
   }
 
+  /** The bucket policy as stored (JSON text), or null when there is none or no bucket. */
+  async getPolicy(): Promise<string | null> {
+    return this.bucketRow()?.policy ?? null;
+  }
+
+  /** Sets (or with null removes) the bucket policy; false when the bucket does not exist. */
+  async setPolicy(policy: string | null): Promise<boolean> {
+    if (!this.bucketRow()) return false;
+    this.sql.exec("UPDATE bucket SET policy = ?", policy);
+    return true;
+  }
+
   /** Sets the bucket's object lock configuration (only on buckets with object lock). */
   async setObjectLock(
     config: ObjectLockConfig,

@@ -75,6 +75,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      due INTEGER NOT NULL,
      PRIMARY KEY (key, version_id)
    );`,
+  `ALTER TABLE bucket ADD COLUMN policy TEXT;`,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {
@@ -102,6 +103,7 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   object_lock: string | null;
   lifecycle: string | null;
   lifecycle_cursor: string | null;
+  policy: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {

@@ -1,14 +1,18 @@
 /**
  * Admin API plumbing: JSON responses, errors as `{ "code", "message" }` with
- * a fitting status, SigV4 authentication (root only for now), and request
- * bodies read with a size cap and validated with zod.
+ * a fitting status, SigV4 authentication (the root user, IAM users and
+ * service accounts), authorization of admin actions (`admin:CreateUser`,
+ * ...) through the caller's policies, and request bodies read with a size
+ * cap and validated with zod.
  */
 import type { z } from "zod";
 import { loadConfig } from "../../shared/config.ts";
 import { isS3Error } from "../../shared/s3-errors.ts";
 import { decodeRequestBody } from "../auth/aws-chunked.ts";
 import { authenticateRequest, type Authenticated } from "../auth/sigv4.ts";
-import { credentialLookup, identify, type Identity } from "../credentials.ts";
+import { createAuthorizer, type Authorizer } from "../iam/authorize.ts";
+import { requestConditionValues } from "../iam/condition-values.ts";
+import { identityLookup, type Identity } from "../iam/identity.ts";
 
 const MAX_ADMIN_BODY = 1024 * 1024;
 
@@ -46,16 +50,39 @@ export function adminErrorResponse(error: unknown, requestId: string): Response 
 export interface AdminCaller {
   identity: Identity;
   auth: Authenticated;
+  authorizer: Authorizer;
 }
 
-/** Authenticates an admin request; only the root user may call the admin API for now. */
+/** Authenticates an admin request (any known, enabled access key). */
 export async function authenticateAdmin(request: Request, env: Env): Promise<AdminCaller> {
   const config = loadConfig(env);
-  const auth = await authenticateRequest(request, credentialLookup(env), { region: config.region });
-  if (auth.anonymous) throw new AdminError(403, "AccessDenied", "Admin requests must be signed.");
-  const identity = identify(env, auth.accessKeyId);
-  if (!identity.isRoot) throw new AdminError(403, "AccessDenied", "Access Denied.");
-  return { identity, auth };
+  const who = identityLookup(env);
+  const auth = await authenticateRequest(request, who.lookup, { region: config.region });
+  const identity = auth.anonymous ? null : who.identity();
+  if (auth.anonymous || !identity)
+    throw new AdminError(403, "AccessDenied", "Admin requests must be signed.");
+  const conditions = requestConditionValues({
+    request,
+    action: null,
+    query: new URL(request.url).searchParams,
+    identity,
+    presigned: auth.presigned,
+  });
+  return { identity, auth, authorizer: createAuthorizer({ env, identity, conditions }) };
+}
+
+/**
+ * Throws AccessDenied unless the caller may perform the admin action (on a
+ * bucket, for bucket-scoped actions such as admin:SetBucketTarget).
+ */
+export async function requireAdminAction(
+  caller: AdminCaller,
+  action: string,
+  bucket?: string,
+): Promise<void> {
+  const resource = bucket ? `arn:aws:s3:::${bucket}` : "arn:aws:s3:::*";
+  if (!(await caller.authorizer.allows({ action, resource })))
+    throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
 }
 
 /** Reads and validates a JSON body (an empty body parses as `{}`); its signature or hash is verified as read. */

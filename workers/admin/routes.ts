@@ -1,16 +1,28 @@
 /**
- * The admin API under /floe/admin/v1/: SigV4-signed JSON. Routes:
- *   GET  /floe/admin/v1/info          deployment, sets, drives, quorum
- *   POST /floe/admin/v1/heal          { bucket?, key? } → heal summary
- *   POST /floe/admin/v1/lifecycle/run { bucket?, now? } → what lifecycle did
- *   POST /floe/admin/v1/drives/fault  { drive, fault, bucket?, key? } (fault injection only)
+ * The admin API under /floe/admin/v1/: SigV4-signed JSON. Every route needs
+ * an admin action in the caller's policies (the root user has them all):
+ *   GET  info            admin:ServerInfo      deployment, sets, drives, quorum
+ *   POST heal            admin:Heal            { bucket?, key?, dryRun? } → heal summary
+ *   POST lifecycle/run   admin:RunLifecycle    { bucket?, now? } → what lifecycle did
+ *   POST drives/fault    admin:FaultInjection  { drive, fault, bucket?, key? } (fault injection only)
+ *   users, groups, policies                    see iam-routes.ts
+ *   service-accounts                           see service-account-routes.ts
  */
 import { loadConfig } from "../../shared/config.ts";
 import { injectFault, faultRequestSchema } from "./faults.ts";
 import { healRequestSchema, runHeal } from "./heal.ts";
-import { AdminError, adminErrorResponse, authenticateAdmin, json, readJson } from "./http.ts";
+import {
+  AdminError,
+  adminErrorResponse,
+  authenticateAdmin,
+  json,
+  readJson,
+  requireAdminAction,
+} from "./http.ts";
+import { iamRoute, type RouteCall } from "./iam-routes.ts";
 import { deploymentInfo } from "./info.ts";
 import { lifecycleRunSchema, runLifecycleNow } from "./lifecycle.ts";
+import { serviceAccountRoute } from "./service-account-routes.ts";
 
 const PREFIX = "/floe/admin/v1/";
 
@@ -22,29 +34,63 @@ export async function handleAdmin(
   requestId: string,
 ): Promise<Response> {
   try {
-    const config = loadConfig(env);
     const path = new URL(request.url).pathname;
     if (!path.startsWith(PREFIX))
       throw new AdminError(404, "NoSuchRoute", `No admin route ${path}.`);
-    const route = `${request.method} ${path.slice(PREFIX.length)}`;
+    const segments = path
+      .slice(PREFIX.length)
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          throw new AdminError(400, "InvalidRequest", "Malformed path encoding.");
+        }
+      });
     const caller = await authenticateAdmin(request, env);
-    switch (route) {
-      case "GET info":
-        return json(await deploymentInfo(env, config));
-      case "POST heal":
-        return json(await runHeal(env, await readJson(request, caller, healRequestSchema)));
-      case "POST lifecycle/run":
-        return json(
-          await runLifecycleNow(env, config, await readJson(request, caller, lifecycleRunSchema)),
-        );
-      case "POST drives/fault":
-        return json(
-          await injectFault(env, config, await readJson(request, caller, faultRequestSchema)),
-        );
-      default:
-        throw new AdminError(404, "NoSuchRoute", `No admin route ${route}.`);
-    }
+    const call: RouteCall = { request, env, caller, segments };
+    const handler =
+      coreRoute(request.method, segments.join("/")) ??
+      iamRoute(request.method, segments) ??
+      serviceAccountRoute(request.method, segments);
+    if (!handler)
+      throw new AdminError(
+        404,
+        "NoSuchRoute",
+        `No admin route ${request.method} ${segments.join("/")}.`,
+      );
+    return await handler(call);
   } catch (error) {
     return adminErrorResponse(error, requestId);
+  }
+}
+
+function coreRoute(method: string, route: string): ((call: RouteCall) => Promise<Response>) | null {
+  switch (`${method} ${route}`) {
+    case "GET info":
+      return async ({ env, caller }) => {
+        await requireAdminAction(caller, "admin:ServerInfo");
+        return json(await deploymentInfo(env, loadConfig(env)));
+      };
+    case "POST heal":
+      return async ({ env, caller, request }) => {
+        await requireAdminAction(caller, "admin:Heal");
+        return json(await runHeal(env, await readJson(request, caller, healRequestSchema)));
+      };
+    case "POST lifecycle/run":
+      return async ({ env, caller, request }) => {
+        await requireAdminAction(caller, "admin:RunLifecycle");
+        const body = await readJson(request, caller, lifecycleRunSchema);
+        return json(await runLifecycleNow(env, loadConfig(env), body));
+      };
+    case "POST drives/fault":
+      return async ({ env, caller, request }) => {
+        await requireAdminAction(caller, "admin:FaultInjection");
+        const body = await readJson(request, caller, faultRequestSchema);
+        return json(await injectFault(env, loadConfig(env), body));
+      };
+    default:
+      return null;
   }
 }

@@ -9,6 +9,8 @@ import { isValidBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { allSets } from "../../shared/layout/placement.ts";
+import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
+import { bucketArn } from "../iam/s3-permissions.ts";
 import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -115,8 +117,23 @@ export async function getBucketLocation(ctx: S3Context): Promise<Response> {
   );
 }
 
+/**
+ * Lists every bucket for callers allowed s3:ListAllMyBuckets; others see the
+ * buckets they may list (s3:ListBucket), as MinIO does, and are refused when
+ * that is none.
+ */
 export async function listBuckets(ctx: S3Context): Promise<Response> {
-  const buckets = await deploymentStub(ctx.env).listBuckets();
+  let buckets: BucketEntry[] = await deploymentStub(ctx.env).listBuckets();
+  const all = { action: "s3:ListAllMyBuckets", resource: "arn:aws:s3:::*" };
+  if (!(await ctx.authorizer.allows(all))) {
+    const visible = await Promise.all(
+      buckets.map((b) =>
+        ctx.authorizer.allows({ action: "s3:ListBucket", resource: bucketArn(b.name) }),
+      ),
+    );
+    buckets = buckets.filter((_, i) => visible[i]);
+    if (buckets.length === 0) throw new S3Error("AccessDenied");
+  }
   const owner = ctx.identity?.accessKeyId ?? "";
   return xmlResponse(
     xmlDocument("ListAllMyBucketsResult", [

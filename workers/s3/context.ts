@@ -2,7 +2,8 @@
 import type { FloeConfig } from "../../shared/config.ts";
 import type { Anonymous, Authenticated } from "../auth/sigv4.ts";
 import type { DecodedBody } from "../auth/aws-chunked.ts";
-import type { Identity } from "../credentials.ts";
+import type { Authorizer } from "../iam/authorize.ts";
+import type { Identity } from "../iam/identity.ts";
 import type { S3Action } from "./actions.ts";
 
 export interface S3Context {
@@ -18,6 +19,8 @@ export interface S3Context {
   auth: Authenticated | Anonymous;
   /** The authenticated caller; null for anonymous requests. */
   identity: Identity | null;
+  /** Further permission checks a handler makes (per key, per bucket, bypass). */
+  authorizer: Authorizer;
   /** The payload: aws-chunked unwrapped, signatures and SHA-256 verified as it is read. */
   body(): DecodedBody;
 }

@@ -1,12 +1,14 @@
 /**
  * DeleteObjects: POST /bucket?delete with up to 1000 keys (more is
  * MalformedXML). Like S3 it needs Content-MD5 or an x-amz-checksum header;
- * each key is deleted on its own and reported as Deleted or Error; Quiet
- * mode reports only errors.
+ * each key is authorized (s3:DeleteObject, or s3:DeleteObjectVersion with a
+ * version id) and deleted on its own and reported as Deleted or Error;
+ * Quiet mode reports only errors.
  */
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
+import { objectArn } from "../iam/s3-permissions.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { deleteKey, parseContentMd5, sameBytes } from "./object.ts";
@@ -48,6 +50,15 @@ export async function deleteObjects(ctx: S3Context): Promise<Response> {
   for (const object of parsed.data.Delete.Object) {
     const versionId = object.VersionId ?? null;
     try {
+      await ctx.authorizer.require(
+        [
+          {
+            action: versionId ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
+            resource: objectArn(bucket, object.Key),
+          },
+        ],
+        { versionId },
+      );
       const deleted = await deleteKey(ctx, info, object.Key, versionId);
       if (!quiet) {
         const marker = deleted.deleteMarker && versionId === null;

@@ -10,6 +10,12 @@ import {
   headBucket,
   listBuckets,
 } from "./bucket.ts";
+import {
+  deleteBucketPolicy,
+  getBucketPolicy,
+  getBucketPolicyStatus,
+  putBucketPolicy,
+} from "./bucket-policy.ts";
 import type { S3Handler } from "./context.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
 import { deleteObjects } from "./delete-objects.ts";
@@ -61,10 +67,10 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   GetBucketTagging: getBucketTagging,
   PutBucketTagging: putBucketTagging,
   DeleteBucketTagging: deleteBucketTagging,
-  GetBucketPolicy: null,
-  PutBucketPolicy: null,
-  DeleteBucketPolicy: null,
-  GetBucketPolicyStatus: null,
+  GetBucketPolicy: getBucketPolicy,
+  PutBucketPolicy: putBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
   GetBucketReplication: null,
   PutBucketReplication: null,
   DeleteBucketReplication: null,

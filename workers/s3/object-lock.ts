@@ -6,6 +6,7 @@
  * which turns versioning on for good. Requests that set lock state need
  * Content-MD5 or a checksum, as AWS requires.
  */
+import { objectArn } from "../iam/s3-permissions.ts";
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
@@ -29,8 +30,22 @@ function requireIntegrity(ctx: S3Context): void {
   if (!headers.has("content-md5") && !checksum) throw new S3Error("MissingContentMD5");
 }
 
-function bypass(ctx: S3Context): boolean {
-  return ctx.request.headers.get("x-amz-bypass-governance-retention")?.toLowerCase() === "true";
+/**
+ * True when the request asks to bypass GOVERNANCE retention and the caller
+ * holds s3:BypassGovernanceRetention on the object; without the permission
+ * the header is ignored (the lock then refuses as usual).
+ */
+export async function mayBypassGovernance(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+): Promise<boolean> {
+  if (ctx.request.headers.get("x-amz-bypass-governance-retention")?.toLowerCase() !== "true")
+    return false;
+  return ctx.authorizer.allows({
+    action: "s3:BypassGovernanceRetention",
+    resource: objectArn(bucket, key),
+  });
 }
 
 /** Retention and legal hold for a new version: request headers, else the bucket's default rule. */
@@ -196,7 +211,7 @@ export async function putObjectRetention(ctx: S3Context): Promise<Response> {
     key,
     ctx.query.get("versionId"),
     retention,
-    bypass(ctx),
+    await mayBypassGovernance(ctx, bucket, key),
   );
   if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
   syncRecordCopies(ctx, result.version.record);

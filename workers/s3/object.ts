@@ -23,7 +23,7 @@ import { checkReadConditions, writeCondition, type WriteCondition } from "./cond
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
-import { lockForWrite, lockHeaders } from "./object-lock.ts";
+import { lockForWrite, lockHeaders, mayBypassGovernance } from "./object-lock.ts";
 
 /** Largest single PUT S3 accepts (5 GiB). */
 const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -271,8 +271,7 @@ export async function deleteKey(
   versionId: string | null,
 ): Promise<{ versionId: string | null; deleteMarker: boolean }> {
   if (versionId !== null || info.versioning === "") {
-    const bypass =
-      ctx.request.headers.get("x-amz-bypass-governance-retention")?.toLowerCase() === "true";
+    const bypass = await mayBypassGovernance(ctx, info.name, key);
     const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId, bypass);
     if (!result.ok)
       throw new S3Error(result.error, undefined, { detail: { BucketName: info.name } });

@@ -1,14 +1,19 @@
 /**
- * The S3 request pipeline: SigV4 → classify → authorize → dispatch. (The
+ * The S3 request pipeline: SigV4 (root or an IAM key) → classify →
+ * authorize (IAM, service account and bucket policies) → dispatch. (The
  * router wraps it with the request id and the error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { authenticateRequest } from "../auth/sigv4.ts";
 import { decodeRequestBody, type DecodedBody } from "../auth/aws-chunked.ts";
-import { credentialLookup, identify } from "../credentials.ts";
-import { classifyS3Request } from "./classify.ts";
+import { createAuthorizer, type Authorizer } from "../iam/authorize.ts";
+import { requestConditionValues } from "../iam/condition-values.ts";
+import { identityLookup } from "../iam/identity.ts";
+import { copySourcePermission, requiredPermissions } from "../iam/s3-permissions.ts";
+import { classifyS3Request, type S3Request } from "./classify.ts";
 import type { S3Context } from "./context.ts";
+import { parseCopySource } from "./copy.ts";
 import { S3_HANDLERS } from "./dispatch.ts";
 
 /** Serves one S3 request; throws S3Error for the router to render. */
@@ -19,11 +24,23 @@ export async function handleS3(
   requestId: string,
 ): Promise<Response> {
   const config = loadConfig(env);
-  const auth = await authenticateRequest(request, credentialLookup(env), { region: config.region });
+  const who = identityLookup(env);
+  const auth = await authenticateRequest(request, who.lookup, { region: config.region });
   const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
   if (!classified) throw new S3Error("MethodNotAllowed");
-  const identity = auth.anonymous ? null : identify(env, auth.accessKeyId);
-  authorize(identity);
+  const identity = auth.anonymous ? null : who.identity();
+  const authorizer = createAuthorizer({
+    env,
+    identity,
+    conditions: requestConditionValues({
+      request,
+      action: classified.action,
+      query: classified.query,
+      identity,
+      presigned: !auth.anonymous && auth.presigned,
+    }),
+  });
+  await authorize(authorizer, classified, request.headers);
   let decoded: DecodedBody | null = null;
   const ctx: S3Context = {
     request,
@@ -34,6 +51,7 @@ export async function handleS3(
     ...classified,
     auth,
     identity,
+    authorizer,
     body: () => (decoded ??= decodeRequestBody(request.body, auth, request.headers)),
   };
   const handler = S3_HANDLERS[classified.action];
@@ -63,7 +81,28 @@ export async function drainBody(request: Request, decoded: DecodedBody | null): 
   await Promise.race([drain, new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS))]);
 }
 
-function authorize(identity: ReturnType<typeof identify> | null): void {
-  if (!identity) throw new S3Error("AccessDenied");
-  if (!identity.isRoot) throw new S3Error("AccessDenied");
+/**
+ * Checks the permissions the request needs before any handler runs:
+ * ListBuckets filters per bucket in its handler (anonymous callers are
+ * refused here); copies also need to read their source.
+ */
+async function authorize(
+  authorizer: Authorizer,
+  classified: S3Request,
+  headers: Headers,
+): Promise<void> {
+  if (classified.action === "ListBuckets") {
+    if (!authorizer.identity) throw new S3Error("AccessDenied");
+    return;
+  }
+  const versionId = classified.query.get("versionId");
+  await authorizer.require(requiredPermissions({ ...classified, headers }), { versionId });
+  const copySource = headers.get("x-amz-copy-source");
+  if (
+    copySource &&
+    (classified.action === "CopyObject" || classified.action === "UploadPartCopy")
+  ) {
+    const source = parseCopySource(copySource);
+    await authorizer.require([copySourcePermission(source)], { versionId: source.versionId });
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Typed access to the Durable Objects: drives by their place in the layout,
- * bucket coordinators by bucket name, and the deployment singleton. Object
+ * bucket coordinators by bucket name, and the deployment and IAM singletons. Object
  * naming (`idFromName`) is hidden here and nowhere else.
  */
 import { driveName, type SetAddress } from "../../shared/layout/placement.ts";
@@ -27,6 +27,11 @@ export type BucketStub = ReturnType<typeof bucketStub>;
 /** The deployment-wide singleton. */
 export function deploymentStub(env: Env) {
   return env.DEPLOYMENT.get(env.DEPLOYMENT.idFromName("deployment"));
+}
+
+/** The site's IAM store. */
+export function iamStub(env: Env) {
+  return env.IAM.get(env.IAM.idFromName("iam"));
 }
 
 let deploymentId: string | null = null;

@@ -27,12 +27,13 @@ export interface AdminResponse<T> {
   body: T;
 }
 
-/** Calls the admin API as root. */
+/** Calls the admin API, as root unless other credentials are given. */
 export async function admin<T = Record<string, unknown>>(
   site: Site,
   method: string,
   path: string,
   body?: unknown,
+  credentials = { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD },
 ): Promise<AdminResponse<T>> {
   const url = `${site.url}/floe/admin/v1/${path}`;
   const payload = body === undefined ? "" : JSON.stringify(body);
@@ -40,8 +41,8 @@ export async function admin<T = Record<string, unknown>>(
     method,
     url,
     headers: { "content-type": "application/json" },
-    accessKeyId: ROOT_USER,
-    secretKey: ROOT_PASSWORD,
+    accessKeyId: credentials.accessKeyId,
+    secretKey: credentials.secretAccessKey,
     region: REGION,
   });
   const response = await fetch(url, {

@@ -1,0 +1,227 @@
+/**
+ * Admin API routes for users, groups and policies (service accounts are in
+ * service-account-routes.ts). Each route needs its MinIO admin action:
+ *   POST   users                  admin:CreateUser     { accessKey, secretKey, status? }
+ *   GET    users                  admin:ListUsers
+ *   GET    users/{ak}             admin:GetUser
+ *   PUT    users/{ak}/status      admin:EnableUser | admin:DisableUser  { status }
+ *   DELETE users/{ak}             admin:DeleteUser
+ *   POST   groups                 admin:AddUserToGroup { name, members? }
+ *   GET    groups                 admin:ListGroups
+ *   GET    groups/{name}          admin:GetGroup
+ *   POST   groups/{name}/members  admin:AddUserToGroup / admin:RemoveUserFromGroup { add?, remove? }
+ *   PUT    groups/{name}/status   admin:EnableGroup | admin:DisableGroup { status }
+ *   DELETE groups/{name}          admin:RemoveUserFromGroup (only an empty group)
+ *   PUT    policies/{name}        admin:CreatePolicy   (body: the policy document)
+ *   GET    policies               admin:ListUserPolicies
+ *   GET    policies/{name}        admin:GetPolicy
+ *   DELETE policies/{name}        admin:DeletePolicy
+ *   POST   policies/attach|detach admin:AttachUserOrGroupPolicy { policies, user? | group? }
+ */
+import { z } from "zod";
+import { parsePolicy, PolicyError } from "../../shared/iam/policy-document.ts";
+import type { IamResult } from "../../durable-objects/iam/types.ts";
+import { iamStub } from "../storage/stubs.ts";
+import { AdminError, json, readJson, requireAdminAction, type AdminCaller } from "./http.ts";
+import {
+  accessKeySchema,
+  addGroupSchema,
+  addUserSchema,
+  attachSchema,
+  groupMembersSchema,
+  nameSchema,
+  statusBodySchema,
+} from "./iam-schemas.ts";
+
+export interface RouteCall {
+  request: Request;
+  env: Env;
+  caller: AdminCaller;
+  /** Path segments after /floe/admin/v1/. */
+  segments: string[];
+}
+
+/** The value of a successful IAM call; failures become admin errors. */
+export function unwrap<T>(result: IamResult<T>): T {
+  if (!result.ok) throw new AdminError(result.status, result.code, result.message);
+  return result.value;
+}
+
+/** Validates a path segment. */
+export function pathName(
+  value: string | undefined,
+  schema: z.ZodType<string>,
+  what: string,
+): string {
+  const parsed = schema.safeParse(value ?? "");
+  if (!parsed.success) throw new AdminError(400, "InvalidRequest", `Invalid ${what} in the path.`);
+  return parsed.data;
+}
+
+/** Parses a policy document, reporting MalformedPolicy. */
+export function policyFrom(value: unknown) {
+  try {
+    return parsePolicy(value);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new AdminError(400, "MalformedPolicy", error.message);
+    throw error;
+  }
+}
+
+type Handler = (call: RouteCall) => Promise<Response>;
+
+/** Finds the IAM route for a method and path, or null. */
+export function iamRoute(method: string, segments: string[]): Handler | null {
+  const [head, name, tail] = segments;
+  const n = segments.length;
+  if (head === "users") {
+    if (n === 1 && method === "POST") return addUser;
+    if (n === 1 && method === "GET") return listUsers;
+    if (n === 2 && method === "GET") return userInfo;
+    if (n === 2 && method === "DELETE") return removeUser;
+    if (n === 3 && tail === "status" && method === "PUT") return setUserStatus;
+  }
+  if (head === "groups") {
+    if (n === 1 && method === "POST") return addGroup;
+    if (n === 1 && method === "GET") return listGroups;
+    if (n === 2 && method === "GET") return groupInfo;
+    if (n === 2 && method === "DELETE") return removeGroup;
+    if (n === 3 && tail === "members" && method === "POST") return groupMembers;
+    if (n === 3 && tail === "status" && method === "PUT") return setGroupStatus;
+  }
+  if (head === "policies") {
+    if (n === 1 && method === "GET") return listPolicies;
+    if (n === 2 && (name === "attach" || name === "detach") && method === "POST") return attach;
+    if (n === 2 && method === "PUT") return putPolicy;
+    if (n === 2 && method === "GET") return policyInfo;
+    if (n === 2 && method === "DELETE") return removePolicy;
+  }
+  return null;
+}
+
+const userOf = (call: RouteCall) => pathName(call.segments[1], accessKeySchema, "access key");
+const groupOf = (call: RouteCall) => pathName(call.segments[1], nameSchema, "group name");
+const policyOf = (call: RouteCall) => pathName(call.segments[1], nameSchema, "policy name");
+
+async function addUser(call: RouteCall): Promise<Response> {
+  await requireAdminAction(call.caller, "admin:CreateUser");
+  const body = await readJson(call.request, call.caller, addUserSchema);
+  const iam = iamStub(call.env);
+  return json(unwrap(await iam.addUser(body.accessKey, body.secretKey, body.status ?? "enabled")));
+}
+
+async function listUsers(call: RouteCall): Promise<Response> {
+  await requireAdminAction(call.caller, "admin:ListUsers");
+  return json({ users: await iamStub(call.env).listUsers() });
+}
+
+async function userInfo(call: RouteCall): Promise<Response> {
+  const user = userOf(call);
+  // Users may read their own entry, as MinIO lets them.
+  if (call.caller.identity.user !== user) await requireAdminAction(call.caller, "admin:GetUser");
+  return json(unwrap(await iamStub(call.env).userInfo(user)));
+}
+
+async function setUserStatus(call: RouteCall): Promise<Response> {
+  const user = userOf(call);
+  const { status } = await readJson(call.request, call.caller, statusBodySchema);
+  await requireAdminAction(
+    call.caller,
+    status === "enabled" ? "admin:EnableUser" : "admin:DisableUser",
+  );
+  return json(unwrap(await iamStub(call.env).setUserStatus(user, status)));
+}
+
+async function removeUser(call: RouteCall): Promise<Response> {
+  const user = userOf(call);
+  await requireAdminAction(call.caller, "admin:DeleteUser");
+  unwrap(await iamStub(call.env).removeUser(user));
+  return json({ removed: user });
+}
+
+async function addGroup(call: RouteCall): Promise<Response> {
+  await requireAdminAction(call.caller, "admin:AddUserToGroup");
+  const body = await readJson(call.request, call.caller, addGroupSchema);
+  return json(unwrap(await iamStub(call.env).addGroupMembers(body.name, body.members ?? [])));
+}
+
+async function listGroups(call: RouteCall): Promise<Response> {
+  await requireAdminAction(call.caller, "admin:ListGroups");
+  return json({ groups: await iamStub(call.env).listGroups() });
+}
+
+async function groupInfo(call: RouteCall): Promise<Response> {
+  const group = groupOf(call);
+  await requireAdminAction(call.caller, "admin:GetGroup");
+  return json(unwrap(await iamStub(call.env).groupInfo(group)));
+}
+
+async function groupMembers(call: RouteCall): Promise<Response> {
+  const group = groupOf(call);
+  const body = await readJson(call.request, call.caller, groupMembersSchema);
+  const iam = iamStub(call.env);
+  if (body.add?.length) {
+    await requireAdminAction(call.caller, "admin:AddUserToGroup");
+    unwrap(await iam.addGroupMembers(group, body.add));
+  }
+  if (body.remove?.length) {
+    await requireAdminAction(call.caller, "admin:RemoveUserFromGroup");
+    unwrap(await iam.removeGroupMembers(group, body.remove));
+  }
+  return json(unwrap(await iam.groupInfo(group)));
+}
+
+async function setGroupStatus(call: RouteCall): Promise<Response> {
+  const group = groupOf(call);
+  const { status } = await readJson(call.request, call.caller, statusBodySchema);
+  await requireAdminAction(
+    call.caller,
+    status === "enabled" ? "admin:EnableGroup" : "admin:DisableGroup",
+  );
+  return json(unwrap(await iamStub(call.env).setGroupStatus(group, status)));
+}
+
+async function removeGroup(call: RouteCall): Promise<Response> {
+  const group = groupOf(call);
+  await requireAdminAction(call.caller, "admin:RemoveUserFromGroup");
+  unwrap(await iamStub(call.env).removeGroup(group));
+  return json({ removed: group });
+}
+
+async function putPolicy(call: RouteCall): Promise<Response> {
+  const name = policyOf(call);
+  await requireAdminAction(call.caller, "admin:CreatePolicy");
+  const document = policyFrom(await readJson(call.request, call.caller, z.unknown()));
+  return json(unwrap(await iamStub(call.env).putPolicy(name, document)));
+}
+
+async function listPolicies(call: RouteCall): Promise<Response> {
+  await requireAdminAction(call.caller, "admin:ListUserPolicies");
+  return json({ policies: await iamStub(call.env).listPolicies() });
+}
+
+async function policyInfo(call: RouteCall): Promise<Response> {
+  const name = policyOf(call);
+  await requireAdminAction(call.caller, "admin:GetPolicy");
+  return json(unwrap(await iamStub(call.env).policyInfo(name)));
+}
+
+async function removePolicy(call: RouteCall): Promise<Response> {
+  const name = policyOf(call);
+  await requireAdminAction(call.caller, "admin:DeletePolicy");
+  unwrap(await iamStub(call.env).removePolicy(name));
+  return json({ removed: name });
+}
+
+async function attach(call: RouteCall): Promise<Response> {
+  await requireAdminAction(call.caller, "admin:AttachUserOrGroupPolicy");
+  const body = await readJson(call.request, call.caller, attachSchema);
+  const target =
+    body.user !== undefined
+      ? { kind: "user" as const, name: body.user }
+      : { kind: "group" as const, name: body.group ?? "" };
+  const result = unwrap(
+    await iamStub(call.env).setAttachment(body.policies, target, call.segments[1] === "attach"),
+  );
+  return json({ [target.kind]: target.name, policies: result.policies });
+}

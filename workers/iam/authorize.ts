@@ -1,0 +1,126 @@
+/**
+ * Authorization of one request, as MinIO and AWS decide it for a single
+ * account:
+ * - the root user (and a root service account without a policy of its
+ *   own) may do everything, whatever bucket policies say;
+ * - otherwise an explicit Deny in the caller's policies, its service
+ *   account policy, or the bucket's policy refuses;
+ * - else the request is allowed when the caller's policies allow it (and,
+ *   for a service account with a policy of its own, that policy allows it
+ *   too), or when the bucket policy allows it for this principal; anonymous
+ *   callers have only bucket policies.
+ * Bucket policies are read once per request and bucket; object tags
+ * (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
+ */
+import { conditionKey } from "../../shared/iam/conditions.ts";
+import { evaluate, mentionsConditionKey } from "../../shared/iam/evaluate.ts";
+import { parsePolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import { S3Error } from "../../shared/s3-errors.ts";
+import { bucketStub } from "../storage/stubs.ts";
+import type { Identity } from "./identity.ts";
+import type { Permission } from "./s3-permissions.ts";
+
+export interface Authorizer {
+  readonly identity: Identity | null;
+  /** True when the caller may perform the permission. */
+  allows(permission: Permission, options?: { versionId?: string | null }): Promise<boolean>;
+  /** Throws AccessDenied unless the caller may perform every permission. */
+  require(
+    permissions: readonly Permission[],
+    options?: { versionId?: string | null },
+  ): Promise<void>;
+}
+
+const EXISTING_TAG = "s3:ExistingObjectTag/";
+
+/** Splits `arn:aws:s3:::bucket/key` into bucket and key (null key for bucket ARNs). */
+function parseArn(resource: string): { bucket: string; key: string | null } | null {
+  const prefix = "arn:aws:s3:::";
+  if (!resource.startsWith(prefix)) return null;
+  const rest = resource.slice(prefix.length);
+  if (rest === "*" || rest === "") return null;
+  const slash = rest.indexOf("/");
+  return slash < 0
+    ? { bucket: rest, key: null }
+    : { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
+}
+
+export function createAuthorizer(options: {
+  env: Env;
+  identity: Identity | null;
+  conditions: ReadonlyMap<string, string[]>;
+}): Authorizer {
+  const { env, identity } = options;
+  const bucketPolicies = new Map<string, Promise<PolicyDocument | null>>();
+
+  const bucketPolicy = (bucket: string) => {
+    let policy = bucketPolicies.get(bucket);
+    if (!policy) {
+      policy = bucketStub(env, bucket)
+        .getPolicy()
+        .then((text) => (text ? parsePolicy(text) : null));
+      bucketPolicies.set(bucket, policy);
+    }
+    return policy;
+  };
+
+  const allows: Authorizer["allows"] = async (permission, opts = {}) => {
+    if (identity?.isRoot) return true;
+    const target = parseArn(permission.resource);
+    const bucketDocument = target ? await bucketPolicy(target.bucket) : null;
+    const identityDocuments = identity ? identity.policies : [];
+    const session = identity?.sessionPolicy ?? null;
+    const all = [
+      ...identityDocuments,
+      ...(session ? [session] : []),
+      ...(bucketDocument ? [bucketDocument] : []),
+    ];
+    let conditions = options.conditions;
+    if (target?.key != null && target.key !== "*" && mentionsConditionKey(all, EXISTING_TAG)) {
+      conditions = await withExistingTags(
+        env,
+        conditions,
+        target.bucket,
+        target.key,
+        opts.versionId ?? null,
+      );
+    }
+    const request = { action: permission.action, resource: permission.resource, conditions };
+    const principal = { user: identity?.user ?? null };
+    const bucketDecision = bucketDocument ? evaluate([bucketDocument], request, principal) : "none";
+    if (bucketDecision === "deny") return false;
+    if (!identity) return bucketDecision === "allow";
+    const identityDecision = identity.rootParent ? "allow" : evaluate(identityDocuments, request);
+    if (identityDecision === "deny") return false;
+    const sessionDecision = session ? evaluate([session], request) : "allow";
+    if (sessionDecision === "deny") return false;
+    const byIdentity = identityDecision === "allow" && sessionDecision === "allow";
+    return byIdentity || bucketDecision === "allow";
+  };
+
+  return {
+    identity,
+    allows,
+    async require(permissions, opts) {
+      for (const permission of permissions) {
+        if (!(await allows(permission, opts))) throw new S3Error("AccessDenied");
+      }
+    },
+  };
+}
+
+async function withExistingTags(
+  env: Env,
+  conditions: ReadonlyMap<string, string[]>,
+  bucket: string,
+  key: string,
+  versionId: string | null,
+): Promise<ReadonlyMap<string, string[]>> {
+  const lookup = await bucketStub(env, bucket).getVersion(key, versionId);
+  if (!lookup.ok || lookup.version.record.deleteMarker) return conditions;
+  const extended = new Map(conditions);
+  for (const [name, value] of Object.entries(lookup.version.record.tags ?? {})) {
+    extended.set(conditionKey(`${EXISTING_TAG}${name}`), [value]);
+  }
+  return extended;
+}

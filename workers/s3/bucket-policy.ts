@@ -1,0 +1,86 @@
+/**
+ * Bucket policies: PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy,
+ * GetBucketPolicyStatus. A bucket policy is a policy document (see
+ * shared/iam/policy-document.ts) whose every statement names a Principal
+ * (or NotPrincipal), only `s3:` actions, and resources inside this bucket
+ * (`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/...`); anything else is
+ * MalformedPolicy. It is stored as sent and returned unchanged. A policy is
+ * public (GetBucketPolicyStatus) when it allows anyone (`*`) without a
+ * condition.
+ */
+import { parsePolicy, PolicyError, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import { S3Error } from "../../shared/s3-errors.ts";
+import { xmlDocument } from "../../shared/xml.ts";
+import { bucketStub } from "../storage/stubs.ts";
+import { readSmallBody, requireExistingBucket } from "./bucket.ts";
+import { requireBucket, type S3Context } from "./context.ts";
+import { xmlResponse } from "./response.ts";
+
+/** Validates a bucket policy for `bucket`; throws MalformedPolicy with the reason. */
+export function parseBucketPolicy(text: string, bucket: string): PolicyDocument {
+  let document: PolicyDocument;
+  try {
+    document = parsePolicy(text);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new S3Error("MalformedPolicy", error.message);
+    throw error;
+  }
+  const own = `arn:aws:s3:::${bucket}`;
+  for (const statement of document.Statement) {
+    if (!statement.Principal && !statement.NotPrincipal)
+      throw new S3Error("MalformedPolicy", "Missing required field Principal");
+    const actions = statement.Action ?? statement.NotAction ?? [];
+    if (actions.some((a) => !a.toLowerCase().startsWith("s3:") && a !== "*"))
+      throw new S3Error("MalformedPolicy", "Policy has invalid action");
+    const resources = statement.Resource ?? statement.NotResource;
+    if (!resources) throw new S3Error("MalformedPolicy", "Missing required field Resource");
+    if (resources.some((r) => r !== own && !r.startsWith(`${own}/`)))
+      throw new S3Error("MalformedPolicy", "Policy has invalid resource");
+  }
+  return document;
+}
+
+export async function putBucketPolicy(ctx: S3Context): Promise<Response> {
+  const bucket = requireBucket(ctx);
+  await requireExistingBucket(ctx, bucket);
+  const text = await readSmallBody(ctx);
+  parseBucketPolicy(text, bucket);
+  if (!(await bucketStub(ctx.env, bucket).setPolicy(text)))
+    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  return new Response(null, { status: 204 });
+}
+
+async function storedPolicy(ctx: S3Context): Promise<string> {
+  const bucket = requireBucket(ctx);
+  await requireExistingBucket(ctx, bucket);
+  const text = await bucketStub(ctx.env, bucket).getPolicy();
+  if (!text) throw new S3Error("NoSuchBucketPolicy", undefined, { detail: { BucketName: bucket } });
+  return text;
+}
+
+export async function getBucketPolicy(ctx: S3Context): Promise<Response> {
+  return new Response(await storedPolicy(ctx), {
+    headers: { "content-type": "application/json" },
+  });
+}
+
+export async function deleteBucketPolicy(ctx: S3Context): Promise<Response> {
+  const bucket = requireBucket(ctx);
+  await requireExistingBucket(ctx, bucket);
+  await bucketStub(ctx.env, bucket).setPolicy(null);
+  return new Response(null, { status: 204 });
+}
+
+/** True when the policy allows anyone, unconditionally, to do something. */
+export function isPublicPolicy(document: PolicyDocument): boolean {
+  return document.Statement.some(
+    (s) => s.Effect === "Allow" && s.Principal?.AWS.includes("*") === true && !s.Condition,
+  );
+}
+
+export async function getBucketPolicyStatus(ctx: S3Context): Promise<Response> {
+  const document = parsePolicy(await storedPolicy(ctx));
+  return xmlResponse(
+    xmlDocument("PolicyStatus", [["IsPublic", isPublicPolicy(document) ? "true" : "false"]]),
+  );
+}
