@@ -495,6 +495,43 @@ describe("admin actions are policy actions", () => {
   });
 });
 
+describe("object lock permissions", () => {
+  it("bypassing GOVERNANCE retention needs s3:BypassGovernanceRetention", async () => {
+    await root.send(
+      new CreateBucketCommand({ Bucket: "locked", ObjectLockEnabledForBucket: true }),
+    );
+    const written = await root.send(
+      new PutObjectCommand({
+        Bucket: "locked",
+        Key: "doc.txt",
+        Body: "kept",
+        ObjectLockMode: "GOVERNANCE",
+        ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000),
+      }),
+    );
+    await ok("PUT", "policies/no-bypass", {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::locked/*" },
+        { Effect: "Deny", Action: "s3:BypassGovernanceRetention", Resource: "*" },
+      ],
+    });
+    const plain = await addUser("locksmith-apprentice", "apprentice-secret", ["no-bypass"]);
+    const remove = (client: S3Client) =>
+      client.send(
+        new DeleteObjectCommand({
+          Bucket: "locked",
+          Key: "doc.txt",
+          VersionId: written.VersionId,
+          BypassGovernanceRetention: true,
+        }),
+      );
+    expect(await denied(remove(plain))).toBe("AccessDenied");
+    const master = await addUser("locksmith", "locksmith-secret", ["readwrite"]);
+    await remove(master);
+  });
+});
+
 describe("replication permissions", () => {
   it("a bucket-scoped ReplicationRemoteUser may write replicas there and cannot list other buckets", async () => {
     await ok("PUT", "policies/replica-shared", {
