@@ -88,14 +88,17 @@ export const policySchema = z.looseObject({
   name: z.string(),
   builtin: z.boolean(),
   document: z.unknown(),
+  attachedTo: z.looseObject({ users: z.array(z.string()), groups: z.array(z.string()) }).optional(),
 });
+
+export const attachResultSchema = z.looseObject({ policies: z.array(z.string()) });
 
 export const serviceAccountSchema = z.looseObject({
   accessKey: z.string(),
-  parent: z.string().optional(),
+  parent: z.string().nullable().optional(),
   status: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
+  name: z.string().nullable().optional(),
+  description: z.string().nullable().optional(),
   expiration: z.string().nullable().optional(),
   secretKey: z.string().optional(),
 });

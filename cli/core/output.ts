@@ -38,13 +38,13 @@ export class Output {
 
   /** The answer to a query: always printed. `human` may hold several lines. */
   result(record: JsonRecord, human: string): void {
-    if (this.options.json) this.line(JSON.stringify({ status: "success", ...record }));
+    if (this.options.json) this.line(successJson(record));
     else this.line(human);
   }
 
   /** One step of long work (copied, removed): dropped in human mode with --quiet or under a bar. */
   event(record: JsonRecord, human: string): void {
-    if (this.options.json) this.line(JSON.stringify({ status: "success", ...record }));
+    if (this.options.json) this.line(successJson(record));
     else if (!this.options.quiet && !this.held) this.line(human);
   }
 
@@ -72,4 +72,9 @@ export class Output {
   private line(text: string): void {
     this.stdout.write(`${text}\n`);
   }
+}
+
+/** `{"status":"success",...}`: the envelope's status comes first and cannot be overridden. */
+function successJson(record: JsonRecord): string {
+  return JSON.stringify(Object.assign({ status: "success" }, record, { status: "success" }));
 }

@@ -1,15 +1,16 @@
 /**
  * `floe admin group add|ls|info|rm|enable|disable`: IAM groups. As in mc,
  * `add` creates the group if needed and adds members; `rm` with members
- * removes those members, without them deletes the group. JSON records:
- * type "group", name, status, members, policies.
+ * removes those members, without them deletes the (empty) group. JSON
+ * records: type "group", name, groupStatus, members, policies; `rm` of a group
+ * prints type "group", name, removed: true.
  */
 import type { Command } from "@commander-js/extra-typings";
 import { z } from "zod";
-import { AdminApiError } from "../../admin/client.ts";
 import { anyObjectSchema, groupSchema } from "../../admin/schemas.ts";
 import { contextOf } from "../../core/context.ts";
 import { table } from "../../core/format.ts";
+import { iamRecord } from "../../admin/records.ts";
 import { withExamples } from "../../core/help.ts";
 import { aliasArgument, segment } from "./common.ts";
 
@@ -33,16 +34,9 @@ export function registerGroup(admin: Command): void {
       .action(async (alias, name, members, _options, command) => {
         const ctx = contextOf(command);
         const client = ctx.admin(aliasArgument(ctx, alias));
-        try {
-          await client.call("POST", "groups", anyObjectSchema, { name, members });
-        } catch (error) {
-          if (!(error instanceof AdminApiError && error.status === 409)) throw error;
-          await client.call("POST", `groups/${segment(name)}/members`, anyObjectSchema, {
-            add: members,
-          });
-        }
+        const group = await client.call("POST", "groups", groupSchema, { name, members });
         ctx.output.result(
-          { type: "group", name, added: members },
+          iamRecord("group", group),
           `Added members ${list(members)} to group \`${name}\` successfully.`,
         );
       }),
@@ -60,7 +54,7 @@ export function registerGroup(admin: Command): void {
         const schema = z.looseObject({ groups: z.array(groupSchema) });
         const { groups } = await ctx.admin(aliasArgument(ctx, alias)).call("GET", "groups", schema);
         if (ctx.output.json) {
-          for (const g of groups) ctx.output.result({ type: "group", ...g }, "");
+          for (const g of groups) ctx.output.result(iamRecord("group", g), "");
           return;
         }
         if (groups.length === 0) return;
@@ -82,7 +76,7 @@ export function registerGroup(admin: Command): void {
           .admin(aliasArgument(ctx, alias))
           .call("GET", `groups/${segment(name)}`, groupSchema);
         ctx.output.result(
-          { type: "group", ...found },
+          iamRecord("group", found),
           table([
             ["Group:", found.name],
             ["Status:", found.status],
@@ -106,11 +100,11 @@ export function registerGroup(admin: Command): void {
         const ctx = contextOf(command);
         const client = ctx.admin(aliasArgument(ctx, alias));
         if (members.length > 0) {
-          await client.call("POST", `groups/${segment(name)}/members`, anyObjectSchema, {
+          const group = await client.call("POST", `groups/${segment(name)}/members`, groupSchema, {
             remove: members,
           });
           ctx.output.result(
-            { type: "group", name, removedMembers: members },
+            iamRecord("group", group),
             `Removed members ${list(members)} from group \`${name}\` successfully.`,
           );
           return;
@@ -135,13 +129,10 @@ export function registerGroup(admin: Command): void {
         .argument("<group>", "group name")
         .action(async (alias, groupName, _options, command) => {
           const ctx = contextOf(command);
-          await ctx
+          const group = await ctx
             .admin(aliasArgument(ctx, alias))
-            .call("PUT", `groups/${segment(groupName)}/status`, anyObjectSchema, { status });
-          ctx.output.result(
-            { type: "group", name: groupName, status },
-            `Group \`${groupName}\` is ${status}.`,
-          );
+            .call("PUT", `groups/${segment(groupName)}/status`, groupSchema, { status });
+          ctx.output.result(iamRecord("group", group), `Group \`${groupName}\` is ${status}.`);
         }),
       `floe admin group ${name} local editors`,
     );

@@ -1,12 +1,18 @@
 /**
  * `floe admin policy create|ls|info|rm|attach|detach`: IAM policies (S3
  * policy documents) and which users and groups they apply to. JSON
- * records: type "policy", name, builtin (info adds document); attach and
- * detach print policies plus user or group.
+ * records: type "policy", name, builtin (create and info add document and
+ * attachedTo); attach and detach print action, user or group, policies
+ * (those named) and attached (all attached now).
  */
 import type { Command } from "@commander-js/extra-typings";
 import { z } from "zod";
-import { anyObjectSchema, policySchema, policySummarySchema } from "../../admin/schemas.ts";
+import {
+  anyObjectSchema,
+  attachResultSchema,
+  policySchema,
+  policySummarySchema,
+} from "../../admin/schemas.ts";
 import { contextOf, type Context } from "../../core/context.ts";
 import { usageError } from "../../core/errors.ts";
 import { table } from "../../core/format.ts";
@@ -32,11 +38,11 @@ export function registerPolicy(admin: Command): void {
       .action(async (alias, name, file, _options, command) => {
         const ctx = contextOf(command);
         const document = await readPolicyFile(file);
-        await ctx
+        const created = await ctx
           .admin(aliasArgument(ctx, alias))
-          .call("PUT", `policies/${segment(name)}`, anyObjectSchema, document);
+          .call("PUT", `policies/${segment(name)}`, policySchema, document);
         ctx.output.result(
-          { type: "policy", name, created: true },
+          { type: "policy", ...created },
           `Created policy \`${name}\` successfully.`,
         );
       }),
@@ -77,7 +83,14 @@ export function registerPolicy(admin: Command): void {
         const found = await ctx
           .admin(aliasArgument(ctx, alias))
           .call("GET", `policies/${segment(name)}`, policySchema);
-        ctx.output.result({ type: "policy", ...found }, JSON.stringify(found.document, null, 2));
+        const attached = found.attachedTo;
+        const lines = [JSON.stringify(found.document, null, 2)];
+        if (attached) {
+          lines.push(
+            `Attached to users: ${attached.users.join(", ") || "-"}; groups: ${attached.groups.join(", ") || "-"}`,
+          );
+        }
+        ctx.output.result({ type: "policy", ...found }, lines.join("\n"));
       }),
     "floe admin policy info local readwrite",
   );
@@ -131,10 +144,12 @@ async function attach(
   if ((target.user === undefined) === (target.group === undefined)) {
     throw usageError(`policy ${verb} needs exactly one of --user or --group.`);
   }
-  await ctx.admin(alias).call("POST", `policies/${verb}`, anyObjectSchema, { policies, ...target });
+  const result = await ctx
+    .admin(alias)
+    .call("POST", `policies/${verb}`, attachResultSchema, { policies, ...target });
   const who = target.user !== undefined ? `user \`${target.user}\`` : `group \`${target.group}\``;
   ctx.output.result(
-    { type: "policy", action: verb, policies, ...target },
+    { type: "policy", action: verb, ...target, policies, attached: result.policies },
     `${verb === "attach" ? "Attached" : "Detached"} ${policies.join(", ")} ${verb === "attach" ? "to" : "from"} ${who}.`,
   );
 }

@@ -2,8 +2,10 @@
  * `floe admin user svcacct add|ls|info|rm|edit`: service accounts, keys
  * that act for a parent user, optionally narrowed by their own policy and
  * given an expiry. JSON records: type "serviceAccount" plus the admin
- * API's fields (accessKey, parent, status, name, description, expiration;
- * secretKey only from `add`, which is the one time it is shown).
+ * API's fields (accessKey, parent, accountStatus, name, description, expiration,
+ * impliedPolicy, policy, createdAt; secretKey only from `add`, the one
+ * time it is shown); `rm` prints type "serviceAccount", accessKey,
+ * removed: true.
  */
 import type { Command } from "@commander-js/extra-typings";
 import { z } from "zod";
@@ -11,6 +13,7 @@ import { anyObjectSchema, serviceAccountSchema } from "../../admin/schemas.ts";
 import { contextOf } from "../../core/context.ts";
 import { usageError } from "../../core/errors.ts";
 import { table } from "../../core/format.ts";
+import { iamRecord } from "../../admin/records.ts";
 import { withExamples } from "../../core/help.ts";
 import { aliasArgument, readPolicyFile, segment } from "./common.ts";
 
@@ -67,7 +70,7 @@ export function registerServiceAccounts(user: Command): void {
             name: options.name,
             description: options.description,
           });
-        ctx.output.result({ type: "serviceAccount", ...account }, accountText(account));
+        ctx.output.result(iamRecord("serviceAccount", account), accountText(account));
       }),
     "floe admin user svcacct add local ana",
     "floe admin user svcacct add local ana --policy read-only.json --expiry 2030-01-01T00:00:00Z",
@@ -77,17 +80,21 @@ export function registerServiceAccounts(user: Command): void {
     svcacct
       .command("ls")
       .alias("list")
-      .description("list a user's service accounts")
+      .description("list service accounts (of one user, or all)")
       .argument("<alias>", "ALIAS")
-      .argument("<user>", "parent user's access key")
+      .argument("[user]", "parent user's access key")
       .action(async (alias, parent, _options, command) => {
         const ctx = contextOf(command);
         const schema = z.looseObject({ serviceAccounts: z.array(serviceAccountSchema) });
         const { serviceAccounts } = await ctx
           .admin(aliasArgument(ctx, alias))
-          .call("GET", `service-accounts?user=${encodeURIComponent(parent)}`, schema);
+          .call(
+            "GET",
+            parent ? `service-accounts?user=${encodeURIComponent(parent)}` : "service-accounts",
+            schema,
+          );
         if (ctx.output.json) {
-          for (const a of serviceAccounts) ctx.output.result({ type: "serviceAccount", ...a }, "");
+          for (const a of serviceAccounts) ctx.output.result(iamRecord("serviceAccount", a), "");
           return;
         }
         if (serviceAccounts.length === 0) return;
@@ -113,7 +120,7 @@ export function registerServiceAccounts(user: Command): void {
         const account = await ctx
           .admin(aliasArgument(ctx, alias))
           .call("GET", `service-accounts/${segment(accessKey)}`, serviceAccountSchema);
-        ctx.output.result({ type: "serviceAccount", ...account }, accountText(account));
+        ctx.output.result(iamRecord("serviceAccount", account), accountText(account));
       }),
     "floe admin user svcacct info local SVCACCESSKEY",
   );
@@ -126,7 +133,9 @@ export function registerServiceAccounts(user: Command): void {
       .argument("<accessKey>", "the service account's access key")
       .option("--secret-key <key>", "a new secret key")
       .option("--policy <file>", "a new JSON policy")
+      .option("--inherit-policy", "drop the account's own policy: act with the parent's")
       .option("--expiry <time>", "a new expiry time, ISO 8601")
+      .option("--no-expiry", "never expire")
       .option("--name <name>", "a new name")
       .option("--description <text>", "a new description")
       .option("--status <status>", "enabled or disabled")
@@ -135,23 +144,29 @@ export function registerServiceAccounts(user: Command): void {
         if (options.status && !["enabled", "disabled"].includes(options.status)) {
           throw usageError(`--status is enabled or disabled, not "${options.status}".`);
         }
-        await ctx
+        if (options.policy && options.inheritPolicy) {
+          throw usageError("Give --policy or --inherit-policy, not both.");
+        }
+        const policy = options.inheritPolicy
+          ? null
+          : options.policy
+            ? await readPolicyFile(options.policy)
+            : undefined;
+        const account = await ctx
           .admin(aliasArgument(ctx, alias))
-          .call("PATCH", `service-accounts/${segment(accessKey)}`, anyObjectSchema, {
+          .call("PATCH", `service-accounts/${segment(accessKey)}`, serviceAccountSchema, {
             secretKey: options.secretKey,
-            policy: options.policy ? await readPolicyFile(options.policy) : undefined,
-            expiration: expiration(options.expiry),
+            policy,
+            expiration: options.expiry === false ? null : expiration(options.expiry),
             name: options.name,
             description: options.description,
             status: options.status,
           });
-        ctx.output.result(
-          { type: "serviceAccount", accessKey, updated: true },
-          `Updated service account \`${accessKey}\` successfully.`,
-        );
+        ctx.output.result(iamRecord("serviceAccount", account), accountText(account));
       }),
     "floe admin user svcacct edit local SVCACCESSKEY --status disabled",
     "floe admin user svcacct edit local SVCACCESSKEY --policy read-only.json",
+    "floe admin user svcacct edit local SVCACCESSKEY --inherit-policy --no-expiry",
   );
 
   withExamples(

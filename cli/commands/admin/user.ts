@@ -1,14 +1,16 @@
 /**
  * `floe admin user add|ls|info|enable|disable|rm`: IAM users, and
  * `floe admin user svcacct ...` for their service accounts. JSON records:
- * type "user", accessKey, status, policies, groups (the secret key is
- * never printed back).
+ * type "user", accessKey, userStatus, policies, groups, createdAt (the secret
+ * key is never printed back); `rm` prints type "user", accessKey,
+ * removed: true.
  */
 import type { Command } from "@commander-js/extra-typings";
 import { z } from "zod";
 import { anyObjectSchema, userSchema } from "../../admin/schemas.ts";
 import { contextOf } from "../../core/context.ts";
 import { table } from "../../core/format.ts";
+import { iamRecord } from "../../admin/records.ts";
 import { withExamples } from "../../core/help.ts";
 import { aliasArgument, segment } from "./common.ts";
 import { registerServiceAccounts } from "./svcacct.ts";
@@ -37,7 +39,7 @@ export function registerUser(admin: Command): void {
   withExamples(
     user
       .command("add")
-      .description("add a user")
+      .description("add a user (or set an existing user's secret key and status)")
       .argument("<alias>", "ALIAS")
       .argument("<accessKey>", "the user's access key")
       .argument("<secretKey>", "the user's secret key")
@@ -45,13 +47,10 @@ export function registerUser(admin: Command): void {
       .action(async (alias, accessKey, secretKey, options, command) => {
         const ctx = contextOf(command);
         const status = options.disabled ? "disabled" : "enabled";
-        await ctx
+        const added = await ctx
           .admin(aliasArgument(ctx, alias))
-          .call("POST", "users", anyObjectSchema, { accessKey, secretKey, status });
-        ctx.output.result(
-          { type: "user", accessKey, status },
-          `Added user \`${accessKey}\` successfully.`,
-        );
+          .call("POST", "users", userSchema, { accessKey, secretKey, status });
+        ctx.output.result(iamRecord("user", added), `Added user \`${accessKey}\` successfully.`);
       }),
     "floe admin user add local ana ana-secret-key",
   );
@@ -67,7 +66,7 @@ export function registerUser(admin: Command): void {
         const schema = z.looseObject({ users: z.array(userSchema) });
         const { users } = await ctx.admin(aliasArgument(ctx, alias)).call("GET", "users", schema);
         if (ctx.output.json) {
-          for (const u of users) ctx.output.result({ type: "user", ...u }, "");
+          for (const u of users) ctx.output.result(iamRecord("user", u), "");
           return;
         }
         if (users.length === 0) return;
@@ -88,7 +87,7 @@ export function registerUser(admin: Command): void {
         const found = await ctx
           .admin(aliasArgument(ctx, alias))
           .call("GET", `users/${segment(accessKey)}`, userSchema);
-        ctx.output.result({ type: "user", ...found }, userText(found));
+        ctx.output.result(iamRecord("user", found), userText(found));
       }),
     "floe admin user info local ana",
   );
@@ -103,13 +102,10 @@ export function registerUser(admin: Command): void {
         .argument("<accessKey>", "the user's access key")
         .action(async (alias, accessKey, _options, command) => {
           const ctx = contextOf(command);
-          await ctx
+          const changed = await ctx
             .admin(aliasArgument(ctx, alias))
-            .call("PUT", `users/${segment(accessKey)}/status`, anyObjectSchema, { status });
-          ctx.output.result(
-            { type: "user", accessKey, status },
-            `User \`${accessKey}\` is ${status}.`,
-          );
+            .call("PUT", `users/${segment(accessKey)}/status`, userSchema, { status });
+          ctx.output.result(iamRecord("user", changed), `User \`${accessKey}\` is ${status}.`);
         }),
       `floe admin user ${name} local ana`,
     );
