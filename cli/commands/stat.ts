@@ -98,7 +98,7 @@ async function statObject(
   const target = { bucket: location.bucket, key, versionId };
   const head = await headObject(client, target, path, ctx.signal);
   const tags =
-    (head.TagCount ?? 0) > 0
+    (head.TagCount ?? 1) > 0
       ? tagsRecord(
           await readTags({ kind: "remote", alias: location.alias, client, ...target }, ctx.signal),
         )

@@ -33,6 +33,12 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404;
 }
 
+/** True when the server does not implement what was asked (simple S3 emulators). */
+export function isNotImplemented(error: unknown): boolean {
+  const code = s3ErrorCode(error);
+  return code === "NotImplemented" || code === "MethodNotAllowed";
+}
+
 /** The S3 error code of a failed call, or undefined for anything else. */
 export function s3ErrorCode(error: unknown): string | undefined {
   return error instanceof S3ServiceException ? error.name : undefined;

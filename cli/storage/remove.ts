@@ -9,10 +9,11 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   type ObjectIdentifier,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { ErrorReport } from "../core/errors.ts";
+import { isNotImplemented, type ErrorReport } from "../core/errors.ts";
 import type { ObjectEntry } from "./entries.ts";
 import { listObjects, listVersions } from "./list-remote.ts";
 
@@ -97,7 +98,12 @@ export async function deleteBatch(
   return { removed: objects.length - failedKeys.size, failed: failedKeys.size };
 }
 
-/** Aborts every unfinished multipart upload in a bucket; returns how many. */
+type UploadsPage = Pick<
+  ListMultipartUploadsCommandOutput,
+  "Uploads" | "IsTruncated" | "NextKeyMarker" | "NextUploadIdMarker"
+>;
+
+/** Aborts every unfinished multipart upload in a bucket; returns how many (0 where listing uploads is not implemented). */
 export async function abortUploads(
   client: S3Client,
   bucket: string,
@@ -107,14 +113,19 @@ export async function abortUploads(
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
-    const page = await client.send(
-      new ListMultipartUploadsCommand({
-        Bucket: bucket,
-        KeyMarker: keyMarker,
-        UploadIdMarker: uploadIdMarker,
-      }),
-      { abortSignal: signal },
-    );
+    const page: UploadsPage = await client
+      .send(
+        new ListMultipartUploadsCommand({
+          Bucket: bucket,
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+        { abortSignal: signal },
+      )
+      .catch((error: unknown) => {
+        if (isNotImplemented(error)) return { Uploads: [], IsTruncated: false };
+        throw error;
+      });
     for (const upload of page.Uploads ?? []) {
       await client.send(
         new AbortMultipartUploadCommand({

@@ -28,7 +28,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import type { ObjectAttributes, ObjectHeaders } from "../core/attributes.ts";
-import { CliError } from "../core/errors.ts";
+import { CliError, isNotImplemented } from "../core/errors.ts";
 import { bareEtag } from "./entries.ts";
 import { writeFileAtomically } from "./local-files.ts";
 
@@ -130,8 +130,9 @@ async function openSource(
   if (!(out.Body instanceof Readable)) {
     throw new CliError("InvalidResponse", "The object's body is not a stream.");
   }
-  const tags =
-    wantTags && (out.TagCount ?? 0) > 0 ? await readTags(source, signal) : ([] satisfies Tag[]);
+  // Servers send x-amz-tagging-count only when there are tags, and some never
+  // send it, so only an explicit 0 saves the tagging request.
+  const tags = wantTags && (out.TagCount ?? 1) > 0 ? await readTags(source, signal) : [];
   return {
     body: out.Body,
     size: out.ContentLength ?? 0,
@@ -148,17 +149,22 @@ async function openSource(
   };
 }
 
-/** An object's tags. */
+/** An object's tags (none where the server does not implement tagging). */
 export async function readTags(source: RemoteEndpoint, signal?: AbortSignal): Promise<Tag[]> {
-  const out = await source.client.send(
-    new GetObjectTaggingCommand({
-      Bucket: source.bucket,
-      Key: source.key,
-      VersionId: source.versionId,
-    }),
-    { abortSignal: signal },
-  );
-  return out.TagSet ?? [];
+  try {
+    const out = await source.client.send(
+      new GetObjectTaggingCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        VersionId: source.versionId,
+      }),
+      { abortSignal: signal },
+    );
+    return out.TagSet ?? [];
+  } catch (error) {
+    if (isNotImplemented(error)) return [];
+    throw error;
+  }
 }
 
 async function upload(

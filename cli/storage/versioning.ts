@@ -5,6 +5,7 @@
  * as simple S3 emulators, still work).
  */
 import { GetBucketVersioningCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isNotImplemented } from "../core/errors.ts";
 
 /** "Enabled", "Suspended" or "Unversioned". */
 export async function versioningStatus(
@@ -18,11 +19,16 @@ export async function versioningStatus(
   return out.Status ?? "Unversioned";
 }
 
-/** True when the bucket may hold noncurrent versions or delete markers. */
+/** True when the bucket may hold noncurrent versions or delete markers (never on servers without versioning). */
 export async function hasVersions(
   client: S3Client,
   bucket: string,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  return (await versioningStatus(client, bucket, signal)) !== "Unversioned";
+  try {
+    return (await versioningStatus(client, bucket, signal)) !== "Unversioned";
+  } catch (error) {
+    if (isNotImplemented(error)) return false;
+    throw error;
+  }
 }
