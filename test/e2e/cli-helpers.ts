@@ -29,11 +29,9 @@ export class Floe {
   constructor(readonly env: Record<string, string> = {}) {}
 
   private environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const base = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith("FLOE_HOST_")),
-    );
-    // The Worker's generated types declare its vars on ProcessEnv; a child's env needs none of them.
-    return { ...base, FLOE_CONFIG_DIR: this.configDir, ...this.env, ...extra } as NodeJS.ProcessEnv;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith("FLOE_HOST_")) delete env[name];
+    return Object.assign(env, { FLOE_CONFIG_DIR: this.configDir }, this.env, extra);
   }
 
   /** Starts `floe ARGS` and returns the child (for interrupting it). */
