@@ -163,25 +163,32 @@ export class AliasStore {
   }
 }
 
-/** Parses `http://KEY:SECRET@host:port` from FLOE_HOST_<name>. */
+/**
+ * Parses `http://KEY:SECRET@host:port` from FLOE_HOST_<name>. Keys may be
+ * percent-encoded, but need not be: the secret runs to the last `@`, so
+ * generated secrets with `/` or `+` work as they are.
+ */
 export function parseHostVariable(name: string, value: string): Alias {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw usageError(`FLOE_HOST_${name} is not a URL.`);
-  }
-  if (!url.username || !url.password) {
+  const match = /^(https?):\/\/([^:@/]+):(.*)@([^@/?]+)(\/[^?]*)?(?:\?(.*))?$/.exec(value);
+  if (!match) {
     throw usageError(`FLOE_HOST_${name} must be http(s)://ACCESSKEY:SECRETKEY@host:port.`);
   }
-  const region = url.searchParams.get("region") ?? DEFAULT_REGION;
-  const endpoint = normaliseUrl(`${url.protocol}//${url.host}${url.pathname}`);
+  const [, scheme, key, secret, host, path, query] = match;
+  const region = new URLSearchParams(query ?? "").get("region") ?? DEFAULT_REGION;
   return {
     name,
     source: "env",
-    url: endpoint,
-    accessKey: decodeURIComponent(url.username),
-    secretKey: decodeURIComponent(url.password),
+    url: normaliseUrl(`${scheme}://${host}${path ?? ""}`),
+    accessKey: decodeLenient(key!),
+    secretKey: decodeLenient(secret!),
     region,
   };
+}
+
+function decodeLenient(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -28,7 +28,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import type { ObjectAttributes, ObjectHeaders } from "../core/attributes.ts";
-import { CliError, isNotImplemented } from "../core/errors.ts";
+import { CliError, isNotImplemented, s3ErrorCode } from "../core/errors.ts";
 import { bareEtag } from "./entries.ts";
 import { writeFileAtomically } from "./local-files.ts";
 
@@ -149,7 +149,10 @@ async function openSource(
   };
 }
 
-/** An object's tags (none where the server does not implement tagging). */
+/**
+ * An object's tags; none where the server does not implement tagging or the
+ * caller may read the object but not its tags (s3:GetObjectTagging).
+ */
 export async function readTags(source: RemoteEndpoint, signal?: AbortSignal): Promise<Tag[]> {
   try {
     const out = await source.client.send(
@@ -162,7 +165,7 @@ export async function readTags(source: RemoteEndpoint, signal?: AbortSignal): Pr
     );
     return out.TagSet ?? [];
   } catch (error) {
-    if (isNotImplemented(error)) return [];
+    if (isNotImplemented(error) || s3ErrorCode(error) === "AccessDenied") return [];
     throw error;
   }
 }
