@@ -71,6 +71,7 @@ export const S3_ERRORS = {
   MissingSecurityHeader: [400, "Your request was missing a required header."],
   NoSuchBucket: [404, "The specified bucket does not exist"],
   NoSuchBucketPolicy: [404, "The bucket policy does not exist"],
+  ReplicationConfigurationNotFoundError: [404, "The replication configuration was not found"],
   NoSuchKey: [404, "The specified key does not exist."],
   NoSuchUpload: [
     404,

@@ -5,11 +5,12 @@
  * a version is visible exactly when `commitVersion` returns. A commit is
  * refused unless the writer reports write quorum. What a commit replaces
  * goes to a durable garbage-collection queue; damage found on read goes to a
- * durable heal queue; the alarm works both off in small steps.
+ * durable heal queue; the alarm works both off in small steps. Replication
+ * state (what goes to which remote target, and how far it got) is kept in
+ * the replication log next to the versions (replication-log.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import {
-  dataDirsOf,
   serializeRecord,
   versionRecordSchema,
   type ErasureInfo,
@@ -17,7 +18,7 @@ import {
 } from "../../shared/types/version-record.ts";
 import { bitrotReady } from "../../shared/bitrot.ts";
 import { applyMigrations } from "../migrations.ts";
-import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
+import { BackgroundQueues } from "./background-queues.ts";
 import {
   listObjects,
   listVersions,
@@ -37,7 +38,25 @@ import {
 import { mayChangeRetention, mayDelete } from "./object-lock.ts";
 import { DAY_MS, type LifecycleRule } from "../../shared/lifecycle/rules.ts";
 import { applyLifecycle, type LifecycleHost } from "./lifecycle.ts";
-import { BUCKET_MIGRATIONS, type BucketRow, type GcRow, type VersionRow } from "./schema.ts";
+import {
+  BUCKET_MIGRATIONS,
+  excludesOf,
+  toStored,
+  type BucketRow,
+  type VersionRow,
+} from "./schema.ts";
+import type { ReplicationConfig } from "../../shared/replication/config.ts";
+import {
+  configOf,
+  planReplication,
+  replicaDisposition,
+  targetsOf,
+  wakeConsumer,
+  type ReplicationMessage,
+  type TargetRef,
+} from "./replication-coordinator.ts";
+import { ReplicationLog, type ReplicationOp, type ReplicationStats } from "./replication-log.ts";
+import { olderVersions, seqFor, versionBelow } from "./version-order.ts";
 import type {
   BucketInfo,
   CommitRequest,
@@ -53,35 +72,16 @@ import type {
   VersionPage,
 } from "./types.ts";
 
-const GC_BATCH = 50;
-const HEAL_BATCH = 5;
-const MAX_BACKGROUND_ATTEMPTS = 20;
-
-function toStored(row: VersionRow): StoredVersion {
-  return {
-    record: versionRecordSchema.parse(JSON.parse(row.record)),
-    inlineData: row.inline_data ? new Uint8Array(row.inline_data) : null,
-  };
-}
-
-function excludesOf(row: BucketRow): { excludedPrefixes: string[]; excludeFolders: boolean } {
-  if (!row.versioning_excludes) return { excludedPrefixes: [], excludeFolders: false };
-  return JSON.parse(row.versioning_excludes) as {
-    excludedPrefixes: string[];
-    excludeFolders: boolean;
-  };
-}
-
-function backoff(attempts: number): number {
-  return Math.min(60 * 60 * 1000, 1000 * 2 ** attempts);
-}
-
 export class Bucket extends DurableObject<Env> {
   private sql: SqlStorage;
+  private replication: ReplicationLog;
+  private background: BackgroundQueues;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.replication = new ReplicationLog(this.sql);
+    this.background = new BackgroundQueues(this.sql, ctx.storage, env);
     ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, BUCKET_MIGRATIONS);
       await bitrotReady();
@@ -147,6 +147,10 @@ export class Bucket extends DurableObject<Env> {
         row.versioning === "Enabled" || row.versioning === "Suspended" ? row.versioning : "",
       ...excludesOf(row),
       objectLock: row.object_lock ? (JSON.parse(row.object_lock) as ObjectLockConfig) : null,
+      replication: row.replication !== null,
+      syncTargets: targetsOf(row)
+        .filter((t) => t.sync)
+        .map((t) => t.arn),
     };
   }
 
@@ -158,6 +162,8 @@ export class Bucket extends DurableObject<Env> {
     const row = this.bucketRow();
     if (!row) return "NoSuchBucket";
     if (row.object_lock && status !== "Enabled") return "InvalidBucketState";
+    // Replication needs versioning: it cannot be suspended under a replication configuration.
+    if (row.replication && status !== "Enabled") return "InvalidBucketState";
     this.sql.exec(
       "UPDATE bucket SET versioning = ?, versioning_excludes = ?",
       status,
@@ -172,7 +178,7 @@ export class Bucket extends DurableObject<Env> {
     const any = this.sql.exec("SELECT 1 FROM versions LIMIT 1").toArray().length > 0;
     if (any) return "BucketNotEmpty";
     const pendingGc = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM gc_queue").one().n;
-    if (pendingGc > 0) await this.runGarbageCollection();
+    if (pendingGc > 0) await this.background.runGarbageCollection(this.bucketRow()?.name ?? "");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     applyMigrations(this.ctx.storage, BUCKET_MIGRATIONS);
@@ -191,14 +197,73 @@ export class Bucket extends DurableObject<Env> {
       return { ok: false, error: "InsufficientWriteQuorum" };
     }
     const record = versionRecordSchema.parse(request.record);
+    if (request.replica)
+      return this.commitReplica(record, request.inlineData, request.replica.covers);
     const failed = this.checkCondition(record.key, request.condition ?? null);
     if (failed) return { ok: false, error: failed };
-    this.ctx.storage.transactionSync(() => this.storeVersion(record, request.inlineData));
-    return { ok: true };
+    const now = Date.now();
+    const planned = this.ctx.storage.transactionSync(() => {
+      this.storeVersion(record, request.inlineData, false);
+      return planReplication(
+        bucket,
+        this.replication,
+        {
+          key: record.key,
+          versionId: record.versionId,
+          kind: record.deleteMarker ? "delete-marker" : "object",
+          size: record.size,
+          tags: record.tags,
+        },
+        now,
+      );
+    });
+    await this.wakeReplication(record.key, record.versionId, planned.async);
+    return { ok: true, syncTargets: planned.sync };
   }
 
-  /** Stores a version as the key's newest (inside the caller's transaction), replacing one of the same id. */
-  private storeVersion(record: VersionRecord, inlineData: Uint8Array | null): void {
+  /** Stores a replica from another site; never replicated further. */
+  private commitReplica(
+    record: VersionRecord,
+    inlineData: Uint8Array | null,
+    covers: string | undefined,
+  ): CommitResult {
+    return this.ctx.storage.transactionSync((): CommitResult => {
+      const disposition = replicaDisposition(this.sql, record, covers);
+      if (disposition.action === "duplicate") return { ok: true, duplicate: true };
+      if (disposition.action === "replace-marker") {
+        const loser = this.sql
+          .exec<VersionRow>(
+            "SELECT * FROM versions WHERE key = ? AND version_id = ?",
+            record.key,
+            disposition.loser,
+          )
+          .toArray()[0];
+        if (loser) this.removeVersionRow(toStored(loser).record);
+      }
+      this.storeVersion(record, inlineData, true);
+      this.replication.received(record.size);
+      return { ok: true };
+    });
+  }
+
+  private async wakeReplication(key: string, versionId: string, targets: string[]): Promise<void> {
+    const bucket = this.bucketRow()?.name;
+    if (!bucket) return;
+    await wakeConsumer(
+      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+      targets.map((target) => ({ bucket, key, versionId, target })),
+    );
+  }
+
+  /**
+   * Stores a version (inside the caller's transaction), replacing one of the
+   * same id, in its place in the key's order (version-order.ts).
+   */
+  private storeVersion(
+    record: VersionRecord,
+    inlineData: Uint8Array | null,
+    replica: boolean,
+  ): void {
     const replaced = this.sql
       .exec<VersionRow>(
         "SELECT * FROM versions WHERE key = ? AND version_id = ?",
@@ -206,8 +271,11 @@ export class Bucket extends DurableObject<Env> {
         record.versionId,
       )
       .toArray()[0];
-    if (replaced) this.queueGarbage(toStored(replaced).record);
-    const seq = this.sql.exec<{ next_seq: number }>("SELECT next_seq FROM bucket").one().next_seq;
+    if (replaced) this.background.queueGarbage(toStored(replaced).record);
+    const nextSeq = this.sql
+      .exec<{ next_seq: number }>("SELECT next_seq FROM bucket")
+      .one().next_seq;
+    const seq = seqFor(this.sql, record.key, record.versionId, record.mtime, nextSeq, replica);
     this.sql.exec(
       `INSERT OR REPLACE INTO versions
          (key, version_id, seq, delete_marker, mtime, size, etag, storage_class, data_dir, record, inline_data)
@@ -225,12 +293,7 @@ export class Bucket extends DurableObject<Env> {
       inlineData,
     );
     this.sql.exec("UPDATE bucket SET next_seq = next_seq + 1");
-    this.sql.exec(
-      "INSERT OR REPLACE INTO objects (key, version_id, delete_marker) VALUES (?, ?, ?)",
-      record.key,
-      record.versionId,
-      record.deleteMarker ? 1 : 0,
-    );
+    this.repointLatest(record.key);
   }
 
   private checkCondition(
@@ -357,20 +420,132 @@ export class Bucket extends DurableObject<Env> {
       sql: this.sql,
       transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
       toStored,
-      storeVersion: (record, inlineData) => this.storeVersion(record, inlineData),
+      storeVersion: (record, inlineData) => this.storeVersion(record, inlineData, false),
       removeVersionRow: (record) => this.removeVersionRow(record),
-      wake: () => void this.ensureAlarm(Date.now() + 50),
+      wake: () => void this.background.ensureAlarm(Date.now() + 50),
     };
   }
 
+  /** Removes a version without replicating the removal (lifecycle, collapsed markers). */
   private removeVersionRow(record: VersionRecord): void {
     this.sql.exec(
       "DELETE FROM versions WHERE key = ? AND version_id = ?",
       record.key,
       record.versionId,
     );
-    this.queueGarbage(record);
+    this.replication.forget(record.key, record.versionId);
+    this.background.queueGarbage(record);
     this.repointLatest(record.key);
+  }
+
+  // ---- replication ----
+
+  /** The replication configuration, or null. */
+  async getReplication(): Promise<ReplicationConfig | null> {
+    return configOf(this.bucketRow());
+  }
+
+  /** Sets (or with null removes) the replication configuration; needs versioning Enabled. */
+  async setReplication(
+    config: ReplicationConfig | null,
+  ): Promise<"ok" | "NoSuchBucket" | "VersioningNotEnabled"> {
+    const row = this.bucketRow();
+    if (!row) return "NoSuchBucket";
+    if (config && row.versioning !== "Enabled") return "VersioningNotEnabled";
+    this.sql.exec("UPDATE bucket SET replication = ?", config ? JSON.stringify(config) : null);
+    return "ok";
+  }
+
+  /** The remote targets of this bucket and whether each is sync (kept in step by the admin API). */
+  async setReplicationTargets(targets: TargetRef[]): Promise<boolean> {
+    if (!this.bucketRow()) return false;
+    this.sql.exec("UPDATE bucket SET replication_targets = ?", JSON.stringify(targets));
+    return true;
+  }
+
+  /**
+   * What the consumer needs to replicate one version to one target: the
+   * log entry, the version (null for a version delete), whether every older
+   * version of the key already reached the target (a delete marker waits
+   * for them), and the version directly below (sent with delete markers).
+   * Null when there is nothing (left) to do.
+   */
+  async replicationTask(
+    key: string,
+    versionId: string,
+    target: string,
+  ): Promise<{
+    op: ReplicationOp;
+    version: StoredVersion | null;
+    ready: boolean;
+    below: string;
+  } | null> {
+    const op = this.replication.op(key, versionId, target);
+    if (!op || op.status === "COMPLETED") return null;
+    const row = this.sql
+      .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
+      .toArray()[0];
+    if (op.kind === "delete") return { op, version: null, ready: true, below: "" };
+    if (!row) {
+      this.replication.forget(key, versionId);
+      return null;
+    }
+    const ready = !this.replication.olderPending(
+      key,
+      target,
+      olderVersions(this.sql, key, versionId),
+    );
+    return { op, version: toStored(row), ready, below: versionBelow(this.sql, key, versionId) };
+  }
+
+  /** Records the outcome of one attempt. */
+  async replicationResult(
+    key: string,
+    versionId: string,
+    target: string,
+    result:
+      { ok: true; bytes: number; latencyMs: number } | { ok: false; error: string; final: boolean },
+  ): Promise<void> {
+    const op = this.replication.op(key, versionId, target);
+    if (!op) return;
+    if (result.ok) this.replication.succeeded(op, result.bytes, result.latencyMs, Date.now());
+    else this.replication.failed(op, result.error, result.final, Date.now());
+  }
+
+  /** Replication due for a (re)send: stale PENDING and FAILED past their backoff. */
+  async takeDueReplication(limit = 200): Promise<ReplicationMessage[]> {
+    const bucket = this.bucketRow()?.name;
+    if (!bucket) return [];
+    return this.replication
+      .takeDue(Date.now(), limit)
+      .map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target }));
+  }
+
+  /** Requeues a PENDING or FAILED version a client just read (rate-limited per version). */
+  async requeueVersion(key: string, versionId: string): Promise<void> {
+    const ops = this.replication.touchVersion(key, versionId, Date.now());
+    await this.wakeReplication(
+      key,
+      versionId,
+      ops.map((op) => op.target),
+    );
+  }
+
+  /** Replication counters per target, and what this bucket received as replicas. */
+  async replicationStats(): Promise<ReplicationStats | null> {
+    const row = this.bucketRow();
+    if (!row) return null;
+    const targets = [...new Set(configOf(row)?.rules.map((rule) => rule.destination) ?? [])];
+    return this.replication.stats(targets, Date.now());
+  }
+
+  /** Versions not (yet) replicated, for `replicate diff`. */
+  async unreplicated(
+    target: string | null,
+    after: string,
+    limit: number,
+  ): Promise<ReplicationOp[]> {
+    return this.replication.unreplicated(target, after, limit);
   }
 
   /** The bucket's tags, or null when it has none. */
@@ -406,7 +581,15 @@ export class Bucket extends DurableObject<Env> {
             )
             .toArray()[0];
     if (!row) return { ok: false, error: versionId === null ? "NoSuchKey" : "NoSuchVersion" };
-    return { ok: true, version: toStored(row), versioned: this.bucketRow()?.versioning !== "" };
+    const version = toStored(row);
+    return {
+      ok: true,
+      version,
+      versioned: this.bucketRow()?.versioning !== "",
+      replicationStatus: version.record.replica
+        ? "REPLICA"
+        : this.replication.statusOf(row.key, row.version_id),
+    };
   }
 
   /**
@@ -418,11 +601,14 @@ export class Bucket extends DurableObject<Env> {
     key: string,
     versionId: string | null,
     bypassGovernance = false,
+    replica = false,
   ): Promise<DeleteResult> {
-    if (!this.bucketRow()) return { ok: false, error: "NoSuchBucket" };
+    const bucket = this.bucketRow();
+    if (!bucket) return { ok: false, error: "NoSuchBucket" };
     const id = versionId ?? "null";
     let deleted: VersionRecord | null = null;
     let locked = false;
+    let wake: string[] = [];
     this.ctx.storage.transactionSync(() => {
       const row = this.sql
         .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, id)
@@ -435,10 +621,16 @@ export class Bucket extends DurableObject<Env> {
       }
       deleted = record;
       this.sql.exec("DELETE FROM versions WHERE key = ? AND version_id = ?", key, id);
-      this.queueGarbage(deleted);
+      this.replication.forget(key, id);
+      this.background.queueGarbage(deleted);
       this.repointLatest(key);
+      if (!replica && versionId !== null) {
+        const change = { key, versionId: id, kind: "delete" as const, size: 0, tags: record.tags };
+        wake = planReplication(bucket, this.replication, change, Date.now()).async;
+      }
     });
     if (locked) return { ok: false, error: "AccessDenied" };
+    await this.wakeReplication(key, id, wake);
     return { ok: true, deleted };
   }
 
@@ -489,7 +681,7 @@ export class Bucket extends DurableObject<Env> {
     const upload = findUpload(this.sql, uploadId);
     if (!upload) return false;
     const replaced = storePart(this.sql, uploadId, part);
-    if (replaced) this.queueDirs([replaced], upload.erasure);
+    if (replaced) this.background.queueDirs([replaced], upload.erasure);
     return true;
   }
 
@@ -523,7 +715,7 @@ export class Bucket extends DurableObject<Env> {
     if (!result.ok) return result;
     const used = new Set(request.record.parts.map((part) => part.dataDir));
     const unused = dropUpload(this.sql, uploadId).filter((dir) => !used.has(dir));
-    if (unused.length > 0) this.queueDirs(unused, upload.erasure);
+    if (unused.length > 0) this.background.queueDirs(unused, upload.erasure);
     return result;
   }
 
@@ -532,7 +724,7 @@ export class Bucket extends DurableObject<Env> {
     const upload = findUpload(this.sql, uploadId);
     if (!upload) return false;
     const dirs = dropUpload(this.sql, uploadId);
-    if (dirs.length > 0) this.queueDirs(dirs, upload.erasure);
+    if (dirs.length > 0) this.background.queueDirs(dirs, upload.erasure);
     return true;
   }
 
@@ -589,112 +781,23 @@ export class Bucket extends DurableObject<Env> {
       versionId,
       Date.now(),
     );
-    await this.ensureAlarm(Date.now() + 50);
-  }
-
-  private queueGarbage(record: VersionRecord): void {
-    this.sql.exec(
-      `INSERT INTO gc_queue (key, version_id, data_dir, part_dirs, erasure, due) VALUES (?, ?, ?, ?, ?, ?)`,
-      record.key,
-      record.versionId,
-      record.dataDir,
-      JSON.stringify(dataDirsOf(record).filter((dir) => dir !== record.dataDir)),
-      JSON.stringify(record.erasure),
-      Date.now(),
-    );
-    void this.ensureAlarm(Date.now() + 50);
-  }
-
-  /** Queues removal of bare data dirs (replaced or unused parts), no record copy involved. */
-  private queueDirs(dirs: string[], erasure: ErasureInfo): void {
-    this.sql.exec(
-      `INSERT INTO gc_queue (key, version_id, data_dir, part_dirs, erasure, due) VALUES ('', '', ?, ?, ?, ?)`,
-      dirs[0],
-      JSON.stringify(dirs.slice(1)),
-      JSON.stringify(erasure),
-      Date.now(),
-    );
-    void this.ensureAlarm(Date.now() + 50);
-  }
-
-  private async ensureAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
-  }
-
-  private async runGarbageCollection(): Promise<void> {
-    const rows = this.sql
-      .exec<GcRow>(
-        "SELECT * FROM gc_queue WHERE due <= ? ORDER BY id LIMIT ?",
-        Date.now(),
-        GC_BATCH,
-      )
-      .toArray();
-    const name = this.bucketRow()?.name;
-    if (!name) return;
-    for (const row of rows) {
-      const done = await collectGarbage(this.env, name, row);
-      if (done || row.attempts + 1 >= MAX_BACKGROUND_ATTEMPTS) {
-        this.sql.exec("DELETE FROM gc_queue WHERE id = ?", row.id);
-      } else {
-        this.sql.exec(
-          "UPDATE gc_queue SET attempts = attempts + 1, due = ? WHERE id = ?",
-          Date.now() + backoff(row.attempts),
-          row.id,
-        );
-      }
-    }
-  }
-
-  private async runHeals(): Promise<void> {
-    const name = this.bucketRow()?.name;
-    if (!name) return;
-    const rows = this.sql
-      .exec<{ key: string; version_id: string; attempts: number }>(
-        "SELECT key, version_id, attempts FROM heal_queue WHERE due <= ? LIMIT ?",
-        Date.now(),
-        HEAL_BATCH,
-      )
-      .toArray();
-    for (const row of rows) {
-      const lookup = await this.getVersion(row.key, row.version_id);
-      const done = !lookup.ok || (await healQueuedVersion(this.env, lookup.version));
-      if (done || row.attempts + 1 >= MAX_BACKGROUND_ATTEMPTS) {
-        this.sql.exec(
-          "DELETE FROM heal_queue WHERE key = ? AND version_id = ?",
-          row.key,
-          row.version_id,
-        );
-      } else {
-        this.sql.exec(
-          "UPDATE heal_queue SET attempts = attempts + 1, due = ? WHERE key = ? AND version_id = ?",
-          Date.now() + backoff(row.attempts),
-          row.key,
-          row.version_id,
-        );
-      }
-    }
+    await this.background.ensureAlarm(Date.now() + 50);
   }
 
   /** Re-arms the alarm when background work is queued (the cron scanner calls this). */
   async wake(): Promise<void> {
-    const next = this.sql
-      .exec<{ due: number | null }>(
-        "SELECT min(due) AS due FROM (SELECT due FROM gc_queue UNION ALL SELECT due FROM heal_queue)",
-      )
-      .one().due;
-    if (next !== null) await this.ensureAlarm(Math.max(next, Date.now() + 50));
+    const next = this.background.nextDue();
+    if (next !== null) await this.background.ensureAlarm(Math.max(next, Date.now() + 50));
   }
 
   /** Works off garbage collection and heals; re-arms while work remains. */
   override async alarm(): Promise<void> {
-    await this.runGarbageCollection();
-    await this.runHeals();
-    const next = this.sql
-      .exec<{ due: number | null }>(
-        "SELECT min(due) AS due FROM (SELECT due FROM gc_queue UNION ALL SELECT due FROM heal_queue)",
-      )
-      .one().due;
+    const name = this.bucketRow()?.name;
+    if (name) {
+      await this.background.runGarbageCollection(name);
+      await this.background.runHeals((key, versionId) => this.getVersion(key, versionId));
+    }
+    const next = this.background.nextDue();
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 50));
   }
 }

@@ -1,3 +1,7 @@
+import { versionRecordSchema } from "../../shared/types/version-record.ts";
+import { REPLICATION_MIGRATION } from "./replication-log.ts";
+import type { StoredVersion } from "./types.ts";
+
 /**
  * Bucket coordinator schema. `versions` holds every version of every key
  * (with the authoritative version record and, for small objects, the data);
@@ -76,6 +80,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (key, version_id)
    );`,
   `ALTER TABLE bucket ADD COLUMN policy TEXT;`,
+  REPLICATION_MIGRATION,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {
@@ -104,6 +109,8 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   lifecycle: string | null;
   lifecycle_cursor: string | null;
   policy: string | null;
+  replication: string | null;
+  replication_targets: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {
@@ -132,4 +139,24 @@ export interface PartRow extends Record<string, SqlStorageValue> {
   data_dir: string;
   checksums: string;
   mtime: number;
+}
+
+/** A version row as the record and inline data it holds. */
+export function toStored(row: VersionRow): StoredVersion {
+  return {
+    record: versionRecordSchema.parse(JSON.parse(row.record)),
+    inlineData: row.inline_data ? new Uint8Array(row.inline_data) : null,
+  };
+}
+
+/** MinIO's versioning exclusions of a bucket row. */
+export function excludesOf(row: BucketRow): {
+  excludedPrefixes: string[];
+  excludeFolders: boolean;
+} {
+  if (!row.versioning_excludes) return { excludedPrefixes: [], excludeFolders: false };
+  return JSON.parse(row.versioning_excludes) as {
+    excludedPrefixes: string[];
+    excludeFolders: boolean;
+  };
 }

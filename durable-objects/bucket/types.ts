@@ -1,4 +1,5 @@
 /** RPC types of the Bucket coordinator Durable Object. */
+import type { ReplicationStatus } from "../../shared/replication/status.ts";
 import type { ErasureInfo, VersionRecord } from "../../shared/types/version-record.ts";
 
 export interface BucketInfo {
@@ -12,6 +13,10 @@ export interface BucketInfo {
   excludeFolders: boolean;
   /** Object lock, when the bucket was created with it. */
   objectLock: ObjectLockConfig | null;
+  /** True when a replication configuration is set. */
+  replication: boolean;
+  /** Remote targets replicated to inline (sync), before a write answers. */
+  syncTargets: string[];
 }
 
 export interface ObjectLockConfig {
@@ -31,6 +36,8 @@ export type VersionLookup =
       version: StoredVersion;
       /** True once versioning was ever configured (responses then name the null version too). */
       versioned?: boolean;
+      /** x-amz-replication-status of the version; null when it is not replicated. */
+      replicationStatus?: ReplicationStatus | null;
     }
   | { ok: false; error: "NoSuchBucket" | "NoSuchKey" | "NoSuchVersion" };
 
@@ -42,10 +49,22 @@ export interface CommitRequest {
   writeQuorum: number;
   /** Conditional write: checked against the key's current version inside the commit. */
   condition?: { ifNoneMatch: "*" } | { ifMatch: string } | null;
+  /**
+   * A replica from another site (the record carries `replica`): stored by
+   * (mtime, version id), never replicated further. For a delete marker,
+   * `covers` is the version directly below it at the source.
+   */
+  replica?: { covers?: string } | null;
 }
 
 export type CommitResult =
-  | { ok: true }
+  | {
+      ok: true;
+      /** Sync targets the caller replicates to before answering. */
+      syncTargets?: string[];
+      /** A replica the bucket already held (or a duplicate delete marker): nothing changed. */
+      duplicate?: boolean;
+    }
   | {
       ok: false;
       error: "NoSuchBucket" | "InsufficientWriteQuorum" | "PreconditionFailed" | "NoSuchKey";

@@ -2,10 +2,13 @@
  * The Deployment Durable Object: deployment-wide state of one site, a single
  * instance. It holds the site identity (the deployment id that keys object
  * placement, generated once) and the bucket registry (names are global to a
- * site; each bucket's own state lives in its coordinator).
+ * site; each bucket's own state lives in its coordinator), and the remote
+ * targets replication sends to (targets.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { applyMigrations } from "../migrations.ts";
+import type { NewTarget, RemoteTarget, TargetCredentials, TargetUpdate } from "./target-types.ts";
+import { TARGETS_MIGRATION, TargetStore } from "./targets.ts";
 
 const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE site (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,6 +17,7 @@ const DEPLOYMENT_MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      owner TEXT NOT NULL
    );`,
+  TARGETS_MIGRATION,
 ];
 
 export interface BucketEntry {
@@ -25,10 +29,12 @@ export interface BucketEntry {
 export class Deployment extends DurableObject<Env> {
   private sql: SqlStorage;
   private deploymentId = "";
+  private targets: TargetStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.targets = new TargetStore(this.sql, env.FLOE_MASTER_KEY);
     ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, DEPLOYMENT_MIGRATIONS);
       const row = this.sql
@@ -78,5 +84,37 @@ export class Deployment extends DurableObject<Env> {
       )
       .toArray()
       .map((row) => ({ name: row.name, createdAt: row.created_at, owner: row.owner }));
+  }
+
+  /** Adds a remote target (or updates the one to the same endpoint and bucket). */
+  async addTarget(target: NewTarget): Promise<RemoteTarget> {
+    return this.targets.add(target);
+  }
+
+  /** Targets of one source bucket (every target when null), without secrets. */
+  async listTargets(sourceBucket: string | null): Promise<RemoteTarget[]> {
+    return this.targets.list(sourceBucket);
+  }
+
+  async getTarget(arn: string): Promise<RemoteTarget | null> {
+    return this.targets.get(arn);
+  }
+
+  /** A target with its secret, for replication to use. */
+  async targetCredentials(arn: string): Promise<TargetCredentials | null> {
+    return this.targets.credentials(arn);
+  }
+
+  async updateTarget(arn: string, update: TargetUpdate): Promise<RemoteTarget | null> {
+    return this.targets.update(arn, update);
+  }
+
+  async removeTarget(arn: string): Promise<boolean> {
+    return this.targets.remove(arn);
+  }
+
+  /** Records whether a target answered (probe or transfer). */
+  async recordTargetHealth(arn: string, online: boolean, latencyMs: number | null): Promise<void> {
+    this.targets.recordHealth(arn, online, latencyMs, Date.now());
   }
 }

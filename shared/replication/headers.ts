@@ -1,7 +1,28 @@
 /**
- * Headers of Floe's site-to-site replication protocol. A replica write
- * carries REPLICATION_REQUEST_HEADER: "true"; the target authorizes it with
- * s3:ReplicateObject / s3:ReplicateDelete / s3:ReplicateTags instead of the
- * ordinary write permissions.
+ * Headers of Floe's site-to-site replication protocol (MinIO's, renamed).
+ * Every replica write is an ordinary SigV4-signed S3 request with the
+ * remote target's credentials, plus:
+ *   x-floe-replication-request: true     marks it; the target authorizes it
+ *       with s3:ReplicateObject / s3:ReplicateDelete / s3:ReplicateTags and
+ *       never replicates it further (loop avoidance);
+ *   x-floe-source-version-id             the version id to store;
+ *   x-floe-source-mtime                  its modification time (ms);
+ *   x-floe-source-etag                   the ETag to keep (a multipart ETag
+ *       survives a single-PUT transfer); a replay of a version the target
+ *       already holds with that ETag is a no-op success;
+ *   x-floe-source-delete-marker: true    on DELETE: create the delete
+ *       marker with that version id and mtime;
+ *   x-floe-source-covers                 on a delete marker: the version id
+ *       of the object version it hides at the source ("" for none), so the
+ *       target can tell two markers that hide the same version apart from a
+ *       marker on a marker (see docs/replication.md);
+ *   x-floe-source-metadata-timestamp     on metadata updates: last writer
+ *       wins by this time (ms).
  */
 export const REPLICATION_REQUEST_HEADER = "x-floe-replication-request";
+export const SOURCE_VERSION_ID_HEADER = "x-floe-source-version-id";
+export const SOURCE_MTIME_HEADER = "x-floe-source-mtime";
+export const SOURCE_ETAG_HEADER = "x-floe-source-etag";
+export const SOURCE_DELETE_MARKER_HEADER = "x-floe-source-delete-marker";
+export const SOURCE_COVERS_HEADER = "x-floe-source-covers";
+export const SOURCE_METADATA_TIMESTAMP_HEADER = "x-floe-source-metadata-timestamp";

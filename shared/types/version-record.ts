@@ -73,6 +73,8 @@ export const versionRecordSchema = z.object({
   parts: z.array(partInfoSchema),
   /** True when the data lives in the record (coordinator: whole; drives: their shard). */
   inline: z.boolean(),
+  /** Set when this version arrived by replication from another site (status REPLICA). */
+  replica: z.object({ timestamp: z.number() }).optional(),
 });
 export type VersionRecord = z.infer<typeof versionRecordSchema>;
 

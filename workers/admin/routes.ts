@@ -7,6 +7,7 @@
  *   POST drives/fault    admin:FaultInjection  { drive, fault, bucket?, key? } (fault injection only)
  *   users, groups, policies                    see iam-routes.ts
  *   service-accounts                           see service-account-routes.ts
+ *   buckets/{b}/remote-targets, .../replication see target-routes.ts
  */
 import { loadConfig } from "../../shared/config.ts";
 import { injectFault, faultRequestSchema } from "./faults.ts";
@@ -23,6 +24,7 @@ import { iamRoute, type RouteCall } from "./iam-routes.ts";
 import { deploymentInfo } from "./info.ts";
 import { lifecycleRunSchema, runLifecycleNow } from "./lifecycle.ts";
 import { serviceAccountRoute } from "./service-account-routes.ts";
+import { replicationRoute, targetRoute } from "./target-routes.ts";
 
 const PREFIX = "/floe/admin/v1/";
 
@@ -53,7 +55,9 @@ export async function handleAdmin(
     const handler =
       coreRoute(request.method, segments.join("/")) ??
       iamRoute(request.method, segments) ??
-      serviceAccountRoute(request.method, segments);
+      serviceAccountRoute(request.method, segments) ??
+      targetRoute(request.method, segments) ??
+      replicationRoute(request.method, segments);
     if (!handler)
       throw new AdminError(
         404,

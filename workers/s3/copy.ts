@@ -8,6 +8,7 @@
  * itself is refused unless something changes (REPLACE or another storage
  * class). x-amz-copy-source-if-* conditions fail with 412.
  */
+import { replicateInline } from "../replication/sync.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { xmlDocument } from "../../shared/xml.ts";
@@ -130,6 +131,7 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
   const tagging = headers.get("x-amz-tagging");
   const tags =
     taggingDirective === "REPLACE" ? (tagging ? parseTaggingHeader(tagging) : undefined) : src.tags;
+  let syncTargets: string[] = [];
   const record = await writeObject(
     { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
     {
@@ -143,8 +145,18 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
       tags,
       ...lockForWrite(ctx, info),
       checksums: {},
+      onCommitted: (result) => {
+        syncTargets = result.syncTargets ?? [];
+      },
     },
   );
+  if (syncTargets.length > 0)
+    await replicateInline(
+      ctx.env,
+      ctx.exec,
+      { bucket, key, versionId: record.versionId },
+      syncTargets,
+    );
   const response = new Headers();
   if (src.versionId !== "null") response.set("x-amz-copy-source-version-id", src.versionId);
   if (info.versioning !== "") response.set("x-amz-version-id", record.versionId);

@@ -17,6 +17,11 @@ import {
   putBucketPolicy,
 } from "./bucket-policy.ts";
 import type { S3Handler } from "./context.ts";
+import {
+  deleteBucketReplication,
+  getBucketReplication,
+  putBucketReplication,
+} from "./replication.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
 import { deleteObjects } from "./delete-objects.ts";
 import {
@@ -71,9 +76,9 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   PutBucketPolicy: putBucketPolicy,
   DeleteBucketPolicy: deleteBucketPolicy,
   GetBucketPolicyStatus: getBucketPolicyStatus,
-  GetBucketReplication: null,
-  PutBucketReplication: null,
-  DeleteBucketReplication: null,
+  GetBucketReplication: getBucketReplication,
+  PutBucketReplication: putBucketReplication,
+  DeleteBucketReplication: deleteBucketReplication,
   GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
   PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
   DeleteBucketLifecycle: deleteBucketLifecycle,

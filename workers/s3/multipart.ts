@@ -7,6 +7,7 @@
  * EntityTooSmall under 5 MiB except the last part) and commits one version
  * whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
  */
+import { replicateInline } from "../replication/sync.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -318,15 +319,28 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
   };
   const deploymentId = await getDeploymentId(ctx.env);
   const slots = writeSlots(ctx.env, upload.erasure);
+  let syncTargets: string[] = [];
   try {
-    await commitRecord(writeContext(ctx, deploymentId), slots, record, null, (request) =>
-      coordinator.completeUpload(upload.uploadId, request),
+    const committed = await commitRecord(
+      writeContext(ctx, deploymentId),
+      slots,
+      record,
+      null,
+      (request) => coordinator.completeUpload(upload.uploadId, request),
     );
+    syncTargets = committed.syncTargets ?? [];
   } catch (error) {
     // Only the record copies go: the parts stay uploaded for a retry.
     ctx.exec.waitUntil(discardWrite(slots, bucket, key, record.versionId, record.dataDir, []));
     throw error;
   }
+  if (syncTargets.length > 0)
+    await replicateInline(
+      ctx.env,
+      ctx.exec,
+      { bucket, key, versionId: record.versionId },
+      syncTargets,
+    );
   const versionHeader: HeadersInit =
     info.versioning !== "" ? { "x-amz-version-id": record.versionId } : {};
   return xmlResponse(

@@ -23,6 +23,9 @@ import { checkReadConditions, writeCondition, type WriteCondition } from "./cond
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
+import { isReplicaRequest } from "../iam/s3-permissions.ts";
+import { deleteReplica, putReplica } from "./replica.ts";
+import { replicateInline } from "../replication/sync.ts";
 import { lockForWrite, lockHeaders, mayBypassGovernance } from "./object-lock.ts";
 
 /** Largest single PUT S3 accepts (5 GiB). */
@@ -67,6 +70,7 @@ export async function putObject(ctx: S3Context): Promise<Response> {
   const size = declaredPayloadLength(ctx);
   if (size === null) throw new S3Error("MissingContentLength");
   if (size > MAX_PUT_SIZE) throw new S3Error("EntityTooLarge");
+  if (isReplicaRequest(ctx.request.headers)) return putReplica(ctx, size);
   const contentMd5 = parseContentMd5(ctx.request.headers.get("content-md5"));
   const metadata = metadataFromRequest(ctx.request.headers);
   const tagging = ctx.request.headers.get("x-amz-tagging");
@@ -78,6 +82,7 @@ export async function putObject(ctx: S3Context): Promise<Response> {
     getDeploymentId(ctx.env),
   ]);
   if (condition) await precheckCondition(ctx, bucket, key, condition);
+  let syncTargets: string[] = [];
   const record = await writeObject(
     { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
     {
@@ -96,8 +101,18 @@ export async function putObject(ctx: S3Context): Promise<Response> {
         if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
         return { checksums: await finishChecksum(checksum, ctx.body().trailers) };
       },
+      onCommitted: (result) => {
+        syncTargets = result.syncTargets ?? [];
+      },
     },
   );
+  if (syncTargets.length > 0)
+    await replicateInline(
+      ctx.env,
+      ctx.exec,
+      { bucket, key, versionId: record.versionId },
+      syncTargets,
+    );
   const headers = new Headers({ etag: `"${record.etag}"` });
   for (const [algorithm, value] of Object.entries(record.checksums))
     headers.set(`x-amz-checksum-${algorithm}`, value);
@@ -149,7 +164,7 @@ function applyOverrides(ctx: S3Context, headers: Headers): void {
 
 async function lookupVersion(
   ctx: S3Context,
-): Promise<{ stored: StoredVersion; versioned: boolean }> {
+): Promise<{ stored: StoredVersion; versioned: boolean; replication: string | null }> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
   const coordinator = bucketStub(ctx.env, bucket);
@@ -175,9 +190,14 @@ async function lookupVersion(
       headers: { ...headers, allow: "DELETE" },
     });
   }
+  const replication = lookup.replicationStatus ?? null;
+  // Reading a version whose replication is unfinished requeues it, as MinIO does.
+  if (replication === "PENDING" || replication === "FAILED")
+    ctx.exec.waitUntil(coordinator.requeueVersion(key, record.versionId));
   return {
     stored: lookup.version,
     versioned: versionId !== null || lookup.versioned === true || record.versionId !== "null",
+    replication,
   };
 }
 
@@ -217,7 +237,7 @@ function partRange(
 }
 
 export async function getObject(ctx: S3Context): Promise<Response> {
-  const { stored, versioned } = await lookupVersion(ctx);
+  const { stored, versioned, replication } = await lookupVersion(ctx);
   const { record } = stored;
   checkReadConditions(ctx.request.headers, record);
   const part = partRange(ctx, record);
@@ -227,6 +247,7 @@ export async function getObject(ctx: S3Context): Promise<Response> {
     onDamage: () => ctx.exec.waitUntil(coordinator.scheduleHeal(record.key, record.versionId)),
   });
   const headers = objectResponseHeaders(record, versioned);
+  if (replication) headers.set("x-amz-replication-status", replication);
   applyOverrides(ctx, headers);
   lockHeaders(headers, record);
   addChecksumHeaders(headers, ctx.request.headers, record, range === null);
@@ -242,9 +263,10 @@ export async function getObject(ctx: S3Context): Promise<Response> {
 }
 
 export async function headObject(ctx: S3Context): Promise<Response> {
-  const { stored, versioned } = await lookupVersion(ctx);
+  const { stored, versioned, replication } = await lookupVersion(ctx);
   checkReadConditions(ctx.request.headers, stored.record);
   const headers = objectResponseHeaders(stored.record, versioned);
+  if (replication) headers.set("x-amz-replication-status", replication);
   const part = partRange(ctx, stored.record);
   addChecksumHeaders(headers, ctx.request.headers, stored.record, part === null);
   lockHeaders(headers, stored.record);
@@ -282,6 +304,7 @@ export async function deleteKey(
 }
 
 export async function deleteObject(ctx: S3Context): Promise<Response> {
+  if (isReplicaRequest(ctx.request.headers)) return deleteReplica(ctx);
   const { bucket, key } = requireObject(ctx);
   const info = await requireExistingBucket(ctx, bucket);
   const deleted = await deleteKey(ctx, info, key, ctx.query.get("versionId"));

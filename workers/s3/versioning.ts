@@ -88,6 +88,7 @@ export async function writeDeleteMarker(
   ctx: S3Context,
   info: BucketInfo,
   key: string,
+  replica?: { versionId: string; mtime: number; covers: string },
 ): Promise<VersionRecord> {
   const deploymentId = await getDeploymentId(ctx.env);
   const erasure = planErasure(ctx.config, deploymentId, info.name, key, "STANDARD");
@@ -95,10 +96,10 @@ export async function writeDeleteMarker(
     format: 1,
     bucket: info.name,
     key,
-    versionId: versionIdFor(info, key),
+    versionId: replica?.versionId ?? versionIdFor(info, key),
     dataDir: crypto.randomUUID(),
     deleteMarker: true,
-    mtime: Date.now(),
+    mtime: replica?.mtime ?? Date.now(),
     size: 0,
     etag: "",
     headers: {},
@@ -108,6 +109,7 @@ export async function writeDeleteMarker(
     erasure,
     parts: [],
     inline: true,
+    ...(replica ? { replica: { timestamp: Date.now() } } : {}),
   };
   const slots = writeSlots(ctx.env, erasure);
   const writeContext = {
@@ -117,7 +119,14 @@ export async function writeDeleteMarker(
     waitUntil: (p: Promise<unknown>) => ctx.exec.waitUntil(p),
   };
   try {
-    await commitRecord(writeContext, slots, record, null);
+    const committed = await commitRecord(writeContext, slots, record, null, (request) =>
+      bucketStub(ctx.env, info.name).commitVersion({
+        ...request,
+        replica: replica ? { covers: replica.covers } : null,
+      }),
+    );
+    if (committed.duplicate)
+      ctx.exec.waitUntil(discardWrite(slots, info.name, key, record.versionId, record.dataDir, []));
   } catch (error) {
     ctx.exec.waitUntil(discardWrite(slots, info.name, key, record.versionId, record.dataDir, []));
     throw error;

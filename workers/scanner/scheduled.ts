@@ -1,11 +1,21 @@
 /**
- * The cron scanner. Each run wakes every bucket coordinator so queued
- * background work (garbage collection, heals) proceeds even if an alarm was
- * lost, and runs one lifecycle step per bucket (a bounded batch of keys from
- * the coordinator's persisted cursor), so a run fits one invocation's budget
- * whatever the bucket's size.
+ * The cron scanner. Each run:
+ * - wakes every bucket coordinator so queued background work (garbage
+ *   collection, heals) proceeds even if an alarm was lost;
+ * - runs one lifecycle step per bucket (a bounded batch of keys from the
+ *   coordinator's persisted cursor), so a run fits one invocation's budget
+ *   whatever the bucket's size;
+ * - requeues replication that is due: FAILED versions past their backoff
+ *   and PENDING ones whose wake-up may have been lost (a bounded batch per
+ *   bucket; the log keeps the rest for the next run);
+ * - probes every remote target (an unsigned HEAD of its endpoint: any HTTP
+ *   answer means online) and records its health.
  */
+import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+
+const PROBE_TIMEOUT_MS = 3_000;
 
 /** The Worker's scheduled handler. */
 export async function runScheduled(
@@ -13,12 +23,37 @@ export async function runScheduled(
   env: Env,
   _exec: ExecutionContext,
 ): Promise<void> {
-  const buckets = await deploymentStub(env).listBuckets();
-  await Promise.allSettled(
-    buckets.map(async (bucket) => {
+  const deployment = deploymentStub(env);
+  const buckets = await deployment.listBuckets();
+  await Promise.allSettled([
+    ...buckets.map(async (bucket) => {
       const coordinator = bucketStub(env, bucket.name);
       await coordinator.wake();
       await coordinator.runLifecycle(Date.now());
+      const due = await coordinator.takeDueReplication();
+      await wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, due);
+    }),
+    probeTargets(env),
+  ]);
+}
+
+/** Probes every remote target once and records whether it answered. */
+export async function probeTargets(env: Env): Promise<void> {
+  const deployment = deploymentStub(env);
+  const targets = await deployment.listTargets(null);
+  await Promise.allSettled(
+    targets.map(async (target) => {
+      const started = Date.now();
+      try {
+        const response = await fetch(`${target.endpoint}/`, {
+          method: "HEAD",
+          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+        });
+        await response.body?.cancel();
+        await deployment.recordTargetHealth(target.arn, true, Date.now() - started);
+      } catch {
+        await deployment.recordTargetHealth(target.arn, false, null);
+      }
     }),
   );
 }

@@ -15,7 +15,9 @@
 import { sealShard } from "../../shared/bitrot.ts";
 import type { FloeConfig } from "../../shared/config.ts";
 import { S3Error, type S3ErrorCode } from "../../shared/s3-errors.ts";
-import type { CommitRequest } from "../../durable-objects/bucket/types.ts";
+import type { CommitRequest, CommitResult } from "../../durable-objects/bucket/types.ts";
+
+export type CommitSuccess = Extract<CommitResult, { ok: true }>;
 import {
   dataDirsOf,
   serializeRecord,
@@ -62,6 +64,13 @@ export interface ObjectWrite extends VersionAttributes {
   condition?: CommitRequest["condition"];
   /** Extra hashers fed with every byte (checksums), finished in `verify`. */
   hashers?: { update(data: Uint8Array): void }[];
+  /**
+   * A replica from another site: it keeps the source's mtime, ETag and
+   * checksums, and commits as a replica (never replicated further).
+   */
+  replica?: { mtime: number; etag: string | null; checksums: Record<string, string> | null };
+  /** Told what the commit said (sync replication targets, or a duplicate replica). */
+  onCommitted?: (result: CommitSuccess) => void;
   /** Runs after the whole body was read, before anything is committed (Content-MD5, checksums). */
   verify?: (result: {
     md5: Uint8Array;
@@ -103,13 +112,13 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       versionId: write.versionId,
       dataDir,
       deleteMarker: false,
-      mtime: Date.now(),
+      mtime: write.replica?.mtime ?? Date.now(),
       size: written.size,
-      etag,
+      etag: write.replica?.etag ?? etag,
       contentType: write.contentType,
       headers: write.headers,
       userMetadata: write.userMetadata,
-      checksums: { ...write.checksums, ...(extra.checksums ?? {}) },
+      checksums: write.replica?.checksums ?? { ...write.checksums, ...(extra.checksums ?? {}) },
       storageClass: write.storageClass,
       tags: write.tags,
       retention: write.retention,
@@ -117,13 +126,19 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       erasure,
       parts: [{ number: 1, size: written.size, etag, dataDir }],
       inline: written.inline !== null,
+      ...(write.replica ? { replica: { timestamp: Date.now() } } : {}),
     };
-    await commitRecord(ctx, slots, record, written.inline, (request) =>
+    const committed = await commitRecord(ctx, slots, record, written.inline, (request) =>
       bucketStub(ctx.env, record.bucket).commitVersion({
         ...request,
         condition: write.condition ?? null,
+        replica: write.replica ? {} : null,
       }),
     );
+    // A replica the bucket already held: the copies just written are not needed.
+    if (committed.duplicate)
+      ctx.waitUntil(discardWrite(slots, write.bucket, write.key, write.versionId, dataDir, []));
+    write.onCommitted?.(committed);
     return record;
   } catch (error) {
     ctx.waitUntil(discardWrite(slots, write.bucket, write.key, write.versionId, dataDir, []));
@@ -141,10 +156,10 @@ export async function commitRecord(
   slots: DriveSlot[],
   record: VersionRecord,
   inline: { data: Uint8Array; shards: Uint8Array[] } | null,
-  commit: (request: CommitRequest) => Promise<{ ok: true } | { ok: false; error: S3ErrorCode }> = (
+  commit: (request: CommitRequest) => Promise<CommitSuccess | { ok: false; error: S3ErrorCode }> = (
     request,
   ) => bucketStub(ctx.env, record.bucket).commitVersion(request),
-): Promise<void> {
+): Promise<CommitSuccess> {
   const recordJson = serializeRecord(record);
   const partDirs = dataDirsOf(record).filter((dir) => dir !== record.dataDir);
   await Promise.all(
@@ -174,6 +189,7 @@ export async function commitRecord(
     writeQuorum: quorumOf(record.erasure).writeQuorum,
   });
   if (!committed.ok) throw new S3Error(committed.error);
+  return committed;
 }
 
 /** Best-effort removal of a failed write's record copies and blocks. */

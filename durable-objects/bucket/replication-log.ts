@@ -1,0 +1,431 @@
+/**
+ * The coordinator's replication log: per version and remote target, what is
+ * to be replicated and how far it got. This table, not the Queue, is the
+ * truth: a Queue message only wakes the consumer, and the cron scanner
+ * requeues whatever is still PENDING or FAILED once its `due` time passes.
+ *
+ * Rows: (key, version id, target) → kind (object | metadata |
+ * delete-marker | delete | existing), status (PENDING | COMPLETED |
+ * FAILED), attempts, due. COMPLETED rows stay (they answer
+ * x-amz-replication-status); when a version goes away its rows go too,
+ * except version deletes ("delete"), which stay PENDING until the remote
+ * confirms: the purge status.
+ *
+ * Retry backoff after the n-th failed attempt: 5 s · 2^(n-1), at most 5 min.
+ * A PENDING row is due for a requeue 30 s after it was last touched, in
+ * case its message was lost.
+ */
+import type { ReplicationKind } from "../../shared/replication/config.ts";
+import { compositeStatus, type TargetStatus } from "../../shared/replication/status.ts";
+
+export const REPLICATION_MIGRATION = `ALTER TABLE bucket ADD COLUMN replication TEXT;
+   ALTER TABLE bucket ADD COLUMN replication_targets TEXT;
+   CREATE TABLE replication_log (
+     key TEXT NOT NULL,
+     version_id TEXT NOT NULL,
+     target TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     size INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     due INTEGER NOT NULL,
+     error TEXT,
+     PRIMARY KEY (key, version_id, target)
+   );
+   CREATE INDEX replication_log_due ON replication_log (status, due);
+   CREATE TABLE replication_stats (
+     target TEXT PRIMARY KEY,
+     replicated_count INTEGER NOT NULL DEFAULT 0,
+     replicated_bytes INTEGER NOT NULL DEFAULT 0,
+     failed_count INTEGER NOT NULL DEFAULT 0,
+     failed_bytes INTEGER NOT NULL DEFAULT 0,
+     latency_buckets TEXT NOT NULL DEFAULT '[]',
+     latency_sum_ms REAL NOT NULL DEFAULT 0
+   );
+   CREATE TABLE replication_failures (
+     at INTEGER NOT NULL,
+     target TEXT NOT NULL,
+     bytes INTEGER NOT NULL
+   );
+   CREATE INDEX replication_failures_at ON replication_failures (at);`;
+
+/** Upper bounds (seconds) of the replication latency histogram's buckets; the last is +Inf. */
+export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+const PENDING_GRACE_MS = 30_000;
+const RECEIVED = "*received*";
+
+export function retryDelay(attempts: number): number {
+  return Math.min(5 * 60_000, 5_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export interface LogRow extends Record<string, SqlStorageValue> {
+  key: string;
+  version_id: string;
+  target: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  size: number;
+  created_at: number;
+  updated_at: number;
+  due: number;
+  error: string | null;
+}
+
+/** One unit of replication work, as the consumer receives it. */
+export interface ReplicationOp {
+  key: string;
+  versionId: string;
+  target: string;
+  kind: ReplicationKind;
+  status: TargetStatus;
+  attempts: number;
+  size: number;
+}
+
+export interface TargetStats {
+  target: string;
+  replicatedCount: number;
+  replicatedBytes: number;
+  pendingCount: number;
+  pendingBytes: number;
+  failedCount: number;
+  failedBytes: number;
+  failedLastMinute: { count: number; bytes: number };
+  failedLastHour: { count: number; bytes: number };
+  /** Versions currently FAILED (waiting for a retry). */
+  failedNow: number;
+  /** Age of the oldest PENDING or FAILED change (ms); 0 when none. */
+  lagMs: number;
+  latency: { buckets: number[]; counts: number[]; sumMs: number; count: number };
+}
+
+export interface ReplicationStats {
+  targets: TargetStats[];
+  received: { count: number; bytes: number };
+}
+
+function toOp(row: LogRow): ReplicationOp {
+  return {
+    key: row.key,
+    versionId: row.version_id,
+    target: row.target,
+    kind: row.kind as ReplicationKind,
+    status: row.status as TargetStatus,
+    attempts: row.attempts,
+    size: row.size,
+  };
+}
+
+export class ReplicationLog {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Marks a version PENDING for each target (replacing an earlier state). */
+  enqueue(
+    key: string,
+    versionId: string,
+    targets: readonly string[],
+    kind: ReplicationKind,
+    size: number,
+    now: number,
+    dueIn = PENDING_GRACE_MS,
+  ): void {
+    for (const target of targets) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO replication_log
+           (key, version_id, target, kind, status, attempts, size, created_at, updated_at, due, error)
+         VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, NULL)`,
+        key,
+        versionId,
+        target,
+        kind,
+        size,
+        now,
+        now,
+        now + dueIn,
+      );
+    }
+  }
+
+  op(key: string, versionId: string, target: string): ReplicationOp | null {
+    const row = this.sql
+      .exec<LogRow>(
+        "SELECT * FROM replication_log WHERE key = ? AND version_id = ? AND target = ?",
+        key,
+        versionId,
+        target,
+      )
+      .toArray()[0];
+    return row ? toOp(row) : null;
+  }
+
+  /** The version's composite status over its targets (version deletes aside). */
+  statusOf(key: string, versionId: string): TargetStatus | null {
+    const statuses = this.sql
+      .exec<{ status: string }>(
+        "SELECT status FROM replication_log WHERE key = ? AND version_id = ? AND kind != 'delete'",
+        key,
+        versionId,
+      )
+      .toArray()
+      .map((r) => r.status as TargetStatus);
+    return compositeStatus(statuses);
+  }
+
+  /** True when an older version of the key has not reached the target yet. */
+  olderPending(key: string, target: string, olderVersionIds: readonly string[]): boolean {
+    for (const versionId of olderVersionIds) {
+      const op = this.op(key, versionId, target);
+      if (op && op.status !== "COMPLETED" && op.kind !== "delete") return true;
+    }
+    return false;
+  }
+
+  succeeded(op: ReplicationOp, bytes: number, latencyMs: number, now: number): void {
+    if (op.kind === "delete") {
+      this.sql.exec(
+        "DELETE FROM replication_log WHERE key = ? AND version_id = ? AND target = ?",
+        op.key,
+        op.versionId,
+        op.target,
+      );
+    } else {
+      this.sql.exec(
+        `UPDATE replication_log SET status = 'COMPLETED', updated_at = ?, error = NULL
+         WHERE key = ? AND version_id = ? AND target = ?`,
+        now,
+        op.key,
+        op.versionId,
+        op.target,
+      );
+    }
+    this.bump(op.target, { replicatedCount: 1, replicatedBytes: bytes }, latencyMs);
+  }
+
+  /**
+   * Records a failed attempt: FAILED once `final` (the queue gave up), else
+   * still PENDING; either way due again after the backoff.
+   */
+  failed(op: ReplicationOp, error: string, final: boolean, now: number): void {
+    const attempts = op.attempts + 1;
+    this.sql.exec(
+      `UPDATE replication_log SET status = ?, attempts = ?, updated_at = ?, due = ?, error = ?
+       WHERE key = ? AND version_id = ? AND target = ?`,
+      final ? "FAILED" : "PENDING",
+      attempts,
+      now,
+      now + retryDelay(attempts),
+      error.slice(0, 500),
+      op.key,
+      op.versionId,
+      op.target,
+    );
+    if (final) {
+      this.bump(op.target, { failedCount: 1, failedBytes: op.size }, null);
+      this.sql.exec(
+        "INSERT INTO replication_failures (at, target, bytes) VALUES (?, ?, ?)",
+        now,
+        op.target,
+        op.size,
+      );
+      this.sql.exec("DELETE FROM replication_failures WHERE at < ?", now - 3_600_000);
+    }
+  }
+
+  /** Drops a version's rows when it is gone (keeping pending version deletes). */
+  forget(key: string, versionId: string): void {
+    this.sql.exec(
+      "DELETE FROM replication_log WHERE key = ? AND version_id = ? AND kind != 'delete'",
+      key,
+      versionId,
+    );
+  }
+
+  /** Rows due for a (re)send: PENDING or FAILED with `due` passed. Each is pushed back by its backoff. */
+  takeDue(now: number, limit: number): ReplicationOp[] {
+    const rows = this.sql
+      .exec<LogRow>(
+        `SELECT * FROM replication_log WHERE status IN ('PENDING', 'FAILED') AND due <= ?
+         ORDER BY due LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.sql.exec(
+        "UPDATE replication_log SET due = ? WHERE key = ? AND version_id = ? AND target = ?",
+        now + Math.max(PENDING_GRACE_MS, retryDelay(row.attempts)),
+        row.key,
+        row.version_id,
+        row.target,
+      );
+    }
+    return rows.map(toOp);
+  }
+
+  /**
+   * A read of a PENDING or FAILED version requeues it: its unfinished rows
+   * not touched in the last 10 s (so a hot object does not flood the queue).
+   */
+  touchVersion(key: string, versionId: string, now: number): ReplicationOp[] {
+    const rows = this.sql
+      .exec<LogRow>(
+        `SELECT * FROM replication_log WHERE key = ? AND version_id = ? AND status != 'COMPLETED'
+           AND updated_at <= ?`,
+        key,
+        versionId,
+        now - 10_000,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.sql.exec(
+        "UPDATE replication_log SET updated_at = ? WHERE key = ? AND version_id = ? AND target = ?",
+        now,
+        row.key,
+        row.version_id,
+        row.target,
+      );
+    }
+    return rows.map(toOp);
+  }
+
+  /** Every row not yet COMPLETED, in key order, from `after` (for diff). */
+  unreplicated(target: string | null, after: string, limit: number): ReplicationOp[] {
+    const rows =
+      target === null
+        ? this.sql.exec<LogRow>(
+            `SELECT * FROM replication_log WHERE status != 'COMPLETED' AND key > ? ORDER BY key, version_id LIMIT ?`,
+            after,
+            limit,
+          )
+        : this.sql.exec<LogRow>(
+            `SELECT * FROM replication_log WHERE status != 'COMPLETED' AND target = ? AND key > ?
+             ORDER BY key, version_id LIMIT ?`,
+            target,
+            after,
+            limit,
+          );
+    return rows.toArray().map(toOp);
+  }
+
+  /** Counts a replica this bucket received. */
+  received(bytes: number): void {
+    this.bump(RECEIVED, { replicatedCount: 1, replicatedBytes: bytes }, null);
+  }
+
+  private bump(
+    target: string,
+    add: Partial<
+      Record<"replicatedCount" | "replicatedBytes" | "failedCount" | "failedBytes", number>
+    >,
+    latencyMs: number | null,
+  ): void {
+    this.sql.exec("INSERT OR IGNORE INTO replication_stats (target) VALUES (?)", target);
+    this.sql.exec(
+      `UPDATE replication_stats SET replicated_count = replicated_count + ?,
+         replicated_bytes = replicated_bytes + ?, failed_count = failed_count + ?,
+         failed_bytes = failed_bytes + ? WHERE target = ?`,
+      add.replicatedCount ?? 0,
+      add.replicatedBytes ?? 0,
+      add.failedCount ?? 0,
+      add.failedBytes ?? 0,
+      target,
+    );
+    if (latencyMs !== null) {
+      const row = this.sql
+        .exec<{ latency_buckets: string }>(
+          "SELECT latency_buckets FROM replication_stats WHERE target = ?",
+          target,
+        )
+        .one();
+      const counts = JSON.parse(row.latency_buckets) as number[];
+      while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
+      const index = LATENCY_BUCKETS.findIndex((bound) => latencyMs / 1000 <= bound);
+      counts[index < 0 ? LATENCY_BUCKETS.length : index]++;
+      this.sql.exec(
+        "UPDATE replication_stats SET latency_buckets = ?, latency_sum_ms = latency_sum_ms + ? WHERE target = ?",
+        JSON.stringify(counts),
+        latencyMs,
+        target,
+      );
+    }
+  }
+
+  stats(targets: readonly string[], now: number): ReplicationStats {
+    const all = new Set([
+      ...targets,
+      ...this.sql
+        .exec<{ target: string }>(
+          "SELECT target FROM replication_stats WHERE target != ?",
+          RECEIVED,
+        )
+        .toArray()
+        .map((r) => r.target),
+    ]);
+    const result: TargetStats[] = [];
+    for (const target of all) {
+      const totals = this.sql
+        .exec<{
+          replicated_count: number;
+          replicated_bytes: number;
+          failed_count: number;
+          failed_bytes: number;
+          latency_buckets: string;
+          latency_sum_ms: number;
+        }>("SELECT * FROM replication_stats WHERE target = ?", target)
+        .toArray()[0];
+      const pending = this.sql
+        .exec<{ n: number; bytes: number; oldest: number | null; failed: number }>(
+          `SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes, MIN(created_at) AS oldest,
+             COALESCE(SUM(status = 'FAILED'), 0) AS failed
+           FROM replication_log WHERE target = ? AND status != 'COMPLETED'`,
+          target,
+        )
+        .one();
+      const window = (since: number) =>
+        this.sql
+          .exec<{ n: number; bytes: number }>(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM replication_failures WHERE target = ? AND at >= ?",
+            target,
+            since,
+          )
+          .one();
+      const minute = window(now - 60_000);
+      const hour = window(now - 3_600_000);
+      const counts = totals ? (JSON.parse(totals.latency_buckets) as number[]) : [];
+      while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
+      result.push({
+        target,
+        replicatedCount: totals?.replicated_count ?? 0,
+        replicatedBytes: totals?.replicated_bytes ?? 0,
+        pendingCount: pending.n,
+        pendingBytes: pending.bytes,
+        failedCount: totals?.failed_count ?? 0,
+        failedBytes: totals?.failed_bytes ?? 0,
+        failedLastMinute: { count: minute.n, bytes: minute.bytes },
+        failedLastHour: { count: hour.n, bytes: hour.bytes },
+        failedNow: pending.failed,
+        lagMs: pending.oldest === null ? 0 : now - pending.oldest,
+        latency: {
+          buckets: LATENCY_BUCKETS,
+          counts,
+          sumMs: totals?.latency_sum_ms ?? 0,
+          count: counts.reduce((a, b) => a + b, 0),
+        },
+      });
+    }
+    const received = this.sql
+      .exec<{ replicated_count: number; replicated_bytes: number }>(
+        "SELECT replicated_count, replicated_bytes FROM replication_stats WHERE target = ?",
+        RECEIVED,
+      )
+      .toArray()[0];
+    return {
+      targets: result,
+      received: { count: received?.replicated_count ?? 0, bytes: received?.replicated_bytes ?? 0 },
+    };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The order of a key's versions, newest last by `seq`. A local write is the
+ * key's newest version unless another version has a later mtime (only a
+ * replica from a site whose clock runs ahead can). A replica takes its place
+ * by (mtime, version id), so sites that exchange versions in any order end
+ * up with the same order, and so the same latest version: the key's seqs
+ * are renumbered when a replica lands between existing versions.
+ */
+
+interface OrderRow extends Record<string, SqlStorageValue> {
+  version_id: string;
+  seq: number;
+  mtime: number;
+}
+
+const after = (a: { mtime: number; id: string }, b: { mtime: number; id: string }) =>
+  a.mtime > b.mtime || (a.mtime === b.mtime && a.id > b.id);
+
+/**
+ * The seq for a version about to be stored (other versions of the key are
+ * renumbered in place when it lands between them). `nextSeq` is the
+ * bucket's counter, which the caller then advances.
+ */
+export function seqFor(
+  sql: SqlStorage,
+  key: string,
+  versionId: string,
+  mtime: number,
+  nextSeq: number,
+  replica: boolean,
+): number {
+  const others = sql
+    .exec<OrderRow>(
+      "SELECT version_id, seq, mtime FROM versions WHERE key = ? AND version_id != ? ORDER BY seq",
+      key,
+      versionId,
+    )
+    .toArray();
+  const incoming = { mtime, id: versionId };
+  const isLater = (row: OrderRow) =>
+    replica ? after({ mtime: row.mtime, id: row.version_id }, incoming) : row.mtime > mtime;
+  // Keep the existing order; the new version goes after the last one not later than it.
+  let position = 0;
+  others.forEach((row, index) => {
+    if (!isLater(row)) position = index + 1;
+  });
+  if (position === others.length) return nextSeq;
+  const seqs = [...others.map((row) => row.seq), nextSeq].sort((a, b) => a - b);
+  const order = [...others.map((row) => row.version_id)];
+  order.splice(position, 0, versionId);
+  let assigned = nextSeq;
+  order.forEach((id, index) => {
+    if (id === versionId) assigned = seqs[index];
+    else
+      sql.exec(
+        "UPDATE versions SET seq = ? WHERE key = ? AND version_id = ?",
+        seqs[index],
+        key,
+        id,
+      );
+  });
+  return assigned;
+}
+
+/** The version directly below `versionId` in the key's order ("" when none). */
+export function versionBelow(sql: SqlStorage, key: string, versionId: string): string {
+  const row = sql
+    .exec<{ version_id: string }>(
+      `SELECT version_id FROM versions WHERE key = ? AND seq < (
+         SELECT seq FROM versions WHERE key = ? AND version_id = ?) ORDER BY seq DESC LIMIT 1`,
+      key,
+      key,
+      versionId,
+    )
+    .toArray()[0];
+  return row?.version_id ?? "";
+}
+
+/** Version ids of the key older than `versionId`. */
+export function olderVersions(sql: SqlStorage, key: string, versionId: string): string[] {
+  return sql
+    .exec<{ version_id: string }>(
+      `SELECT version_id FROM versions WHERE key = ? AND seq < (
+         SELECT seq FROM versions WHERE key = ? AND version_id = ?)`,
+      key,
+      key,
+      versionId,
+    )
+    .toArray()
+    .map((row) => row.version_id);
+}

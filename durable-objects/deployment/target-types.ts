@@ -1,0 +1,63 @@
+/** RPC types of remote targets (held by the Deployment Durable Object). */
+
+/** A remote target as listed: never with its secret key. */
+export interface RemoteTarget {
+  arn: string;
+  sourceBucket: string;
+  /** Base URL of the remote site, e.g. `http://127.0.0.1:8788`. */
+  endpoint: string;
+  targetBucket: string;
+  region: string;
+  accessKey: string;
+  sync: boolean;
+  /** Bytes per second; null for no limit. */
+  bandwidth: number | null;
+  healthCheckSeconds: number;
+  createdAt: string;
+  health: TargetHealth;
+}
+
+export interface TargetHealth {
+  online: boolean;
+  /** ISO time of the last successful contact; null before any. */
+  lastOnline: string | null;
+  /** ISO time since which it is offline; null while online. */
+  offlineSince: string | null;
+  /** Total time spent offline (ms), the current outage included. */
+  downtimeMs: number;
+  /** Latency of the last health probe (ms). */
+  latencyMs: number | null;
+  lastCheck: string | null;
+}
+
+/** What replication needs to talk to a target: its secret, opened. */
+export interface TargetCredentials {
+  arn: string;
+  endpoint: string;
+  targetBucket: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+  sync: boolean;
+  bandwidth: number | null;
+}
+
+export interface NewTarget {
+  sourceBucket: string;
+  endpoint: string;
+  targetBucket: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+  sync: boolean;
+  bandwidth: number | null;
+  healthCheckSeconds: number;
+}
+
+export interface TargetUpdate {
+  accessKey?: string;
+  secretKey?: string;
+  sync?: boolean;
+  bandwidth?: number | null;
+  healthCheckSeconds?: number;
+}

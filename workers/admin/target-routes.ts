@@ -1,0 +1,258 @@
+/**
+ * Admin API routes for remote targets and replication state of a bucket:
+ *   POST   buckets/{b}/remote-targets            admin:SetBucketTarget  { url | endpoint+targetBucket+accessKey+secretKey, region?, sync?, bandwidth?, healthCheckSeconds? }
+ *   GET    buckets/{b}/remote-targets            admin:GetBucketTarget
+ *   PATCH  buckets/{b}/remote-targets?arn=ARN    admin:SetBucketTarget  { accessKey?, secretKey?, sync?, bandwidth?, healthCheckSeconds? }
+ *   DELETE buckets/{b}/remote-targets?arn=ARN    admin:SetBucketTarget  (refused while a rule uses it)
+ *   GET    buckets/{b}/replication/status        s3:GetReplicationConfiguration
+ *   GET    buckets/{b}/replication/diff[?arn=&after=&limit=]  s3:GetReplicationConfiguration
+ * Adding a target checks the remote first (remote-check.ts): it answers,
+ * the credentials work, the bucket exists with versioning Enabled; the
+ * source bucket needs versioning Enabled too. The secret key is stored
+ * sealed and never shown.
+ */
+import { z } from "zod";
+import { isValidBucketName } from "../../shared/names.ts";
+import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { checkRemote } from "../replication/remote-check.ts";
+import { AdminError, json, readJson, requireAdminAction } from "./http.ts";
+import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
+import type { RouteCall } from "./iam-routes.ts";
+
+type Handler = (call: RouteCall) => Promise<Response>;
+
+/** Smallest bandwidth limit accepted (bytes/s): below it replication could never keep up. */
+const MIN_BANDWIDTH = 1024 * 1024;
+
+const optionsSchema = {
+  region: z.string().min(1).max(64).optional(),
+  sync: z.boolean().optional(),
+  bandwidth: z.number().int().min(MIN_BANDWIDTH).nullable().optional(),
+  healthCheckSeconds: z.number().int().min(1).max(3600).optional(),
+};
+
+const addSchema = z
+  .object({
+    url: z.string().url().optional(),
+    endpoint: z.string().url().optional(),
+    targetBucket: z.string().optional(),
+    accessKey: accessKeySchema.optional(),
+    secretKey: secretKeySchema.optional(),
+    ...optionsSchema,
+  })
+  .strict();
+
+const editSchema = z
+  .object({
+    accessKey: accessKeySchema.optional(),
+    secretKey: secretKeySchema.optional(),
+    sync: z.boolean().optional(),
+    bandwidth: z.number().int().min(MIN_BANDWIDTH).nullable().optional(),
+    healthCheckSeconds: z.number().int().min(1).max(3600).optional(),
+  })
+  .strict();
+
+export function targetRoute(method: string, segments: string[]): Handler | null {
+  if (segments[0] !== "buckets" || segments.length !== 3) return null;
+  const [, , what] = segments;
+  if (what === "remote-targets") {
+    if (method === "POST") return addTarget;
+    if (method === "GET") return listTargets;
+    if (method === "PATCH") return editTarget;
+    if (method === "DELETE") return removeTarget;
+  }
+  return null;
+}
+
+export function replicationRoute(method: string, segments: string[]): Handler | null {
+  if (segments[0] !== "buckets" || segments.length !== 4 || segments[2] !== "replication")
+    return null;
+  if (method === "GET" && segments[3] === "status") return status;
+  if (method === "GET" && segments[3] === "diff") return diff;
+  return null;
+}
+
+async function sourceBucket(call: RouteCall) {
+  const bucket = call.segments[1];
+  if (!isValidBucketName(bucket))
+    throw new AdminError(400, "InvalidRequest", "Invalid bucket name.");
+  const info = await bucketStub(call.env, bucket).info();
+  if (!info) throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
+  return info;
+}
+
+/** Tells the bucket's coordinator which targets it has and which are sync. */
+async function syncCoordinator(env: Env, bucket: string): Promise<void> {
+  const targets = await deploymentStub(env).listTargets(bucket);
+  await bucketStub(env, bucket).setReplicationTargets(
+    targets.map((t) => ({ arn: t.arn, sync: t.sync })),
+  );
+}
+
+function parseTargetUrl(body: z.infer<typeof addSchema>) {
+  if (body.url) {
+    const url = new URL(body.url);
+    const bucket = url.pathname.replace(/^\/+|\/+$/g, "");
+    if (!url.username || !url.password || !bucket)
+      throw new AdminError(
+        400,
+        "InvalidRequest",
+        "url must look like http://ACCESSKEY:SECRETKEY@host:port/BUCKET",
+      );
+    return {
+      endpoint: url.origin,
+      targetBucket: bucket,
+      accessKey: decodeURIComponent(url.username),
+      secretKey: decodeURIComponent(url.password),
+    };
+  }
+  if (!body.endpoint || !body.targetBucket || !body.accessKey || !body.secretKey)
+    throw new AdminError(
+      400,
+      "InvalidRequest",
+      "Give url, or endpoint, targetBucket, accessKey and secretKey.",
+    );
+  return {
+    endpoint: new URL(body.endpoint).origin,
+    targetBucket: body.targetBucket,
+    accessKey: body.accessKey,
+    secretKey: body.secretKey,
+  };
+}
+
+async function addTarget(call: RouteCall): Promise<Response> {
+  const info = await sourceBucket(call);
+  await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
+  const body = await readJson(call.request, call.caller, addSchema);
+  const remote = parseTargetUrl(body);
+  if (!isValidBucketName(remote.targetBucket))
+    throw new AdminError(400, "InvalidRequest", "Invalid remote bucket name.");
+  if (info.versioning !== "Enabled")
+    throw new AdminError(
+      400,
+      "VersioningNotEnabled",
+      `Versioning must be Enabled on ${info.name}.`,
+    );
+  const region = body.region ?? "us-east-1";
+  await checkRemote({ ...remote, region });
+  const target = await deploymentStub(call.env).addTarget({
+    sourceBucket: info.name,
+    ...remote,
+    region,
+    sync: body.sync ?? false,
+    bandwidth: body.bandwidth ?? null,
+    healthCheckSeconds: body.healthCheckSeconds ?? 60,
+  });
+  await syncCoordinator(call.env, info.name);
+  return json(target);
+}
+
+async function listTargets(call: RouteCall): Promise<Response> {
+  const info = await sourceBucket(call);
+  await requireAdminAction(call.caller, "admin:GetBucketTarget", info.name);
+  return json({ targets: await deploymentStub(call.env).listTargets(info.name) });
+}
+
+async function ownTarget(call: RouteCall, bucket: string) {
+  const arn = new URL(call.request.url).searchParams.get("arn");
+  if (!arn) throw new AdminError(400, "InvalidRequest", "Name the target with ?arn=.");
+  const target = await deploymentStub(call.env).getTarget(arn);
+  if (!target || target.sourceBucket !== bucket)
+    throw new AdminError(404, "NoSuchRemoteTarget", `No remote target ${arn} on bucket ${bucket}.`);
+  return target;
+}
+
+async function editTarget(call: RouteCall): Promise<Response> {
+  const info = await sourceBucket(call);
+  await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
+  const target = await ownTarget(call, info.name);
+  const body = await readJson(call.request, call.caller, editSchema);
+  if (body.accessKey !== undefined || body.secretKey !== undefined) {
+    const credentials = await deploymentStub(call.env).targetCredentials(target.arn);
+    await checkRemote({
+      endpoint: target.endpoint,
+      targetBucket: target.targetBucket,
+      region: target.region,
+      accessKey: body.accessKey ?? target.accessKey,
+      secretKey: body.secretKey ?? credentials?.secretKey ?? "",
+    });
+  }
+  const updated = await deploymentStub(call.env).updateTarget(target.arn, body);
+  await syncCoordinator(call.env, info.name);
+  return json(updated);
+}
+
+async function removeTarget(call: RouteCall): Promise<Response> {
+  const info = await sourceBucket(call);
+  await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
+  const target = await ownTarget(call, info.name);
+  const config = await bucketStub(call.env, info.name).getReplication();
+  if (config?.rules.some((rule) => rule.destination === target.arn))
+    throw new AdminError(
+      409,
+      "RemoteTargetInUse",
+      `A replication rule of ${info.name} still uses ${target.arn}.`,
+    );
+  await deploymentStub(call.env).removeTarget(target.arn);
+  await syncCoordinator(call.env, info.name);
+  return json({ removed: target.arn });
+}
+
+async function status(call: RouteCall): Promise<Response> {
+  const info = await sourceBucket(call);
+  if (
+    !(await call.caller.authorizer.allows({
+      action: "s3:GetReplicationConfiguration",
+      resource: `arn:aws:s3:::${info.name}`,
+    }))
+  )
+    throw new AdminError(
+      403,
+      "AccessDenied",
+      "Access Denied: s3:GetReplicationConfiguration is not allowed.",
+    );
+  const [stats, targets] = await Promise.all([
+    bucketStub(call.env, info.name).replicationStats(),
+    deploymentStub(call.env).listTargets(info.name),
+  ]);
+  const byArn = new Map(targets.map((t) => [t.arn, t]));
+  return json({
+    bucket: info.name,
+    targets: (stats?.targets ?? []).map((s) => {
+      const target = byArn.get(s.target);
+      return {
+        ...s,
+        arn: s.target,
+        endpoint: target?.endpoint ?? null,
+        targetBucket: target?.targetBucket ?? null,
+        sync: target?.sync ?? false,
+        bandwidth: target?.bandwidth ?? null,
+        health: target?.health ?? null,
+      };
+    }),
+    received: stats?.received ?? { count: 0, bytes: 0 },
+  });
+}
+
+async function diff(call: RouteCall): Promise<Response> {
+  const info = await sourceBucket(call);
+  if (
+    !(await call.caller.authorizer.allows({
+      action: "s3:GetReplicationConfiguration",
+      resource: `arn:aws:s3:::${info.name}`,
+    }))
+  )
+    throw new AdminError(
+      403,
+      "AccessDenied",
+      "Access Denied: s3:GetReplicationConfiguration is not allowed.",
+    );
+  const params = new URL(call.request.url).searchParams;
+  const limit = Math.min(1000, Math.max(1, Number(params.get("limit") ?? 1000) || 1000));
+  const entries = await bucketStub(call.env, info.name).unreplicated(
+    params.get("arn"),
+    params.get("after") ?? "",
+    limit,
+  );
+  return json({ entries, next: entries.length === limit ? entries[entries.length - 1].key : null });
+}

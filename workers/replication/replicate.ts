@@ -1,0 +1,68 @@
+/**
+ * Replicating one version to one target, the unit the Queue consumer, sync
+ * replication and the scanner's requeues all come down to. The
+ * coordinator's log says what is to be done; this reads the version, sends
+ * it and records the outcome there (COMPLETED, or a failed attempt, FAILED
+ * once `final`). A delete marker waits until every older version of its key
+ * reached the target, so it never lands before the version it covers.
+ */
+import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { sendDeleteMarker, sendVersion, sendVersionDelete, type SendOutcome } from "./send.ts";
+
+export interface ReplicateOutcome {
+  /** True when nothing remains to be done for this message. */
+  done: boolean;
+  error: string | null;
+}
+
+export async function replicateOne(
+  env: Env,
+  message: ReplicationMessage,
+  options: { final: boolean },
+): Promise<ReplicateOutcome> {
+  const { bucket, key, versionId, target } = message;
+  const coordinator = bucketStub(env, bucket);
+  const task = await coordinator.replicationTask(key, versionId, target);
+  if (!task) return { done: true, error: null };
+  const fail = async (error: string): Promise<ReplicateOutcome> => {
+    await coordinator.replicationResult(key, versionId, target, {
+      ok: false,
+      error,
+      final: options.final,
+    });
+    return { done: false, error };
+  };
+  const deployment = deploymentStub(env);
+  const credentials = await deployment.targetCredentials(target);
+  if (!credentials) return fail(`remote target ${target} does not exist`);
+  const config = await coordinator.getReplication();
+  const storageClass =
+    config?.rules.find((rule) => rule.destination === target)?.storageClass ?? null;
+  const started = Date.now();
+  let outcome: SendOutcome;
+  if (task.op.kind === "delete") {
+    outcome = await sendVersionDelete(credentials, key, versionId);
+  } else if (!task.version) {
+    return { done: true, error: null };
+  } else if (task.version.record.deleteMarker) {
+    if (!task.ready) return fail("waiting for older versions of the key to replicate first");
+    outcome = await sendDeleteMarker(credentials, task.version, task.below);
+  } else {
+    outcome = await sendVersion(env, credentials, task.version, storageClass);
+  }
+  const latency = Date.now() - started;
+  // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
+  await deployment.recordTargetHealth(
+    target,
+    outcome.status !== 0,
+    outcome.status !== 0 ? latency : null,
+  );
+  if (!outcome.ok) return fail(outcome.error ?? "replication failed");
+  await coordinator.replicationResult(key, versionId, target, {
+    ok: true,
+    bytes: outcome.bytes,
+    latencyMs: latency,
+  });
+  return { done: true, error: null };
+}

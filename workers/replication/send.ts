@@ -1,0 +1,204 @@
+/**
+ * Sending one change to a remote target: ordinary S3 requests signed with
+ * the target's credentials (SigV4, UNSIGNED-PAYLOAD) plus the replication
+ * headers (shared/replication/headers.ts):
+ * - a version: PUT /bucket/key with its metadata, tags, retention, legal
+ *   hold, checksums, version id, mtime and ETag; the body streams from the
+ *   erasure layer through a FixedLengthStream (so it has a Content-Length)
+ *   and, with a bandwidth limit, through the target's throttle;
+ * - a delete marker: DELETE /bucket/key with its version id, mtime and the
+ *   version directly below it;
+ * - a version delete: DELETE /bucket/key?versionId=….
+ */
+import {
+  REPLICATION_REQUEST_HEADER,
+  SOURCE_COVERS_HEADER,
+  SOURCE_DELETE_MARKER_HEADER,
+  SOURCE_ETAG_HEADER,
+  SOURCE_MTIME_HEADER,
+  SOURCE_VERSION_ID_HEADER,
+} from "../../shared/replication/headers.ts";
+import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
+import { signRequest } from "../auth/sign.ts";
+import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica.ts";
+import { openObjectStream } from "../storage/read-object.ts";
+import { throttle } from "./bandwidth.ts";
+
+/** Longest a version transfer may take before it counts as failed. */
+const PUT_TIMEOUT_MS = 10 * 60_000;
+const DELETE_TIMEOUT_MS = 30_000;
+
+export interface SendOutcome {
+  ok: boolean;
+  status: number;
+  /** S3 error code or transport error, when not ok. */
+  error: string | null;
+  bytes: number;
+}
+
+function objectUrl(target: TargetCredentials, key: string, query = ""): string {
+  const path = key.split("/").map(encodeURIComponent).join("/");
+  return `${target.endpoint}/${target.targetBucket}/${path}${query}`;
+}
+
+async function signedFetch(
+  target: TargetCredentials,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: BodyInit | null,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const signed = await signRequest({
+    method,
+    url,
+    headers,
+    accessKeyId: target.accessKey,
+    secretKey: target.secretKey,
+    region: target.region,
+  });
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return fetch(url, {
+    method,
+    headers: signed,
+    body,
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
+}
+
+async function outcomeOf(response: Response, bytes: number): Promise<SendOutcome> {
+  if (response.ok) {
+    await response.body?.cancel();
+    return { ok: true, status: response.status, error: null, bytes };
+  }
+  const text = await response.text().catch(() => "");
+  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${response.status}`;
+  return { ok: false, status: response.status, error: code, bytes: 0 };
+}
+
+function failure(error: unknown): SendOutcome {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { ok: false, status: 0, error: message, bytes: 0 };
+}
+
+/** The headers that describe a version to the target. */
+export function versionHeaders(
+  stored: StoredVersion,
+  storageClass: string | null,
+): Record<string, string> {
+  const { record } = stored;
+  const headers: Record<string, string> = {
+    [REPLICATION_REQUEST_HEADER]: "true",
+    [SOURCE_VERSION_ID_HEADER]: record.versionId,
+    [SOURCE_MTIME_HEADER]: String(record.mtime),
+    [SOURCE_ETAG_HEADER]: record.etag,
+    "content-length": String(record.size),
+  };
+  if (Object.keys(record.checksums).length > 0)
+    headers[SOURCE_CHECKSUMS_HEADER] = JSON.stringify(record.checksums);
+  if (record.contentType) headers["content-type"] = record.contentType;
+  for (const [name, value] of Object.entries(record.headers)) headers[name] = value;
+  for (const [name, value] of Object.entries(record.userMetadata))
+    headers[`x-amz-meta-${name}`] = value;
+  const cls = storageClass ?? record.storageClass;
+  if (cls !== "STANDARD") headers["x-amz-storage-class"] = cls;
+  if (record.tags && Object.keys(record.tags).length > 0)
+    headers["x-amz-tagging"] = new URLSearchParams(record.tags).toString();
+  if (record.retention) {
+    headers["x-amz-object-lock-mode"] = record.retention.mode;
+    headers["x-amz-object-lock-retain-until-date"] = new Date(
+      record.retention.retainUntil,
+    ).toISOString();
+  }
+  if (record.legalHold) headers["x-amz-object-lock-legal-hold"] = "ON";
+  return headers;
+}
+
+/** PUTs a version to the target, streaming its bytes. */
+export async function sendVersion(
+  env: Env,
+  target: TargetCredentials,
+  stored: StoredVersion,
+  storageClass: string | null,
+): Promise<SendOutcome> {
+  const { record } = stored;
+  const url = objectUrl(target, record.key);
+  const headers = versionHeaders(stored, storageClass);
+  try {
+    const source = await openObjectStream(env, stored, null, { onDamage: () => undefined });
+    let stream: ReadableStream<Uint8Array>;
+    if (source instanceof Uint8Array) {
+      stream = new Blob([source]).stream();
+    } else stream = source;
+    if (target.bandwidth) stream = stream.pipeThrough(throttle(target.arn, target.bandwidth));
+    const fixed = new FixedLengthStream(record.size);
+    const abort = new AbortController();
+    const piping = stream.pipeTo(fixed.writable).catch((error: unknown) => {
+      abort.abort(error);
+    });
+    const response = await signedFetch(
+      target,
+      "PUT",
+      url,
+      headers,
+      fixed.readable,
+      PUT_TIMEOUT_MS,
+      abort.signal,
+    );
+    await piping;
+    return await outcomeOf(response, record.size);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Creates the delete marker on the target. */
+export async function sendDeleteMarker(
+  target: TargetCredentials,
+  stored: StoredVersion,
+  below: string,
+): Promise<SendOutcome> {
+  const { record } = stored;
+  try {
+    const response = await signedFetch(
+      target,
+      "DELETE",
+      objectUrl(target, record.key),
+      {
+        [REPLICATION_REQUEST_HEADER]: "true",
+        [SOURCE_DELETE_MARKER_HEADER]: "true",
+        [SOURCE_VERSION_ID_HEADER]: record.versionId,
+        [SOURCE_MTIME_HEADER]: String(record.mtime),
+        [SOURCE_COVERS_HEADER]: below,
+      },
+      null,
+      DELETE_TIMEOUT_MS,
+    );
+    return await outcomeOf(response, 0);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Deletes a version on the target. */
+export async function sendVersionDelete(
+  target: TargetCredentials,
+  key: string,
+  versionId: string,
+): Promise<SendOutcome> {
+  try {
+    const response = await signedFetch(
+      target,
+      "DELETE",
+      objectUrl(target, key, `?versionId=${encodeURIComponent(versionId)}`),
+      { [REPLICATION_REQUEST_HEADER]: "true" },
+      null,
+      DELETE_TIMEOUT_MS,
+    );
+    return await outcomeOf(response, 0);
+  } catch (error) {
+    return failure(error);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The target side of site-to-site replication: PutObject and DeleteObject
+ * requests carrying x-floe-replication-request (authorized with
+ * s3:ReplicateObject / s3:ReplicateDelete by the pipeline). A replica:
+ * - keeps the source's version id, mtime, ETag and checksums, and carries
+ *   its metadata, tags, retention and legal hold as headers;
+ * - is stored with status REPLICA and is never replicated further, so
+ *   two-way and mesh setups do not loop;
+ * - is a no-op success when the bucket already holds that version with that
+ *   ETag (a replay after a lost acknowledgement);
+ * - needs versioning Enabled on the target bucket.
+ * Protocol headers: shared/replication/headers.ts.
+ */
+import { z } from "zod";
+import {
+  SOURCE_COVERS_HEADER,
+  SOURCE_DELETE_MARKER_HEADER,
+  SOURCE_ETAG_HEADER,
+  SOURCE_MTIME_HEADER,
+  SOURCE_VERSION_ID_HEADER,
+} from "../../shared/replication/headers.ts";
+import { S3Error } from "../../shared/s3-errors.ts";
+import { parseTaggingHeader } from "../../shared/tags.ts";
+import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { writeObject } from "../storage/write-object.ts";
+import { requireExistingBucket } from "./bucket.ts";
+import { requireObject, type S3Context } from "./context.ts";
+import { metadataFromRequest } from "./object-headers.ts";
+import { writeDeleteMarker } from "./versioning.ts";
+
+/** Header with the source's checksums as JSON (algorithm → base64), stored as given. */
+export const SOURCE_CHECKSUMS_HEADER = "x-floe-source-checksums";
+
+const VERSION_ID = /^(null|[0-9a-fA-F-]{1,64})$/;
+const checksumsSchema = z.record(z.string().regex(/^[a-z0-9]+$/), z.string().max(200));
+
+function sourceVersion(headers: Headers): { versionId: string; mtime: number } {
+  const versionId = headers.get(SOURCE_VERSION_ID_HEADER);
+  const mtime = Number(headers.get(SOURCE_MTIME_HEADER));
+  if (!versionId || !VERSION_ID.test(versionId))
+    throw new S3Error("InvalidArgument", `A replica needs ${SOURCE_VERSION_ID_HEADER}.`);
+  if (!Number.isSafeInteger(mtime) || mtime <= 0)
+    throw new S3Error("InvalidArgument", `A replica needs ${SOURCE_MTIME_HEADER} (ms).`);
+  return { versionId, mtime };
+}
+
+async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
+  const info = await requireExistingBucket(ctx, bucket);
+  if (info.versioning !== "Enabled")
+    throw new S3Error(
+      "InvalidRequest",
+      "Versioning must be Enabled on the replication target bucket.",
+    );
+  return info;
+}
+
+/** Retention and legal hold exactly as the source sends them (no defaults applied). */
+function replicaLock(
+  headers: Headers,
+  info: BucketInfo,
+): Pick<VersionRecord, "retention" | "legalHold"> {
+  const mode = headers.get("x-amz-object-lock-mode");
+  const until = headers.get("x-amz-object-lock-retain-until-date");
+  const hold = headers.get("x-amz-object-lock-legal-hold");
+  if ((mode !== null || hold !== null) && !info.objectLock)
+    throw new S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration");
+  let retention: VersionRecord["retention"];
+  if ((mode === "GOVERNANCE" || mode === "COMPLIANCE") && until !== null) {
+    const retainUntil = Date.parse(until);
+    if (Number.isNaN(retainUntil))
+      throw new S3Error("InvalidArgument", "Invalid object lock retention.");
+    retention = { mode, retainUntil };
+  }
+  return { retention, legalHold: hold === "ON" ? true : undefined };
+}
+
+export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
+  const { bucket, key } = requireObject(ctx);
+  const headers = ctx.request.headers;
+  const { versionId, mtime } = sourceVersion(headers);
+  const [info, deploymentId] = await Promise.all([
+    replicaBucket(ctx, bucket),
+    getDeploymentId(ctx.env),
+  ]);
+  const etag = headers.get(SOURCE_ETAG_HEADER);
+  const existing = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
+  const answer = (e: string) =>
+    new Response(null, { status: 200, headers: { etag: `"${e}"`, "x-amz-version-id": versionId } });
+  if (
+    existing.ok &&
+    !existing.version.record.deleteMarker &&
+    existing.version.record.etag === etag
+  ) {
+    await ctx.body().drain();
+    return answer(existing.version.record.etag);
+  }
+  let checksums: Record<string, string> | null = null;
+  const checksumHeader = headers.get(SOURCE_CHECKSUMS_HEADER);
+  if (checksumHeader) {
+    const parsed = checksumsSchema.safeParse(JSON.parse(checksumHeader));
+    if (!parsed.success)
+      throw new S3Error("InvalidArgument", `Invalid ${SOURCE_CHECKSUMS_HEADER}.`);
+    checksums = parsed.data;
+  }
+  const tagging = headers.get("x-amz-tagging");
+  const record = await writeObject(
+    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
+    {
+      bucket,
+      key,
+      versionId,
+      body: ctx.body().stream,
+      expectedSize: size,
+      ...metadataFromRequest(headers),
+      ...replicaLock(headers, info),
+      tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+      checksums: {},
+      replica: { mtime, etag, checksums },
+      verify: ({ md5 }) => {
+        // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
+        const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
+        if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
+      },
+    },
+  );
+  return answer(record.etag);
+}
+
+export async function deleteReplica(ctx: S3Context): Promise<Response> {
+  const { bucket, key } = requireObject(ctx);
+  const headers = ctx.request.headers;
+  const info = await replicaBucket(ctx, bucket);
+  if (headers.get(SOURCE_DELETE_MARKER_HEADER)?.toLowerCase() === "true") {
+    const { versionId, mtime } = sourceVersion(headers);
+    const covers = headers.get(SOURCE_COVERS_HEADER) ?? "";
+    await writeDeleteMarker(ctx, info, key, { versionId, mtime, covers });
+    return new Response(null, {
+      status: 204,
+      headers: { "x-amz-delete-marker": "true", "x-amz-version-id": versionId },
+    });
+  }
+  const versionId = ctx.query.get("versionId");
+  if (versionId === null)
+    throw new S3Error("InvalidArgument", "A replicated delete names the version it removes.");
+  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, versionId, false, true);
+  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
+  return new Response(null, { status: 204, headers: { "x-amz-version-id": versionId } });
+}
