@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { Command } from "@commander-js/extra-typings";
 import { contextOf } from "../core/context.ts";
-import { s3ErrorCode } from "../core/errors.ts";
+import { CliError, s3ErrorCode } from "../core/errors.ts";
 import { withExamples } from "../core/help.ts";
 import { remotePath, requireBucket } from "../core/location.ts";
 import { abortUploads, removePrefix } from "../storage/remove.ts";
@@ -99,6 +99,12 @@ export function registerBuckets(program: Command): void {
               },
             );
             removedObjects = result.removed;
+            if (result.firstError) {
+              throw new CliError(
+                result.firstError.code,
+                `${result.failed} object(s) of ${path} could not be removed; the first: ${result.firstError.message}`,
+              );
+            }
             await abortUploads(client, target.bucket, ctx.signal);
           }
           await client.send(new DeleteBucketCommand({ Bucket: target.bucket }), {

@@ -3,7 +3,9 @@
  * adds a delete marker); `--version-id` removes one version for good;
  * `--versions` every version of the key (or, with -r, of everything under
  * the prefix); `-r --force` everything under a prefix. JSON, one record per
- * removed entry: type "remove", key, path, versionId.
+ * removed entry: type "remove", key, path, versionId; removing one key adds
+ * deleteMarker (true when a delete marker was created, whose id is then
+ * versionId).
  */
 import { DeleteObjectCommand, type ObjectIdentifier } from "@aws-sdk/client-s3";
 import type { Command } from "@commander-js/extra-typings";
@@ -71,7 +73,22 @@ async function remove(ctx: Context, target: RemoteLocation, options: RmOptions):
       }),
       { abortSignal: ctx.signal },
     );
-    callbacks.onRemoved({ Key: target.key, VersionId: options.versionId ?? out.VersionId });
+    const path = remotePath(target.alias, target.bucket, target.key);
+    const note = options.versionId
+      ? ` (version ${options.versionId})`
+      : out.DeleteMarker && out.VersionId
+        ? ` (delete marker ${out.VersionId})`
+        : "";
+    ctx.output.event(
+      {
+        type: "remove",
+        key: target.key,
+        path,
+        versionId: options.versionId ?? out.VersionId,
+        deleteMarker: out.DeleteMarker === true,
+      },
+      `Removed \`${path}\`${note}.`,
+    );
     return;
   }
   const now = Date.now();
@@ -97,8 +114,11 @@ async function remove(ctx: Context, target: RemoteLocation, options: RmOptions):
     },
     callbacks,
   );
-  if (result.failed > 0) {
-    throw new CliError("RemoveFailed", `${result.failed} object(s) could not be removed.`);
+  if (result.firstError) {
+    throw new CliError(
+      result.firstError.code,
+      `${result.failed} object(s) could not be removed; the first: ${result.firstError.message}`,
+    );
   }
 }
 

@@ -33,6 +33,12 @@ export interface RemoveOptions {
   signal?: AbortSignal;
 }
 
+export interface RemoveResult {
+  removed: number;
+  failed: number;
+  firstError?: ErrorReport;
+}
+
 /** Removes everything under `prefix`; returns how many entries were removed and failed. */
 export async function removePrefix(
   client: S3Client,
@@ -40,15 +46,16 @@ export async function removePrefix(
   prefix: string,
   options: RemoveOptions,
   callbacks: RemoveCallbacks,
-): Promise<{ removed: number; failed: number }> {
+): Promise<RemoveResult> {
   const list = options.versions ? listVersions : listObjects;
-  const counts = { removed: 0, failed: 0 };
+  const counts: RemoveResult = { removed: 0, failed: 0 };
   let batch: ObjectIdentifier[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const result = await deleteBatch(client, bucket, batch, options, callbacks);
     counts.removed += result.removed;
     counts.failed += result.failed;
+    counts.firstError ??= result.firstError;
     batch = [];
   };
   for await (const item of list(client, bucket, prefix, {
@@ -74,7 +81,7 @@ export async function deleteBatch(
   objects: ObjectIdentifier[],
   options: Pick<RemoveOptions, "bypassGovernance" | "signal">,
   callbacks: RemoveCallbacks,
-): Promise<{ removed: number; failed: number }> {
+): Promise<RemoveResult> {
   const out = await client.send(
     new DeleteObjectsCommand({
       Bucket: bucket,
@@ -84,18 +91,18 @@ export async function deleteBatch(
     { abortSignal: options.signal },
   );
   const failedKeys = new Set<string>();
+  let firstError: ErrorReport | undefined;
   for (const error of out.Errors ?? []) {
     failedKeys.add(`${error.Key}\u0000${error.VersionId ?? ""}`);
-    callbacks.onFailed(
-      { Key: error.Key, VersionId: error.VersionId },
-      { code: error.Code ?? "Error", message: error.Message ?? "Delete failed." },
-    );
+    const report = { code: error.Code ?? "Error", message: error.Message ?? "Delete failed." };
+    firstError ??= report;
+    callbacks.onFailed({ Key: error.Key, VersionId: error.VersionId }, report);
   }
   for (const object of objects) {
     if (!failedKeys.has(`${object.Key}\u0000${object.VersionId ?? ""}`))
       callbacks.onRemoved(object);
   }
-  return { removed: objects.length - failedKeys.size, failed: failedKeys.size };
+  return { removed: objects.length - failedKeys.size, failed: failedKeys.size, firstError };
 }
 
 type UploadsPage = Pick<
