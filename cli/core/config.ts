@@ -35,8 +35,11 @@ export interface Alias extends AliasConfig {
   source: "config" | "env";
 }
 
+/** Environment variables (process.env, or a test's own). */
+export type Environment = Record<string, string | undefined>;
+
 /** The directory holding config.json. */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+export function configDir(env: Environment = process.env): string {
   return env.FLOE_CONFIG_DIR || join(homedir(), ".floe");
 }
 
@@ -67,7 +70,7 @@ export function normaliseUrl(url: string): string {
 export class AliasStore {
   constructor(
     readonly dir: string = configDir(),
-    readonly env: NodeJS.ProcessEnv = process.env,
+    readonly env: Environment = process.env,
   ) {}
 
   get file(): string {
