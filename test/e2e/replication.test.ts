@@ -1,0 +1,421 @@
+/**
+ * Server-side replication between two real local sites (one process each):
+ * one-way with objects of every size, delete markers and version deletes,
+ * prefix and tag filters with priorities, sync targets, two-way with
+ * concurrent writes converging without loops or duplicate delete markers,
+ * and replica writes refused to a user without replication permission.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { admin, s3Client } from "./harness/clients.ts";
+import { md5OfStream, patternMd5, patternStream } from "./harness/data.ts";
+import { s3Error } from "./harness/errors.ts";
+import {
+  addTarget,
+  eventually,
+  putReplication,
+  remoteUser,
+  replicate,
+  versionedBucket,
+  versionList,
+} from "./harness/replication.ts";
+import { startSite, type Site } from "./harness/site.ts";
+
+const MiB = 1024 * 1024;
+let a: Site;
+let b: Site;
+let sa: S3Client;
+let sb: S3Client;
+
+async function md5Of(s3: S3Client, bucket: string, key: string, versionId?: string) {
+  const res = await s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+  );
+  return md5OfStream(res.Body as AsyncIterable<Uint8Array>);
+}
+
+async function status(s3: S3Client, bucket: string, key: string, versionId?: string) {
+  const head = await s3.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+  );
+  return head.ReplicationStatus;
+}
+
+async function sameVersions(bucket: string, timeoutMs = 30_000) {
+  await eventually(
+    async () =>
+      JSON.stringify(await versionList(sa, bucket)) ===
+      JSON.stringify(await versionList(sb, bucket)),
+    timeoutMs,
+    `identical version lists of ${bucket}`,
+  );
+  return versionList(sa, bucket);
+}
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startSite(), startSite()]);
+  sa = s3Client(a);
+  sb = s3Client(b);
+  await Promise.all([remoteUser(a), remoteUser(b)]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([a?.remove(), b?.remove()]);
+});
+
+describe("one-way replication", () => {
+  beforeAll(async () => {
+    await versionedBucket(a, "oneway");
+    await versionedBucket(b, "oneway");
+    await replicate(a, b, "oneway");
+  }, 60_000);
+
+  it("replicates objects of 0 B, inline size, 64 MiB and multipart 100 MiB byte for byte", async () => {
+    const small = await sa.send(
+      new PutObjectCommand({
+        Bucket: "oneway",
+        Key: "docs/small.txt",
+        Body: "x".repeat(1000),
+        ContentType: "text/plain",
+        Metadata: { owner: "alice" },
+        Tagging: "project=floe&tier=gold",
+        CacheControl: "max-age=60",
+      }),
+    );
+    const empty = await sa.send(new PutObjectCommand({ Bucket: "oneway", Key: "empty", Body: "" }));
+    const big = await sa.send(
+      new PutObjectCommand({
+        Bucket: "oneway",
+        Key: "big.bin",
+        Body: patternStream(64 * MiB, 7),
+        ContentLength: 64 * MiB,
+      }),
+    );
+    const upload = new Upload({
+      client: sa,
+      params: { Bucket: "oneway", Key: "multi.bin", Body: patternStream(100 * MiB, 9) },
+      partSize: 16 * MiB,
+      queueSize: 2,
+    });
+    const multi = await upload.done();
+
+    await eventually(
+      async () => (await status(sa, "oneway", "multi.bin")) === "COMPLETED",
+      60_000,
+      "multipart replicated",
+    );
+    for (const key of ["docs/small.txt", "empty", "big.bin"])
+      await eventually(async () => (await status(sa, "oneway", key)) === "COMPLETED", 30_000, key);
+
+    const replica = await sb.send(
+      new GetObjectCommand({ Bucket: "oneway", Key: "docs/small.txt" }),
+    );
+    expect(replica.VersionId).toBe(small.VersionId);
+    expect(replica.ETag).toBe(small.ETag);
+    expect(replica.ContentType).toBe("text/plain");
+    expect(replica.CacheControl).toBe("max-age=60");
+    expect(replica.Metadata).toEqual({ owner: "alice" });
+    expect(replica.ReplicationStatus).toBe("REPLICA");
+    expect(await replica.Body!.transformToString()).toBe("x".repeat(1000));
+    const tags = await sb.send(
+      new GetObjectTaggingCommand({ Bucket: "oneway", Key: "docs/small.txt" }),
+    );
+    expect(tags.TagSet).toEqual([
+      { Key: "project", Value: "floe" },
+      { Key: "tier", Value: "gold" },
+    ]);
+    const source = await sa.send(
+      new HeadObjectCommand({ Bucket: "oneway", Key: "docs/small.txt" }),
+    );
+    const copy = await sb.send(new HeadObjectCommand({ Bucket: "oneway", Key: "docs/small.txt" }));
+    expect(copy.LastModified).toEqual(source.LastModified);
+
+    expect(
+      (await sb.send(new HeadObjectCommand({ Bucket: "oneway", Key: "empty" }))).VersionId,
+    ).toBe(empty.VersionId);
+    expect(await md5Of(sb, "oneway", "big.bin")).toEqual({
+      md5: await patternMd5(64 * MiB, 7),
+      size: 64 * MiB,
+    });
+    expect(
+      (await sb.send(new HeadObjectCommand({ Bucket: "oneway", Key: "big.bin" }))).VersionId,
+    ).toBe(big.VersionId);
+    const multiCopy = await sb.send(new HeadObjectCommand({ Bucket: "oneway", Key: "multi.bin" }));
+    expect(multiCopy.ETag).toBe(multi.ETag);
+    expect(multiCopy.VersionId).toBe(multi.VersionId);
+    expect(await md5Of(sb, "oneway", "multi.bin")).toEqual({
+      md5: await patternMd5(100 * MiB, 9),
+      size: 100 * MiB,
+    });
+  }, 180_000);
+
+  it("replicates delete markers after the versions they cover, and version deletes", async () => {
+    const v1 = await sa.send(
+      new PutObjectCommand({ Bucket: "oneway", Key: "gone.txt", Body: "one" }),
+    );
+    const v2 = await sa.send(
+      new PutObjectCommand({ Bucket: "oneway", Key: "gone.txt", Body: "two" }),
+    );
+    const marker = await sa.send(new DeleteObjectCommand({ Bucket: "oneway", Key: "gone.txt" }));
+    expect(marker.DeleteMarker).toBe(true);
+    const versions = await sameVersions("oneway");
+    expect(versions.filter((v) => v.key === "gone.txt")).toEqual(
+      [
+        expect.objectContaining({ versionId: v1.VersionId, isLatest: false }),
+        expect.objectContaining({ versionId: v2.VersionId, isLatest: false }),
+        expect.objectContaining({
+          versionId: marker.VersionId,
+          deleteMarker: true,
+          isLatest: true,
+        }),
+      ].sort((x, y) => (x.versionId < y.versionId ? -1 : 1)),
+    );
+    expect(
+      (await s3Error(sb.send(new GetObjectCommand({ Bucket: "oneway", Key: "gone.txt" })))).name,
+    ).toBe("NoSuchKey");
+
+    await sa.send(
+      new DeleteObjectCommand({ Bucket: "oneway", Key: "gone.txt", VersionId: v1.VersionId }),
+    );
+    await eventually(
+      async () => !(await versionList(sb, "oneway")).some((v) => v.versionId === v1.VersionId),
+      20_000,
+      "version delete replicated",
+    );
+    expect(await md5Of(sb, "oneway", "gone.txt", v2.VersionId)).toEqual({
+      md5: "b8a9f715dbb64fd5c56e7783c6820a61",
+      size: 3,
+    });
+  }, 60_000);
+
+  it("shows replication status per target", async () => {
+    const res = await admin<{
+      targets: { replicatedCount: number; pendingCount: number; health: { online: boolean } }[];
+    }>(a, "GET", "buckets/oneway/replication/status");
+    expect(res.status).toBe(200);
+    expect(res.body.targets).toHaveLength(1);
+    expect(res.body.targets[0].replicatedCount).toBeGreaterThanOrEqual(7);
+    expect(res.body.targets[0].pendingCount).toBe(0);
+    expect(res.body.targets[0].health.online).toBe(true);
+    const received = await admin<{ received: { count: number } }>(
+      b,
+      "GET",
+      "buckets/oneway/replication/status",
+    );
+    expect(received.body.received.count).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe("rules", () => {
+  it("applies prefix and tag filters and the highest-priority matching rule", async () => {
+    await versionedBucket(a, "filtered");
+    await versionedBucket(b, "filtered");
+    const arn = await addTarget(a, "filtered", b);
+    const res = await putReplication(a, "filtered", [
+      { id: "logs", arn, prefix: "logs/", priority: 1 },
+      { id: "gold-no-markers", arn, prefix: "logs/gold/", priority: 5, deleteMarkers: false },
+      {
+        id: "tagged",
+        arn,
+        prefix: "media/",
+        tags: { replicate: "yes" },
+        priority: 3,
+        deleteMarkers: false,
+      },
+    ]);
+    expect(res.status).toBe(200);
+    await sa.send(new PutObjectCommand({ Bucket: "filtered", Key: "logs/a.log", Body: "a" }));
+    await sa.send(new PutObjectCommand({ Bucket: "filtered", Key: "logs/gold/b.log", Body: "b" }));
+    await sa.send(new PutObjectCommand({ Bucket: "filtered", Key: "other/c.txt", Body: "c" }));
+    await sa.send(
+      new PutObjectCommand({
+        Bucket: "filtered",
+        Key: "media/d.jpg",
+        Body: "d",
+        Tagging: "replicate=yes",
+      }),
+    );
+    await sa.send(
+      new PutObjectCommand({
+        Bucket: "filtered",
+        Key: "media/e.jpg",
+        Body: "e",
+        Tagging: "replicate=no",
+      }),
+    );
+    await sa.send(new DeleteObjectCommand({ Bucket: "filtered", Key: "logs/a.log" }));
+    await sa.send(new DeleteObjectCommand({ Bucket: "filtered", Key: "logs/gold/b.log" }));
+    await eventually(
+      async () => {
+        const keys = (await versionList(sb, "filtered")).map(
+          (v) => `${v.key}${v.deleteMarker ? " (marker)" : ""}`,
+        );
+        return (
+          JSON.stringify(keys.sort()) ===
+          JSON.stringify(
+            ["logs/a.log", "logs/a.log (marker)", "logs/gold/b.log", "media/d.jpg"].sort(),
+          )
+        );
+      },
+      20_000,
+      "filtered replication",
+    );
+    expect(await status(sa, "filtered", "other/c.txt")).toBeUndefined();
+    expect(await status(sa, "filtered", "media/e.jpg")).toBeUndefined();
+  }, 60_000);
+
+  it("refuses configurations it cannot apply", async () => {
+    await versionedBucket(a, "invalid");
+    const arn = await addTarget(a, "invalid", b, "filtered");
+    const duplicate = await putReplication(a, "invalid", [
+      { id: "one", arn, priority: 1 },
+      { id: "two", arn, priority: 1 },
+    ]);
+    expect([duplicate.status, /<Code>(\w+)/.exec(duplicate.body)?.[1]]).toEqual([
+      400,
+      "InvalidRequest",
+    ]);
+    const unknown = await putReplication(a, "invalid", [
+      { arn: "arn:floe:replication::00000000-0000-0000-0000-000000000000:nowhere" },
+    ]);
+    expect(unknown.status).toBe(400);
+    const inUse = await putReplication(a, "invalid", [{ arn }]);
+    expect(inUse.status).toBe(200);
+    const remove = await admin(
+      a,
+      "DELETE",
+      `buckets/invalid/remote-targets?arn=${encodeURIComponent(arn)}`,
+    );
+    expect([remove.status, remove.body.code]).toEqual([409, "RemoteTargetInUse"]);
+  });
+
+  it("checks the remote before adding a target", async () => {
+    await versionedBucket(a, "checked");
+    const wrongSecret = await admin(a, "POST", "buckets/checked/remote-targets", {
+      url: `http://replicator:not-the-secret@127.0.0.1:${b.port}/filtered`,
+    });
+    expect([wrongSecret.status, wrongSecret.body.code]).toEqual([403, "RemoteTargetAuthError"]);
+    const missing = await admin(a, "POST", "buckets/checked/remote-targets", {
+      url: `http://replicator:replicator-secret@127.0.0.1:${b.port}/no-such-bucket`,
+    });
+    expect([missing.status, missing.body.code]).toEqual([404, "RemoteBucketNotFound"]);
+    await s3Client(b)
+      .send(new PutObjectCommand({ Bucket: "filtered", Key: "probe", Body: "" }))
+      .catch(() => undefined);
+    const list = await admin<{ targets: { accessKey: string; secretKey?: string }[] }>(
+      a,
+      "GET",
+      "buckets/oneway/remote-targets",
+    );
+    expect(list.body.targets[0].accessKey).toBe("replicator");
+    expect(JSON.stringify(list.body)).not.toContain("replicator-secret");
+  });
+});
+
+describe("sync targets", () => {
+  it("replicate before the write answers", async () => {
+    await versionedBucket(a, "syncb");
+    await versionedBucket(b, "syncb");
+    await replicate(a, b, "syncb", {}, { sync: true });
+    const put = await sa.send(
+      new PutObjectCommand({ Bucket: "syncb", Key: "now.txt", Body: "right now" }),
+    );
+    const copy = await sb.send(new HeadObjectCommand({ Bucket: "syncb", Key: "now.txt" }));
+    expect(copy.VersionId).toBe(put.VersionId);
+    expect(await status(sa, "syncb", "now.txt")).toBe("COMPLETED");
+  });
+});
+
+describe("two-way replication", () => {
+  beforeAll(async () => {
+    await versionedBucket(a, "twoway");
+    await versionedBucket(b, "twoway");
+    await replicate(a, b, "twoway");
+    await replicate(b, a, "twoway");
+  }, 60_000);
+
+  it("converges concurrent writes on both sides to identical version lists, without loops", async () => {
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      writes.push(
+        sa.send(new PutObjectCommand({ Bucket: "twoway", Key: `k${i % 4}`, Body: `a${i}` })),
+      );
+      writes.push(
+        sb.send(new PutObjectCommand({ Bucket: "twoway", Key: `k${i % 4}`, Body: `b${i}` })),
+      );
+    }
+    await Promise.all(writes);
+    const versions = await sameVersions("twoway");
+    expect(versions).toHaveLength(20);
+    for (let k = 0; k < 4; k++) {
+      const latestA = await sa.send(new GetObjectCommand({ Bucket: "twoway", Key: `k${k}` }));
+      const latestB = await sb.send(new GetObjectCommand({ Bucket: "twoway", Key: `k${k}` }));
+      expect(latestA.VersionId).toBe(latestB.VersionId);
+      expect(await latestA.Body!.transformToString()).toBe(await latestB.Body!.transformToString());
+    }
+    // No loop: nothing more arrives once both sides settled.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await versionList(sa, "twoway")).toHaveLength(20);
+    expect(await versionList(sb, "twoway")).toHaveLength(20);
+  }, 60_000);
+
+  it("keeps one delete marker when both sides delete the same key at once", async () => {
+    await sa.send(new PutObjectCommand({ Bucket: "twoway", Key: "both", Body: "shared" }));
+    await sameVersions("twoway");
+    await Promise.all([
+      sa.send(new DeleteObjectCommand({ Bucket: "twoway", Key: "both" })),
+      sb.send(new DeleteObjectCommand({ Bucket: "twoway", Key: "both" })),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const versions = (await sameVersions("twoway")).filter((v) => v.key === "both");
+    expect(versions.filter((v) => v.deleteMarker)).toHaveLength(1);
+    expect(versions.filter((v) => v.deleteMarker && v.isLatest)).toHaveLength(1);
+  }, 60_000);
+
+  it("keeps two delete markers when the second deletes on top of the first", async () => {
+    await sa.send(new PutObjectCommand({ Bucket: "twoway", Key: "twice", Body: "x" }));
+    await sa.send(new DeleteObjectCommand({ Bucket: "twoway", Key: "twice" }));
+    await sameVersions("twoway");
+    await sb.send(new DeleteObjectCommand({ Bucket: "twoway", Key: "twice" }));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const versions = (await sameVersions("twoway")).filter((v) => v.key === "twice");
+    expect(versions.filter((v) => v.deleteMarker)).toHaveLength(2);
+  }, 60_000);
+});
+
+describe("replica permissions", () => {
+  it("refuses replica writes from a user without s3:ReplicateObject", async () => {
+    await admin(b, "POST", "users", { accessKey: "plainwriter", secretKey: "plainwriter-secret" });
+    await admin(b, "POST", "policies/attach", { policies: ["readwrite"], user: "plainwriter" });
+    await admin(b, "PUT", "policies/no-replicate", {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Deny", Action: ["s3:ReplicateObject", "s3:ReplicateDelete"], Resource: "*" },
+      ],
+    });
+    await admin(b, "POST", "policies/attach", { policies: ["no-replicate"], user: "plainwriter" });
+    await versionedBucket(a, "refused");
+    await versionedBucket(b, "refused");
+    const res = await admin(a, "POST", "buckets/refused/remote-targets", {
+      url: `http://plainwriter:plainwriter-secret@127.0.0.1:${b.port}/refused`,
+    });
+    expect(res.status).toBe(200);
+    const arn = (res.body as { arn: string }).arn;
+    expect((await putReplication(a, "refused", [{ arn }])).status).toBe(200);
+    await sa.send(new PutObjectCommand({ Bucket: "refused", Key: "x", Body: "x" }));
+    await eventually(
+      async () => (await status(sa, "refused", "x")) === "FAILED",
+      30_000,
+      "FAILED status",
+    );
+    expect(await versionList(sb, "refused")).toEqual([]);
+  }, 60_000);
+});
