@@ -2,7 +2,8 @@
  * The `floe` command: mc's verbs for any S3 endpoint, plus Floe's admin API.
  * Global options (--json, --quiet) are accepted before or after the
  * subcommand. Exit status: 0 on success, 1 when the work failed (the error
- * is printed as `floe: CODE: message`), 2 for a usage mistake.
+ * is printed as `floe: CODE: message`), 2 for a usage mistake, 130 when
+ * stopped by Ctrl-C or SIGTERM.
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { registerAdmin } from "./commands/admin/index.ts";
@@ -20,6 +21,7 @@ import { registerTree } from "./commands/tree.ts";
 import { registerVersion } from "./commands/version.ts";
 import { describeError, exitCodeOf } from "./core/errors.ts";
 import { withExamples } from "./core/help.ts";
+import { interruptSignal } from "./core/interrupt.ts";
 import { Output } from "./core/output.ts";
 
 const VERSION = "0.1.0";
@@ -81,7 +83,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const quiet = argv.includes("--quiet") || argv.includes("-q");
-    new Output({ json, quiet }).error(describeError(error));
+    const output = new Output({ json, quiet });
+    if (interruptSignal().aborted) {
+      output.error({ code: "Interrupted", message: "Stopped by a signal; run again to resume." });
+      return 130;
+    }
+    output.error(describeError(error));
     return exitCodeOf(error);
   }
 }
