@@ -11,7 +11,7 @@
  * except version deletes ("delete"), which stay PENDING until the remote
  * confirms: the purge status.
  *
- * Retry backoff after the n-th failed attempt: 5 s · 2^(n-1), at most 5 min.
+ * Retry backoff after the n-th failed attempt: 1 s · 2^(n-1), at most 5 min.
  * A PENDING row is due for a requeue 30 s after it was last touched, in
  * case its message was lost.
  */
@@ -58,7 +58,7 @@ const PENDING_GRACE_MS = 30_000;
 const RECEIVED = "*received*";
 
 export function retryDelay(attempts: number): number {
-  return Math.min(5 * 60_000, 5_000 * 2 ** Math.max(0, attempts - 1));
+  return Math.min(5 * 60_000, 1_000 * 2 ** Math.max(0, attempts - 1));
 }
 
 export interface LogRow extends Record<string, SqlStorageValue> {
