@@ -5,17 +5,16 @@
  * storage/records.ts.
  */
 import type { Command } from "@commander-js/extra-typings";
+import { stat } from "node:fs/promises";
+import { basename, relative } from "node:path";
 import { contextOf, type Context } from "../core/context.ts";
 import { CliError } from "../core/errors.ts";
 import { withExamples } from "../core/help.ts";
 import { folderPrefix, remotePath, type Location, type RemoteLocation } from "../core/location.ts";
 import type { ListItem } from "../storage/entries.ts";
-import { walkLocal } from "../storage/list-local.ts";
+import { localFileEntry, walkLocal } from "../storage/list-local.ts";
 import { listBuckets, listObjects, listVersions } from "../storage/list-remote.ts";
-import { localFileEntry } from "../storage/list-local.ts";
 import { bucketLine, fileLine, fileRecord, folderLine, folderRecord } from "../storage/records.ts";
-import { stat } from "node:fs/promises";
-import { basename, relative } from "node:path";
 
 interface LsOptions {
   recursive?: boolean;
