@@ -36,8 +36,8 @@ import {
   type UploadListRequest,
 } from "./uploads.ts";
 import { mayChangeRetention, mayDelete } from "./object-lock.ts";
-import { DAY_MS, type LifecycleRule } from "../../shared/lifecycle/rules.ts";
-import { applyLifecycle, type LifecycleHost } from "./lifecycle.ts";
+import type { LifecycleRule } from "../../shared/lifecycle/rules.ts";
+import { runLifecycleStep, type LifecycleHost } from "./lifecycle.ts";
 import {
   BUCKET_MIGRATIONS,
   excludesOf,
@@ -50,13 +50,15 @@ import {
   configOf,
   planReplication,
   replicaDisposition,
+  replicationTaskOf,
   targetsOf,
+  type ReplicationTask,
   wakeConsumer,
   type ReplicationMessage,
   type TargetRef,
 } from "./replication-coordinator.ts";
 import { ReplicationLog, type ReplicationOp, type ReplicationStats } from "./replication-log.ts";
-import { olderVersions, seqFor, versionBelow } from "./version-order.ts";
+import { seqFor } from "./version-order.ts";
 import type {
   BucketInfo,
   CommitRequest,
@@ -314,23 +316,49 @@ export class Bucket extends DurableObject<Env> {
   }
 
   /**
-   * Replaces a version's record fields (tags, and later retention and legal
-   * hold) without touching its data. Returns the updated record.
+   * Replaces a version's tags, retention or legal hold without touching its
+   * data, and queues the change for replication. A change arriving from
+   * another site (`replicaTimestamp`) applies only when newer than the
+   * version's own last change. Returns the updated record.
    */
   async updateRecord(
     key: string,
     versionId: string | null,
     patch: Partial<Pick<VersionRecord, "tags" | "retention" | "legalHold">>,
+    replicaTimestamp: number | null = null,
   ): Promise<VersionLookup> {
     const lookup = await this.getVersion(key, versionId);
     if (!lookup.ok) return lookup;
-    const record = versionRecordSchema.parse({ ...lookup.version.record, ...patch });
-    this.sql.exec(
-      "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
-      serializeRecord(record),
-      record.key,
-      record.versionId,
-    );
+    const current = lookup.version.record;
+    // A replicated change older than what this version already has loses (last writer wins).
+    if (replicaTimestamp !== null && (current.metadataTimestamp ?? 0) >= replicaTimestamp)
+      return lookup;
+    const record = versionRecordSchema.parse({
+      ...current,
+      ...patch,
+      metadataTimestamp: replicaTimestamp ?? Date.now(),
+    });
+    const bucket = this.bucketRow();
+    const planned = this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
+        serializeRecord(record),
+        record.key,
+        record.versionId,
+      );
+      if (replicaTimestamp !== null || !bucket || record.deleteMarker) return [];
+      const change = {
+        key: record.key,
+        versionId: record.versionId,
+        kind: "metadata" as const,
+        size: record.size,
+        tags: record.tags,
+        replica: record.replica !== undefined,
+      };
+      const targets = planReplication(bucket, this.replication, change, Date.now());
+      return [...targets.async, ...targets.sync];
+    });
+    await this.wakeReplication(record.key, record.versionId, planned);
     return { ok: true, version: { record, inlineData: lookup.version.inlineData } };
   }
 
@@ -371,48 +399,9 @@ export class Bucket extends DurableObject<Env> {
    * multipart uploads. Time is `now`, so tests can move the clock.
    */
   async runLifecycle(now: number, maxKeys = 500): Promise<LifecycleSummary> {
-    const summary: LifecycleSummary = {
-      keysScanned: 0,
-      expired: 0,
-      noncurrentRemoved: 0,
-      markersRemoved: 0,
-      uploadsAborted: 0,
-      finished: true,
-    };
-    const row = this.bucketRow();
-    if (!row?.lifecycle) return summary;
-    const rules = (JSON.parse(row.lifecycle) as LifecycleRule[]).filter((rule) => rule.enabled);
-    const keys = this.sql
-      .exec<{ key: string }>(
-        "SELECT DISTINCT key FROM versions WHERE key > ? ORDER BY key LIMIT ?",
-        row.lifecycle_cursor ?? "",
-        maxKeys,
-      )
-      .toArray()
-      .map((r) => r.key);
-    for (const key of keys) {
-      summary.keysScanned++;
-      applyLifecycle(this.lifecycleHost(), key, rules, now, row.versioning, summary);
-    }
-    summary.finished = keys.length < maxKeys;
-    this.sql.exec(
-      "UPDATE bucket SET lifecycle_cursor = ?",
-      summary.finished ? null : keys[keys.length - 1],
+    return runLifecycleStep(this.lifecycleHost(), this.bucketRow(), now, maxKeys, (id) =>
+      this.abortUpload(id),
     );
-    for (const rule of rules) {
-      if (rule.abortMultipartDays === undefined) continue;
-      const stale = this.sql
-        .exec<{ upload_id: string; key: string }>(
-          "SELECT upload_id, key FROM uploads WHERE created_at <= ?",
-          now - rule.abortMultipartDays * DAY_MS,
-        )
-        .toArray()
-        .filter((upload) => upload.key.startsWith(rule.prefix));
-      for (const upload of stale) {
-        if (await this.abortUpload(upload.upload_id)) summary.uploadsAborted++;
-      }
-    }
-    return summary;
   }
 
   private lifecycleHost(): LifecycleHost {
@@ -463,39 +452,13 @@ export class Bucket extends DurableObject<Env> {
     return true;
   }
 
-  /**
-   * What the consumer needs to replicate one version to one target: the
-   * log entry, the version (null for a version delete), whether every older
-   * version of the key already reached the target (a delete marker waits
-   * for them), and the version directly below (sent with delete markers).
-   * Null when there is nothing (left) to do.
-   */
+  /** What the consumer needs for one version and target (replication-coordinator.ts). */
   async replicationTask(
     key: string,
     versionId: string,
     target: string,
-  ): Promise<{
-    op: ReplicationOp;
-    version: StoredVersion | null;
-    ready: boolean;
-    below: string;
-  } | null> {
-    const op = this.replication.op(key, versionId, target);
-    if (!op || op.status === "COMPLETED") return null;
-    const row = this.sql
-      .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
-      .toArray()[0];
-    if (op.kind === "delete") return { op, version: null, ready: true, below: "" };
-    if (!row) {
-      this.replication.forget(key, versionId);
-      return null;
-    }
-    const ready = !this.replication.olderPending(
-      key,
-      target,
-      olderVersions(this.sql, key, versionId),
-    );
-    return { op, version: toStored(row), ready, below: versionBelow(this.sql, key, versionId) };
+  ): Promise<ReplicationTask | null> {
+    return replicationTaskOf(this.sql, this.replication, key, versionId, target);
   }
 
   /** Records the outcome of one attempt. */

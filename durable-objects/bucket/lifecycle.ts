@@ -15,7 +15,7 @@ import {
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { mayDelete } from "./object-lock.ts";
 import type { StoredVersion, LifecycleSummary } from "./types.ts";
-import type { VersionRow } from "./schema.ts";
+import type { BucketRow, VersionRow } from "./schema.ts";
 
 /** What the coordinator lends a lifecycle step. */
 export interface LifecycleHost {
@@ -112,4 +112,59 @@ export function applyLifecycle(
     summary.expired++;
   });
   host.wake();
+}
+
+/**
+ * One scanner step: applies the rules to the next `maxKeys` keys after the
+ * bucket's persisted cursor (which it advances, or clears at the end), then
+ * aborts multipart uploads older than AbortIncompleteMultipartUpload allows.
+ */
+export async function runLifecycleStep(
+  host: LifecycleHost,
+  row: BucketRow | null,
+  now: number,
+  maxKeys: number,
+  abortUpload: (uploadId: string) => Promise<boolean>,
+): Promise<LifecycleSummary> {
+  const summary: LifecycleSummary = {
+    keysScanned: 0,
+    expired: 0,
+    noncurrentRemoved: 0,
+    markersRemoved: 0,
+    uploadsAborted: 0,
+    finished: true,
+  };
+  if (!row?.lifecycle) return summary;
+  const rules = (JSON.parse(row.lifecycle) as LifecycleRule[]).filter((rule) => rule.enabled);
+  const keys = host.sql
+    .exec<{ key: string }>(
+      "SELECT DISTINCT key FROM versions WHERE key > ? ORDER BY key LIMIT ?",
+      row.lifecycle_cursor ?? "",
+      maxKeys,
+    )
+    .toArray()
+    .map((r) => r.key);
+  for (const key of keys) {
+    summary.keysScanned++;
+    applyLifecycle(host, key, rules, now, row.versioning, summary);
+  }
+  summary.finished = keys.length < maxKeys;
+  host.sql.exec(
+    "UPDATE bucket SET lifecycle_cursor = ?",
+    summary.finished ? null : keys[keys.length - 1],
+  );
+  for (const rule of rules) {
+    if (rule.abortMultipartDays === undefined) continue;
+    const stale = host.sql
+      .exec<{ upload_id: string; key: string }>(
+        "SELECT upload_id, key FROM uploads WHERE created_at <= ?",
+        now - rule.abortMultipartDays * DAY_MS,
+      )
+      .toArray()
+      .filter((upload) => upload.key.startsWith(rule.prefix));
+    for (const upload of stale) {
+      if (await abortUpload(upload.upload_id)) summary.uploadsAborted++;
+    }
+  }
+  return summary;
 }

@@ -17,9 +17,10 @@ import {
   type ReplicationKind,
 } from "../../shared/replication/config.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
-import type { ReplicationLog } from "./replication-log.ts";
-import type { BucketRow } from "./schema.ts";
-import { versionBelow } from "./version-order.ts";
+import type { ReplicationLog, ReplicationOp } from "./replication-log.ts";
+import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
+import type { StoredVersion } from "./types.ts";
+import { olderVersions, versionBelow } from "./version-order.ts";
 
 export interface TargetRef {
   arn: string;
@@ -66,12 +67,15 @@ export function planReplication(
     kind: ReplicationKind;
     size: number;
     tags?: Record<string, string>;
+    /** Metadata changes of a replica flow back only under ReplicaModifications. */
+    replica?: boolean;
   },
   now: number,
 ): { async: string[]; sync: string[] } {
   const config = configOf(row);
   if (!config || excludedFromVersioning(row, change.key)) return { async: [], sync: [] };
-  const targets = replicationTargets(config, change.kind, change.key, change.tags ?? {});
+  const decide = change.kind === "metadata" && !change.replica ? "object" : change.kind;
+  const targets = replicationTargets(config, decide, change.key, change.tags ?? {});
   if (targets.length === 0) return { async: [], sync: [] };
   log.enqueue(change.key, change.versionId, targets, change.kind, change.size, now);
   const sync = new Set(
@@ -137,4 +141,39 @@ export async function wakeConsumer(
   } catch (error) {
     console.warn("replication wake-up not sent (the scanner will requeue):", error);
   }
+}
+
+/**
+ * What the consumer needs to replicate one version to one target: the log
+ * entry, the version (null for a version delete), whether every older
+ * version of the key already reached the target (a delete marker waits for
+ * them), and the version directly below (sent with delete markers).
+ */
+export interface ReplicationTask {
+  op: ReplicationOp;
+  version: StoredVersion | null;
+  ready: boolean;
+  below: string;
+}
+
+/** The task for one log entry; null when there is nothing (left) to do. */
+export function replicationTaskOf(
+  sql: SqlStorage,
+  log: ReplicationLog,
+  key: string,
+  versionId: string,
+  target: string,
+): ReplicationTask | null {
+  const op = log.op(key, versionId, target);
+  if (!op || op.status === "COMPLETED") return null;
+  if (op.kind === "delete") return { op, version: null, ready: true, below: "" };
+  const row = sql
+    .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
+    .toArray()[0];
+  if (!row) {
+    log.forget(key, versionId);
+    return null;
+  }
+  const ready = !log.olderPending(key, target, olderVersions(sql, key, versionId));
+  return { op, version: toStored(row), ready, below: versionBelow(sql, key, versionId) };
 }

@@ -134,10 +134,16 @@ export class ReplicationLog {
     dueIn = PENDING_GRACE_MS,
   ): void {
     for (const target of targets) {
+      // A metadata change of a version not yet sent keeps the full send (it carries the metadata).
       this.sql.exec(
-        `INSERT OR REPLACE INTO replication_log
+        `INSERT INTO replication_log
            (key, version_id, target, kind, status, attempts, size, created_at, updated_at, due, error)
-         VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, NULL)`,
+         VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, NULL)
+         ON CONFLICT (key, version_id, target) DO UPDATE SET
+           kind = CASE WHEN excluded.kind = 'metadata' AND status != 'COMPLETED'
+             AND kind IN ('object', 'existing') THEN kind ELSE excluded.kind END,
+           status = 'PENDING', attempts = 0, size = excluded.size, created_at = excluded.created_at,
+           updated_at = excluded.updated_at, due = excluded.due, error = NULL`,
         key,
         versionId,
         target,

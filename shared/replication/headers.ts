@@ -16,8 +16,11 @@
  *       of the object version it hides at the source ("" for none), so the
  *       target can tell two markers that hide the same version apart from a
  *       marker on a marker (see docs/replication.md);
- *   x-floe-source-metadata-timestamp     on metadata updates: last writer
- *       wins by this time (ms).
+ *   x-floe-source-metadata-timestamp     when the version's tags, retention
+ *       or legal hold last changed (ms): last writer wins by this time;
+ *   x-floe-replication-metadata: true    a metadata-only update (no body)
+ *       of a version the target holds, with x-floe-source-metadata (JSON
+ *       { tags, retention, legalHold }); 404 NoSuchVersion when it does not.
  */
 export const REPLICATION_REQUEST_HEADER = "x-floe-replication-request";
 export const SOURCE_VERSION_ID_HEADER = "x-floe-source-version-id";
@@ -26,3 +29,5 @@ export const SOURCE_ETAG_HEADER = "x-floe-source-etag";
 export const SOURCE_DELETE_MARKER_HEADER = "x-floe-source-delete-marker";
 export const SOURCE_COVERS_HEADER = "x-floe-source-covers";
 export const SOURCE_METADATA_TIMESTAMP_HEADER = "x-floe-source-metadata-timestamp";
+export const METADATA_ONLY_HEADER = "x-floe-replication-metadata";
+export const SOURCE_METADATA_HEADER = "x-floe-source-metadata";

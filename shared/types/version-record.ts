@@ -73,6 +73,8 @@ export const versionRecordSchema = z.object({
   parts: z.array(partInfoSchema),
   /** True when the data lives in the record (coordinator: whole; drives: their shard). */
   inline: z.boolean(),
+  /** When tags, retention or legal hold last changed (ms): last writer wins across sites. */
+  metadataTimestamp: z.number().optional(),
   /** Set when this version arrived by replication from another site (status REPLICA). */
   replica: z.object({ timestamp: z.number() }).optional(),
 });

@@ -7,10 +7,12 @@
  */
 import {
   DeleteObjectCommand,
+  DeleteObjectTaggingCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -167,17 +169,14 @@ describe("one-way replication", () => {
     const marker = await sa.send(new DeleteObjectCommand({ Bucket: "oneway", Key: "gone.txt" }));
     expect(marker.DeleteMarker).toBe(true);
     const versions = await sameVersions("oneway");
-    expect(versions.filter((v) => v.key === "gone.txt")).toEqual(
-      [
-        expect.objectContaining({ versionId: v1.VersionId, isLatest: false }),
-        expect.objectContaining({ versionId: v2.VersionId, isLatest: false }),
-        expect.objectContaining({
-          versionId: marker.VersionId,
-          deleteMarker: true,
-          isLatest: true,
-        }),
-      ].sort((x, y) => (x.versionId < y.versionId ? -1 : 1)),
+    const gone = versions.filter((v) => v.key === "gone.txt");
+    expect(gone.map((v) => v.versionId).sort()).toEqual(
+      [v1.VersionId, v2.VersionId, marker.VersionId].sort(),
     );
+    expect(gone.find((v) => v.isLatest)).toMatchObject({
+      versionId: marker.VersionId,
+      deleteMarker: true,
+    });
     expect(
       (await s3Error(sb.send(new GetObjectCommand({ Bucket: "oneway", Key: "gone.txt" })))).name,
     ).toBe("NoSuchKey");
@@ -194,6 +193,47 @@ describe("one-way replication", () => {
       md5: "b8a9f715dbb64fd5c56e7783c6820a61",
       size: 3,
     });
+  }, 60_000);
+
+  it("replicates tag changes, alone, to the version the target holds", async () => {
+    const put = await sa.send(
+      new PutObjectCommand({ Bucket: "oneway", Key: "tagged.txt", Body: "t" }),
+    );
+    await eventually(
+      async () => (await status(sa, "oneway", "tagged.txt")) === "COMPLETED",
+      20_000,
+      "replicated",
+    );
+    await sa.send(
+      new PutObjectTaggingCommand({
+        Bucket: "oneway",
+        Key: "tagged.txt",
+        VersionId: put.VersionId,
+        Tagging: { TagSet: [{ Key: "state", Value: "reviewed" }] },
+      }),
+    );
+    await eventually(
+      async () => {
+        const tags = await sb.send(
+          new GetObjectTaggingCommand({ Bucket: "oneway", Key: "tagged.txt" }),
+        );
+        return tags.TagSet?.[0]?.Value === "reviewed";
+      },
+      20_000,
+      "tags replicated",
+    );
+    await sa.send(new DeleteObjectTaggingCommand({ Bucket: "oneway", Key: "tagged.txt" }));
+    await eventually(
+      async () => {
+        const tags = await sb.send(
+          new GetObjectTaggingCommand({ Bucket: "oneway", Key: "tagged.txt" }),
+        );
+        return (tags.TagSet ?? []).length === 0;
+      },
+      20_000,
+      "tag removal replicated",
+    );
+    expect((await versionList(sb, "oneway")).filter((v) => v.key === "tagged.txt")).toHaveLength(1);
   }, 60_000);
 
   it("shows replication status per target", async () => {
@@ -365,6 +405,35 @@ describe("two-way replication", () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await versionList(sa, "twoway")).toHaveLength(20);
     expect(await versionList(sb, "twoway")).toHaveLength(20);
+  }, 60_000);
+
+  it("sends metadata changes made on a replica back, the last change winning", async () => {
+    const put = await sa.send(new PutObjectCommand({ Bucket: "twoway", Key: "meta", Body: "m" }));
+    await sameVersions("twoway");
+    await sb.send(
+      new PutObjectTaggingCommand({
+        Bucket: "twoway",
+        Key: "meta",
+        VersionId: put.VersionId,
+        Tagging: { TagSet: [{ Key: "from", Value: "b" }] },
+      }),
+    );
+    const tagsOn = async (s3: S3Client) =>
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: "twoway", Key: "meta" }))).TagSet ?? [];
+    await eventually(async () => (await tagsOn(sa))[0]?.Value === "b", 20_000, "tags flowed back");
+    await sa.send(
+      new PutObjectTaggingCommand({
+        Bucket: "twoway",
+        Key: "meta",
+        Tagging: { TagSet: [{ Key: "from", Value: "a-later" }] },
+      }),
+    );
+    await eventually(
+      async () => (await tagsOn(sb))[0]?.Value === "a-later",
+      20_000,
+      "later tags won",
+    );
+    expect((await tagsOn(sa))[0]?.Value).toBe("a-later");
   }, 60_000);
 
   it("keeps one delete marker when both sides delete the same key at once", async () => {

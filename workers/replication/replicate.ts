@@ -4,11 +4,18 @@
  * coordinator's log says what is to be done; this reads the version, sends
  * it and records the outcome there (COMPLETED, or a failed attempt, FAILED
  * once `final`). A delete marker waits until every older version of its key
- * reached the target, so it never lands before the version it covers.
+ * reached the target, so it never lands before the version it covers. A
+ * metadata change travels alone unless the target lacks the version.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
-import { sendDeleteMarker, sendVersion, sendVersionDelete, type SendOutcome } from "./send.ts";
+import {
+  sendDeleteMarker,
+  sendMetadata,
+  sendVersion,
+  sendVersionDelete,
+  type SendOutcome,
+} from "./send.ts";
 
 export interface ReplicateOutcome {
   /** True when nothing remains to be done for this message. */
@@ -48,6 +55,11 @@ export async function replicateOne(
   } else if (task.version.record.deleteMarker) {
     if (!task.ready) return fail("waiting for older versions of the key to replicate first");
     outcome = await sendDeleteMarker(credentials, task.version, task.below);
+  } else if (task.op.kind === "metadata") {
+    outcome = await sendMetadata(credentials, task.version);
+    // The target lacks the version itself: send it whole (it carries the metadata).
+    if (outcome.status === 404)
+      outcome = await sendVersion(env, credentials, task.version, storageClass);
   } else {
     outcome = await sendVersion(env, credentials, task.version, storageClass);
   }

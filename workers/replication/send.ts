@@ -11,7 +11,10 @@
  * - a version delete: DELETE /bucket/key?versionId=….
  */
 import {
+  METADATA_ONLY_HEADER,
   REPLICATION_REQUEST_HEADER,
+  SOURCE_METADATA_HEADER,
+  SOURCE_METADATA_TIMESTAMP_HEADER,
   SOURCE_COVERS_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
   SOURCE_ETAG_HEADER,
@@ -94,6 +97,7 @@ export function versionHeaders(
     [SOURCE_VERSION_ID_HEADER]: record.versionId,
     [SOURCE_MTIME_HEADER]: String(record.mtime),
     [SOURCE_ETAG_HEADER]: record.etag,
+    [SOURCE_METADATA_TIMESTAMP_HEADER]: String(record.metadataTimestamp ?? record.mtime),
     "content-length": String(record.size),
   };
   if (Object.keys(record.checksums).length > 0)
@@ -149,6 +153,39 @@ export async function sendVersion(
     );
     await piping;
     return await outcomeOf(response, record.size);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Sends a version's tags, retention and legal hold alone (404 when the target lacks the version). */
+export async function sendMetadata(
+  target: TargetCredentials,
+  stored: StoredVersion,
+): Promise<SendOutcome> {
+  const { record } = stored;
+  try {
+    const response = await signedFetch(
+      target,
+      "PUT",
+      objectUrl(target, record.key),
+      {
+        [REPLICATION_REQUEST_HEADER]: "true",
+        [METADATA_ONLY_HEADER]: "true",
+        [SOURCE_VERSION_ID_HEADER]: record.versionId,
+        [SOURCE_MTIME_HEADER]: String(record.mtime),
+        [SOURCE_METADATA_TIMESTAMP_HEADER]: String(record.metadataTimestamp ?? record.mtime),
+        [SOURCE_METADATA_HEADER]: JSON.stringify({
+          tags: record.tags ?? {},
+          retention: record.retention ?? null,
+          legalHold: record.legalHold ?? false,
+        }),
+        "content-length": "0",
+      },
+      null,
+      DELETE_TIMEOUT_MS,
+    );
+    return await outcomeOf(response, 0);
   } catch (error) {
     return failure(error);
   }

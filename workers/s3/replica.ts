@@ -7,12 +7,18 @@
  * - is stored with status REPLICA and is never replicated further, so
  *   two-way and mesh setups do not loop;
  * - is a no-op success when the bucket already holds that version with that
- *   ETag (a replay after a lost acknowledgement);
+ *   ETag (a replay after a lost acknowledgement), but for newer metadata;
+ * - may be a metadata-only update (tags, retention, legal hold) of a version
+ *   the bucket holds, applied when newer than its last change (last writer
+ *   wins by x-floe-source-metadata-timestamp);
  * - needs versioning Enabled on the target bucket.
  * Protocol headers: shared/replication/headers.ts.
  */
 import { z } from "zod";
 import {
+  METADATA_ONLY_HEADER,
+  SOURCE_METADATA_HEADER,
+  SOURCE_METADATA_TIMESTAMP_HEADER,
   SOURCE_COVERS_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
   SOURCE_ETAG_HEADER,
@@ -28,6 +34,7 @@ import { writeObject } from "../storage/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
+import { syncRecordCopies } from "./tagging.ts";
 import { writeDeleteMarker } from "./versioning.ts";
 
 /** Header with the source's checksums as JSON (algorithm → base64), stored as given. */
@@ -76,10 +83,59 @@ function replicaLock(
   return { retention, legalHold: hold === "ON" ? true : undefined };
 }
 
+const metadataSchema = z.object({
+  tags: z.record(z.string(), z.string()),
+  retention: z
+    .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
+    .nullable(),
+  legalHold: z.boolean(),
+});
+
+function metadataTimestamp(headers: Headers): number | null {
+  const value = Number(headers.get(SOURCE_METADATA_TIMESTAMP_HEADER));
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
+/** Applies a replicated tags / retention / legal hold change, last writer wins. */
+async function replicaMetadata(ctx: S3Context, bucket: string, key: string, versionId: string) {
+  const headers = ctx.request.headers;
+  const timestamp = metadataTimestamp(headers);
+  let parsed: z.infer<typeof metadataSchema>;
+  try {
+    parsed = metadataSchema.parse(JSON.parse(headers.get(SOURCE_METADATA_HEADER) ?? ""));
+  } catch {
+    throw new S3Error("InvalidArgument", `Invalid ${SOURCE_METADATA_HEADER}.`);
+  }
+  if (timestamp === null)
+    throw new S3Error(
+      "InvalidArgument",
+      `A metadata replica needs ${SOURCE_METADATA_TIMESTAMP_HEADER}.`,
+    );
+  await ctx.body().drain();
+  const result = await bucketStub(ctx.env, bucket).updateRecord(
+    key,
+    versionId,
+    {
+      tags: Object.keys(parsed.tags).length > 0 ? parsed.tags : undefined,
+      retention: parsed.retention ?? undefined,
+      legalHold: parsed.legalHold ? true : undefined,
+    },
+    timestamp,
+  );
+  if (!result.ok)
+    throw new S3Error(result.error, undefined, { detail: { Key: key, VersionId: versionId } });
+  syncRecordCopies(ctx, result.version.record);
+  return new Response(null, { status: 200, headers: { "x-amz-version-id": versionId } });
+}
+
 export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const headers = ctx.request.headers;
   const { versionId, mtime } = sourceVersion(headers);
+  if (headers.get(METADATA_ONLY_HEADER)?.toLowerCase() === "true") {
+    await replicaBucket(ctx, bucket);
+    return replicaMetadata(ctx, bucket, key, versionId);
+  }
   const [info, deploymentId] = await Promise.all([
     replicaBucket(ctx, bucket),
     getDeploymentId(ctx.env),
@@ -117,7 +173,7 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
       ...replicaLock(headers, info),
       tags: tagging === null ? undefined : parseTaggingHeader(tagging),
       checksums: {},
-      replica: { mtime, etag, checksums },
+      replica: { mtime, etag, checksums, metadataTimestamp: metadataTimestamp(headers) },
       verify: ({ md5 }) => {
         // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
         const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -68,7 +68,12 @@ export interface ObjectWrite extends VersionAttributes {
    * A replica from another site: it keeps the source's mtime, ETag and
    * checksums, and commits as a replica (never replicated further).
    */
-  replica?: { mtime: number; etag: string | null; checksums: Record<string, string> | null };
+  replica?: {
+    mtime: number;
+    etag: string | null;
+    checksums: Record<string, string> | null;
+    metadataTimestamp: number | null;
+  };
   /** Told what the commit said (sync replication targets, or a duplicate replica). */
   onCommitted?: (result: CommitSuccess) => void;
   /** Runs after the whole body was read, before anything is committed (Content-MD5, checksums). */
@@ -126,7 +131,12 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       erasure,
       parts: [{ number: 1, size: written.size, etag, dataDir }],
       inline: written.inline !== null,
-      ...(write.replica ? { replica: { timestamp: Date.now() } } : {}),
+      ...(write.replica
+        ? {
+            replica: { timestamp: Date.now() },
+            metadataTimestamp: write.replica.metadataTimestamp ?? undefined,
+          }
+        : {}),
     };
     const committed = await commitRecord(ctx, slots, record, written.inline, (request) =>
       bucketStub(ctx.env, record.bucket).commitVersion({
