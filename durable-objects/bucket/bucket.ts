@@ -59,6 +59,9 @@ import {
 } from "./replication-coordinator.ts";
 import { ReplicationLog, type ReplicationOp, type ReplicationStats } from "./replication-log.ts";
 import { seqFor } from "./version-order.ts";
+import type { ResyncJob, ResyncMode } from "./resync.ts";
+import { ReplicationService } from "./replication-service.ts";
+import { digestUnder, versionLines, type DigestEntry, type VersionLine } from "./digest.ts";
 import type {
   BucketInfo,
   CommitRequest,
@@ -74,9 +77,13 @@ import type {
   VersionPage,
 } from "./types.ts";
 
+/** Pause between two steps of a running resync job. */
+const RESYNC_STEP_MS = 500;
+
 export class Bucket extends DurableObject<Env> {
   private sql: SqlStorage;
   private replication: ReplicationLog;
+  private replicationService: ReplicationService;
   private background: BackgroundQueues;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -84,6 +91,13 @@ export class Bucket extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.replication = new ReplicationLog(this.sql);
     this.background = new BackgroundQueues(this.sql, ctx.storage, env);
+    this.replicationService = new ReplicationService(
+      this.sql,
+      env,
+      this.replication,
+      this.background,
+      () => this.bucketRow(),
+    );
     ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, BUCKET_MIGRATIONS);
       await bitrotReady();
@@ -219,7 +233,7 @@ export class Bucket extends DurableObject<Env> {
         now,
       );
     });
-    await this.wakeReplication(record.key, record.versionId, planned.async);
+    await this.replicationService.wake(record.key, record.versionId, planned.async);
     return { ok: true, syncTargets: planned.sync };
   }
 
@@ -246,15 +260,6 @@ export class Bucket extends DurableObject<Env> {
       this.replication.received(record.size);
       return { ok: true };
     });
-  }
-
-  private async wakeReplication(key: string, versionId: string, targets: string[]): Promise<void> {
-    const bucket = this.bucketRow()?.name;
-    if (!bucket) return;
-    await wakeConsumer(
-      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
-      targets.map((target) => ({ bucket, key, versionId, target })),
-    );
   }
 
   /**
@@ -358,7 +363,7 @@ export class Bucket extends DurableObject<Env> {
       const targets = planReplication(bucket, this.replication, change, Date.now());
       return [...targets.async, ...targets.sync];
     });
-    await this.wakeReplication(record.key, record.versionId, planned);
+    await this.replicationService.wake(record.key, record.versionId, planned);
     return { ok: true, version: { record, inlineData: lookup.version.inlineData } };
   }
 
@@ -427,88 +432,87 @@ export class Bucket extends DurableObject<Env> {
     this.repointLatest(record.key);
   }
 
-  // ---- replication ----
-
-  /** The replication configuration, or null. */
+  // ---- replication (replication-service.ts) ----
   async getReplication(): Promise<ReplicationConfig | null> {
-    return configOf(this.bucketRow());
+    return this.replicationService.getReplication();
   }
 
-  /** Sets (or with null removes) the replication configuration; needs versioning Enabled. */
   async setReplication(
     config: ReplicationConfig | null,
   ): Promise<"ok" | "NoSuchBucket" | "VersioningNotEnabled"> {
-    const row = this.bucketRow();
-    if (!row) return "NoSuchBucket";
-    if (config && row.versioning !== "Enabled") return "VersioningNotEnabled";
-    this.sql.exec("UPDATE bucket SET replication = ?", config ? JSON.stringify(config) : null);
-    return "ok";
+    return this.replicationService.setReplication(config);
   }
 
-  /** The remote targets of this bucket and whether each is sync (kept in step by the admin API). */
+  async startResync(
+    target: string,
+    scope: { prefix: string; olderThan: number | null },
+    mode: ResyncMode = "resync",
+  ): Promise<
+    | { ok: true; job: ResyncJob }
+    | { ok: false; error: "NoSuchBucket" | "NoExistingObjectReplication" | "ResyncRunning" }
+  > {
+    return this.replicationService.startResync(target, scope, mode);
+  }
+
+  async resyncStatus(): Promise<ResyncJob[]> {
+    return this.replicationService.resyncStatus();
+  }
+
+  async cancelResync(target: string): Promise<ResyncJob | null> {
+    return this.replicationService.cancelResync(target);
+  }
+
   async setReplicationTargets(targets: TargetRef[]): Promise<boolean> {
-    if (!this.bucketRow()) return false;
-    this.sql.exec("UPDATE bucket SET replication_targets = ?", JSON.stringify(targets));
-    return true;
+    return this.replicationService.setReplicationTargets(targets);
   }
 
-  /** What the consumer needs for one version and target (replication-coordinator.ts). */
   async replicationTask(
     key: string,
     versionId: string,
     target: string,
   ): Promise<ReplicationTask | null> {
-    return replicationTaskOf(this.sql, this.replication, key, versionId, target);
+    return this.replicationService.replicationTask(key, versionId, target);
   }
 
-  /** Records the outcome of one attempt. */
   async replicationResult(
     key: string,
     versionId: string,
     target: string,
     result:
-      { ok: true; bytes: number; latencyMs: number } | { ok: false; error: string; final: boolean },
+      | { ok: true; bytes: number; latencyMs: number; skipped?: boolean }
+      | { ok: false; error: string; final: boolean },
   ): Promise<void> {
-    const op = this.replication.op(key, versionId, target);
-    if (!op) return;
-    if (result.ok) this.replication.succeeded(op, result.bytes, result.latencyMs, Date.now());
-    else this.replication.failed(op, result.error, result.final, Date.now());
+    return this.replicationService.replicationResult(key, versionId, target, result);
   }
 
-  /** Replication due for a (re)send: stale PENDING and FAILED past their backoff. */
   async takeDueReplication(limit = 200): Promise<ReplicationMessage[]> {
-    const bucket = this.bucketRow()?.name;
-    if (!bucket) return [];
-    return this.replication
-      .takeDue(Date.now(), limit)
-      .map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target }));
+    return this.replicationService.takeDueReplication(limit);
   }
 
-  /** Requeues a PENDING or FAILED version a client just read (rate-limited per version). */
   async requeueVersion(key: string, versionId: string): Promise<void> {
-    const ops = this.replication.touchVersion(key, versionId, Date.now());
-    await this.wakeReplication(
-      key,
-      versionId,
-      ops.map((op) => op.target),
-    );
+    return this.replicationService.requeueVersion(key, versionId);
   }
 
-  /** Replication counters per target, and what this bucket received as replicas. */
   async replicationStats(): Promise<ReplicationStats | null> {
-    const row = this.bucketRow();
-    if (!row) return null;
-    const targets = [...new Set(configOf(row)?.rules.map((rule) => rule.destination) ?? [])];
-    return this.replication.stats(targets, Date.now());
+    return this.replicationService.replicationStats();
   }
 
-  /** Versions not (yet) replicated, for `replicate diff`. */
   async unreplicated(
     target: string | null,
     after: string,
     limit: number,
   ): Promise<ReplicationOp[]> {
-    return this.replication.unreplicated(target, after, limit);
+    return this.replicationService.unreplicated(target, after, limit);
+  }
+
+  /** Version digests under a prefix, for `replicate verify` (digest.ts). */
+  async versionDigest(prefix: string): Promise<DigestEntry[]> {
+    return digestUnder(this.sql, prefix);
+  }
+
+  /** The versions of one key as `replicate verify` compares them. */
+  async versionLines(key: string): Promise<VersionLine[]> {
+    return versionLines(this.sql, key);
   }
 
   /** The bucket's tags, or null when it has none. */
@@ -593,7 +597,7 @@ export class Bucket extends DurableObject<Env> {
       }
     });
     if (locked) return { ok: false, error: "AccessDenied" };
-    await this.wakeReplication(key, id, wake);
+    await this.replicationService.wake(key, id, wake);
     return { ok: true, deleted };
   }
 
@@ -751,16 +755,22 @@ export class Bucket extends DurableObject<Env> {
   async wake(): Promise<void> {
     const next = this.background.nextDue();
     if (next !== null) await this.background.ensureAlarm(Math.max(next, Date.now() + 50));
+    if (this.replicationService.resync.active()) await this.background.ensureAlarm(Date.now() + 50);
   }
 
   /** Works off garbage collection and heals; re-arms while work remains. */
   override async alarm(): Promise<void> {
-    const name = this.bucketRow()?.name;
-    if (name) {
-      await this.background.runGarbageCollection(name);
+    const row = this.bucketRow();
+    if (row) {
+      await this.background.runGarbageCollection(row.name);
       await this.background.runHeals((key, versionId) => this.getVersion(key, versionId));
     }
+    const jobs = row ? await this.replicationService.stepJobs() : false;
     const next = this.background.nextDue();
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 50));
+    const resyncNext = jobs ? Date.now() + RESYNC_STEP_MS : null;
+    const at = [next === null ? null : Math.max(next, Date.now() + 50), resyncNext].filter(
+      (t): t is number => t !== null,
+    );
+    if (at.length > 0) await this.ctx.storage.setAlarm(Math.min(...at));
   }
 }

@@ -73,6 +73,7 @@ export interface LogRow extends Record<string, SqlStorageValue> {
   updated_at: number;
   due: number;
   error: string | null;
+  job: string | null;
 }
 
 /** One unit of replication work, as the consumer receives it. */
@@ -84,6 +85,8 @@ export interface ReplicationOp {
   status: TargetStatus;
   attempts: number;
   size: number;
+  /** The resync or existing-object job that queued it, if any. */
+  job: string | null;
 }
 
 export interface TargetStats {
@@ -117,6 +120,7 @@ function toOp(row: LogRow): ReplicationOp {
     status: row.status as TargetStatus,
     attempts: row.attempts,
     size: row.size,
+    job: row.job,
   };
 }
 
@@ -179,6 +183,28 @@ export class ReplicationLog {
       .toArray()
       .map((r) => r.status as TargetStatus);
     return compositeStatus(statuses);
+  }
+
+  /**
+   * Newer unfinished rows of the key for the target whose older versions
+   * have all arrived now (delete markers waiting for them).
+   */
+  readyAfter(
+    key: string,
+    target: string,
+    olderOf: (versionId: string) => string[],
+  ): ReplicationOp[] {
+    const waiting = this.sql
+      .exec<LogRow>(
+        `SELECT r.* FROM replication_log r JOIN versions v ON v.key = r.key AND v.version_id = r.version_id
+         WHERE r.key = ? AND r.target = ? AND r.status = 'PENDING' AND v.delete_marker = 1`,
+        key,
+        target,
+      )
+      .toArray();
+    return waiting
+      .filter((row) => !this.olderPending(key, target, olderOf(row.version_id)))
+      .map(toOp);
   }
 
   /** True when an older version of the key has not reached the target yet. */

@@ -1,5 +1,6 @@
 import { versionRecordSchema } from "../../shared/types/version-record.ts";
 import { REPLICATION_MIGRATION } from "./replication-log.ts";
+import { RESYNC_MIGRATION } from "./resync-schema.ts";
 import type { StoredVersion } from "./types.ts";
 
 /**
@@ -81,6 +82,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
    );`,
   `ALTER TABLE bucket ADD COLUMN policy TEXT;`,
   REPLICATION_MIGRATION,
+  RESYNC_MIGRATION,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {

@@ -3,7 +3,8 @@
  * target, its secret key sealed with the master key (purpose "targets"),
  * its health as the last probes and replication attempts left it. Rules:
  * - one target per (source bucket, endpoint, target bucket): adding the same
- *   again returns the existing ARN (with the new credentials and options);
+ *   again returns the same ARN (with the new credentials and options), also
+ *   on a site rebuilt from scratch (shared/replication/arn.ts);
  * - health: a failed probe or transfer marks the target offline from then
  *   (downtime accrues until it answers again); a success marks it online.
  */
@@ -114,7 +115,9 @@ export class TargetStore {
         target.targetBucket,
       )
       .toArray()[0];
-    const arn = existing?.arn ?? makeTargetArn(target.targetBucket);
+    const arn =
+      existing?.arn ??
+      (await makeTargetArn(target.sourceBucket, target.endpoint, target.targetBucket));
     const sealed = await this.box().seal(target.secretKey, arn);
     this.sql.exec(
       `INSERT INTO targets (arn, source_bucket, endpoint, target_bucket, region, access_key, secret, sync,

@@ -45,8 +45,13 @@ export interface ReplicationConfig {
   rules: ReplicationRule[];
 }
 
-/** What is being replicated: a new version (or its metadata), a delete marker, a version delete, or an existing version. */
-export type ReplicationKind = "object" | "metadata" | "delete-marker" | "delete" | "existing";
+/**
+ * What is being replicated: a new version (or its metadata), a delete
+ * marker, a version delete, an existing version, or a version a resync
+ * sends again.
+ */
+export type ReplicationKind =
+  "object" | "metadata" | "delete-marker" | "delete" | "existing" | "resync";
 
 export const MAX_RULES = 1000;
 
@@ -252,6 +257,7 @@ export function replicationTargets(
       case "delete":
         return rule.deleteReplication;
       case "existing":
+      case "resync":
         return rule.existingObjectReplication;
     }
   });

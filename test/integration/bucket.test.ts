@@ -57,7 +57,7 @@ describe("Bucket coordinator", () => {
     expect(await c.getVersion("k", null)).toEqual({ ok: false, error: "NoSuchKey" });
     expect(
       await c.commitVersion({ record: r, inlineData: data, acknowledgements: 5, writeQuorum: 5 }),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
     const got = await c.getVersion("k", null);
     expect(got.ok && got.version.inlineData).toEqual(data);
     expect(got.ok && got.version.record.dataDir).toBe("d1");

@@ -8,6 +8,8 @@
  *   users, groups, policies                    see iam-routes.ts
  *   service-accounts                           see service-account-routes.ts
  *   buckets/{b}/remote-targets, .../replication see target-routes.ts
+ *   buckets/{b}/replication/resync             see resync-routes.ts
+ *   buckets/{b}/replication/digest|verify      see verify-routes.ts
  */
 import { loadConfig } from "../../shared/config.ts";
 import { injectFault, faultRequestSchema } from "./faults.ts";
@@ -25,6 +27,8 @@ import { deploymentInfo } from "./info.ts";
 import { lifecycleRunSchema, runLifecycleNow } from "./lifecycle.ts";
 import { serviceAccountRoute } from "./service-account-routes.ts";
 import { replicationRoute, targetRoute } from "./target-routes.ts";
+import { resyncRoute } from "./resync-routes.ts";
+import { verifyRoute } from "./verify-routes.ts";
 
 const PREFIX = "/floe/admin/v1/";
 
@@ -57,6 +61,8 @@ export async function handleAdmin(
       iamRoute(request.method, segments) ??
       serviceAccountRoute(request.method, segments) ??
       targetRoute(request.method, segments) ??
+      resyncRoute(request.method, segments) ??
+      verifyRoute(request.method, segments) ??
       replicationRoute(request.method, segments);
     if (!handler)
       throw new AdminError(

@@ -211,9 +211,10 @@ async function status(call: RouteCall): Promise<Response> {
       "AccessDenied",
       "Access Denied: s3:GetReplicationConfiguration is not allowed.",
     );
-  const [stats, targets] = await Promise.all([
+  const [stats, targets, jobs] = await Promise.all([
     bucketStub(call.env, info.name).replicationStats(),
     deploymentStub(call.env).listTargets(info.name),
+    bucketStub(call.env, info.name).resyncStatus(),
   ]);
   const byArn = new Map(targets.map((t) => [t.arn, t]));
   return json({
@@ -228,6 +229,7 @@ async function status(call: RouteCall): Promise<Response> {
         sync: target?.sync ?? false,
         bandwidth: target?.bandwidth ?? null,
         health: target?.health ?? null,
+        job: jobs.find((job) => job.target === s.target) ?? null,
       };
     }),
     received: stats?.received ?? { count: 0, bytes: 0 },

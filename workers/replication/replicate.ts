@@ -4,12 +4,16 @@
  * coordinator's log says what is to be done; this reads the version, sends
  * it and records the outcome there (COMPLETED, or a failed attempt, FAILED
  * once `final`). A delete marker waits until every older version of its key
- * reached the target, so it never lands before the version it covers. A
- * metadata change travels alone unless the target lacks the version.
+ * reached the target, so it never lands before the version it covers (the
+ * last of them to arrive wakes it again; the scanner would too). A
+ * metadata change travels alone unless the target lacks the version. A
+ * resync first HEADs the remote and counts a version that already matches
+ * as skipped.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import {
+  remoteMatches,
   sendDeleteMarker,
   sendMetadata,
   sendVersion,
@@ -47,13 +51,31 @@ export async function replicateOne(
   const storageClass =
     config?.rules.find((rule) => rule.destination === target)?.storageClass ?? null;
   const started = Date.now();
+  // A resync first asks whether the remote already has the version as it is here.
+  if (
+    task.op.kind === "resync" &&
+    task.version &&
+    (task.ready || !task.version.record.deleteMarker)
+  ) {
+    const matches = await remoteMatches(credentials, task.version).catch(() => false);
+    if (matches) {
+      await coordinator.replicationResult(key, versionId, target, {
+        ok: true,
+        bytes: task.version.record.size,
+        latencyMs: Date.now() - started,
+        skipped: true,
+      });
+      return { done: true, error: null };
+    }
+  }
   let outcome: SendOutcome;
   if (task.op.kind === "delete") {
     outcome = await sendVersionDelete(credentials, key, versionId);
   } else if (!task.version) {
     return { done: true, error: null };
   } else if (task.version.record.deleteMarker) {
-    if (!task.ready) return fail("waiting for older versions of the key to replicate first");
+    // Waits for the older versions: the last of them to arrive wakes it again.
+    if (!task.ready) return { done: true, error: null };
     outcome = await sendDeleteMarker(credentials, task.version, task.below);
   } else if (task.op.kind === "metadata") {
     outcome = await sendMetadata(credentials, task.version);

@@ -158,6 +158,40 @@ export async function sendVersion(
   }
 }
 
+/**
+ * True when the target already holds this version as it is here: same
+ * version id, ETag, size, mtime (to the second, as Last-Modified carries
+ * it), content type and user metadata; for a delete marker, a marker with
+ * that version id. A HEAD with the target's credentials tells.
+ */
+export async function remoteMatches(
+  target: TargetCredentials,
+  stored: StoredVersion,
+): Promise<boolean> {
+  const { record } = stored;
+  const url = objectUrl(target, record.key, `?versionId=${encodeURIComponent(record.versionId)}`);
+  const response = await signedFetch(target, "HEAD", url, {}, null, DELETE_TIMEOUT_MS);
+  await response.body?.cancel();
+  if (record.deleteMarker)
+    return response.status === 405 && response.headers.get("x-amz-delete-marker") === "true";
+  if (response.status !== 200) return false;
+  const headers = response.headers;
+  if (headers.get("etag") !== `"${record.etag}"`) return false;
+  if (headers.get("content-length") !== String(record.size)) return false;
+  if (headers.get("last-modified") !== new Date(record.mtime).toUTCString()) return false;
+  if ((headers.get("content-type") ?? "") !== (record.contentType ?? "binary/octet-stream"))
+    return false;
+  const remoteMeta: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (name.startsWith("x-amz-meta-")) remoteMeta[name.slice("x-amz-meta-".length)] = value;
+  });
+  const localMeta = record.userMetadata;
+  const keys = new Set([...Object.keys(remoteMeta), ...Object.keys(localMeta)]);
+  for (const key of keys) if (remoteMeta[key] !== localMeta[key]) return false;
+  const tagCount = Object.keys(record.tags ?? {}).length;
+  return (headers.get("x-amz-tagging-count") ?? "0") === String(tagCount);
+}
+
 /** Sends a version's tags, retention and legal hold alone (404 when the target lacks the version). */
 export async function sendMetadata(
   target: TargetCredentials,

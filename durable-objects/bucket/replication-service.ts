@@ -1,0 +1,201 @@
+/**
+ * The replication side of a bucket coordinator, behind the Bucket class's
+ * RPC methods of the same names: the configuration, remote-target flags,
+ * what the consumer needs per version and target and what it reports back,
+ * the scanner's requeues, statistics, and resync / existing-object jobs
+ * (resync.ts). State lives in the coordinator's SQLite: the bucket row, the
+ * replication log (replication-log.ts) and the jobs table.
+ */
+import type { ReplicationConfig } from "../../shared/replication/config.ts";
+import type { BackgroundQueues } from "./background-queues.ts";
+import {
+  configOf,
+  replicationTaskOf,
+  wakeConsumer,
+  type ReplicationMessage,
+  type ReplicationTask,
+  type TargetRef,
+} from "./replication-coordinator.ts";
+import type { ReplicationLog, ReplicationOp, ReplicationStats } from "./replication-log.ts";
+import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
+import type { BucketRow } from "./schema.ts";
+import { olderVersions } from "./version-order.ts";
+
+export class ReplicationService {
+  readonly resync: ResyncJobs;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Env,
+    private readonly log: ReplicationLog,
+    private readonly background: BackgroundQueues,
+    private readonly row: () => BucketRow | null,
+  ) {
+    this.resync = new ResyncJobs(sql);
+  }
+
+  /** Sends wake-ups for one version's targets (after a commit, delete or metadata change). */
+  async wake(key: string, versionId: string, targets: string[]): Promise<void> {
+    const bucket = this.row()?.name;
+    if (!bucket) return;
+    await wakeConsumer(
+      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+      targets.map((target) => ({ bucket, key, versionId, target })),
+    );
+  }
+
+  /** One step of the running jobs (the coordinator's alarm); true while jobs remain. */
+  async stepJobs(): Promise<boolean> {
+    const row = this.row();
+    if (!row) return false;
+    const queued = this.resync.step(row.name, configOf(row), Date.now());
+    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued);
+    return this.resync.active();
+  }
+
+  /** The replication configuration, or null. */
+  async getReplication(): Promise<ReplicationConfig | null> {
+    return configOf(this.row());
+  }
+
+  /** Sets (or with null removes) the replication configuration; needs versioning Enabled. */
+  async setReplication(
+    config: ReplicationConfig | null,
+  ): Promise<"ok" | "NoSuchBucket" | "VersioningNotEnabled"> {
+    const row = this.row();
+    if (!row) return "NoSuchBucket";
+    if (config && row.versioning !== "Enabled") return "VersioningNotEnabled";
+    this.sql.exec("UPDATE bucket SET replication = ?", config ? JSON.stringify(config) : null);
+    // Existing-object replication: versions the target has no status for yet go through a job.
+    const targets = new Set(
+      (config?.rules ?? [])
+        .filter((rule) => rule.status === "Enabled" && rule.existingObjectReplication)
+        .map((rule) => rule.destination),
+    );
+    for (const target of targets) {
+      if (!this.resync.running(target))
+        this.resync.start(target, "existing", { prefix: "", olderThan: null }, Date.now());
+    }
+    if (targets.size > 0) await this.background.ensureAlarm(Date.now() + 50);
+    return "ok";
+  }
+
+  /**
+   * Starts a resync of `target` (`replicate resync start`): refused unless
+   * a rule for it has existing-object replication, and while a job for it
+   * runs.
+   */
+  async startResync(
+    target: string,
+    scope: { prefix: string; olderThan: number | null },
+    mode: ResyncMode = "resync",
+  ): Promise<
+    | { ok: true; job: ResyncJob }
+    | { ok: false; error: "NoSuchBucket" | "NoExistingObjectReplication" | "ResyncRunning" }
+  > {
+    const row = this.row();
+    if (!row) return { ok: false, error: "NoSuchBucket" };
+    const config = configOf(row);
+    const allowed = config?.rules.some(
+      (rule) =>
+        rule.status === "Enabled" && rule.destination === target && rule.existingObjectReplication,
+    );
+    if (!allowed) return { ok: false, error: "NoExistingObjectReplication" };
+    if (this.resync.running(target)) return { ok: false, error: "ResyncRunning" };
+    const job = this.resync.start(target, mode, scope, Date.now());
+    await this.background.ensureAlarm(Date.now() + 50);
+    return { ok: true, job };
+  }
+
+  /** Resync and existing-object jobs, one per target (the latest). */
+  async resyncStatus(): Promise<ResyncJob[]> {
+    return this.resync.list();
+  }
+
+  async cancelResync(target: string): Promise<ResyncJob | null> {
+    return this.resync.cancel(target, Date.now());
+  }
+
+  /** The remote targets of this bucket and whether each is sync (kept in step by the admin API). */
+  async setReplicationTargets(targets: TargetRef[]): Promise<boolean> {
+    if (!this.row()) return false;
+    this.sql.exec("UPDATE bucket SET replication_targets = ?", JSON.stringify(targets));
+    return true;
+  }
+
+  /** What the consumer needs for one version and target (replication-coordinator.ts). */
+  async replicationTask(
+    key: string,
+    versionId: string,
+    target: string,
+  ): Promise<ReplicationTask | null> {
+    return replicationTaskOf(this.sql, this.log, key, versionId, target);
+  }
+
+  /**
+   * Records the outcome of one attempt (`skipped`: the remote already had
+   * it), counts it for its job, and wakes delete markers of the key that
+   * were waiting for it.
+   */
+  async replicationResult(
+    key: string,
+    versionId: string,
+    target: string,
+    result:
+      | { ok: true; bytes: number; latencyMs: number; skipped?: boolean }
+      | { ok: false; error: string; final: boolean },
+  ): Promise<void> {
+    const op = this.log.op(key, versionId, target);
+    if (!op) return;
+    const now = Date.now();
+    if (!result.ok) {
+      this.log.failed(op, result.error, result.final, now);
+      return;
+    }
+    this.log.succeeded(op, result.skipped ? 0 : result.bytes, result.latencyMs, now);
+    if (op.job) this.resync.counted(op.job, result.bytes, result.skipped === true, now);
+    const ready = this.log.readyAfter(key, target, (id) => olderVersions(this.sql, key, id));
+    const bucket = this.row()?.name;
+    if (bucket && ready.length > 0)
+      await wakeConsumer(
+        this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+        ready.map((r) => ({ bucket, key: r.key, versionId: r.versionId, target: r.target })),
+      );
+  }
+
+  /** Replication due for a (re)send: stale PENDING and FAILED past their backoff. */
+  async takeDueReplication(limit = 200): Promise<ReplicationMessage[]> {
+    const bucket = this.row()?.name;
+    if (!bucket) return [];
+    return this.log
+      .takeDue(Date.now(), limit)
+      .map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target }));
+  }
+
+  /** Requeues a PENDING or FAILED version a client just read (rate-limited per version). */
+  async requeueVersion(key: string, versionId: string): Promise<void> {
+    const ops = this.log.touchVersion(key, versionId, Date.now());
+    await this.wake(
+      key,
+      versionId,
+      ops.map((op) => op.target),
+    );
+  }
+
+  /** Replication counters per target, and what this bucket received as replicas. */
+  async replicationStats(): Promise<ReplicationStats | null> {
+    const row = this.row();
+    if (!row) return null;
+    const targets = [...new Set(configOf(row)?.rules.map((rule) => rule.destination) ?? [])];
+    return this.log.stats(targets, Date.now());
+  }
+
+  /** Versions not (yet) replicated, for `replicate diff`. */
+  async unreplicated(
+    target: string | null,
+    after: string,
+    limit: number,
+  ): Promise<ReplicationOp[]> {
+    return this.log.unreplicated(target, after, limit);
+  }
+}

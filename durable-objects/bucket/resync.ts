@@ -1,0 +1,335 @@
+/**
+ * Resync and existing-object replication jobs: one job at a time per
+ * bucket and remote target, walking the bucket's versions in ascending
+ * (key, seq) order from a cursor persisted after every step, so a job
+ * survives restarts and a version always goes before a newer delete marker
+ * of its key. A step queues at most STEP_VERSIONS versions and only while
+ * fewer than MAX_IN_FLIGHT of the job's are unfinished (the replication
+ * log is the backlog; the coordinator's alarm drives the steps).
+ *
+ * - mode "resync" (`replicate resync start`): every version matching the
+ *   rules (prefix, tags, existing-object replication) for the target,
+ *   within the job's prefix and older-than scope, is queued whatever its
+ *   status, replicas included; the consumer skips those whose remote copy
+ *   already matches and restores the rest, delete markers included.
+ * - mode "existing" (started when a rule with existing-object replication
+ *   is set): versions the target has no status for yet are queued.
+ * Only versions that existed when the job started are walked (seq below
+ * the job's high-water mark). Counters: `total` is counted up front (the
+ * scope, before tag filters); replicated and skipped are counted as the
+ * consumer reports; failed is the job's versions currently FAILED; versions
+ * outside the rules count as skipped. A job ends Completed, or Failed when
+ * some of its versions stay FAILED once everything was tried.
+ */
+import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
+import type { ReplicationMessage } from "./replication-coordinator.ts";
+import { toStored, type VersionRow } from "./schema.ts";
+
+export { RESYNC_MIGRATION } from "./resync-schema.ts";
+
+const STEP_VERSIONS = 100;
+const MAX_IN_FLIGHT = 200;
+
+export type ResyncMode = "resync" | "existing";
+export type ResyncStatus = "Pending" | "Ongoing" | "Completed" | "Failed" | "Canceled";
+
+interface JobRow extends Record<string, SqlStorageValue> {
+  target: string;
+  job_id: string;
+  mode: string;
+  status: string;
+  prefix: string;
+  older_than: number | null;
+  max_seq: number;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  cursor_key: string | null;
+  cursor_seq: number | null;
+  total: number;
+  replicated_count: number;
+  replicated_bytes: number;
+  skipped_count: number;
+}
+
+export interface ResyncJob {
+  target: string;
+  jobId: string;
+  mode: ResyncMode;
+  status: ResyncStatus;
+  prefix: string;
+  /** Only versions last modified before this time (ISO); null for all. */
+  olderThan: string | null;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  total: number;
+  replicatedCount: number;
+  replicatedBytes: number;
+  failedCount: number;
+  failedBytes: number;
+  skippedCount: number;
+  /** Queued and not yet finished. */
+  pendingCount: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export class ResyncJobs {
+  constructor(private readonly sql: SqlStorage) {}
+
+  private row(target: string): JobRow | null {
+    return (
+      this.sql.exec<JobRow>("SELECT * FROM resync_jobs WHERE target = ?", target).toArray()[0] ??
+      null
+    );
+  }
+
+  private describe(row: JobRow): ResyncJob {
+    const failed = this.sql
+      .exec<{ n: number; bytes: number }>(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM replication_log WHERE job = ? AND status = 'FAILED'",
+        row.job_id,
+      )
+      .one();
+    const pending = this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM replication_log WHERE job = ? AND status = 'PENDING'",
+        row.job_id,
+      )
+      .one().n;
+    return {
+      target: row.target,
+      jobId: row.job_id,
+      mode: row.mode as ResyncMode,
+      status: row.status as ResyncStatus,
+      prefix: row.prefix,
+      olderThan: iso(row.older_than),
+      startedAt: new Date(row.started_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+      finishedAt: iso(row.finished_at),
+      total: row.total,
+      replicatedCount: row.replicated_count,
+      replicatedBytes: row.replicated_bytes,
+      failedCount: failed.n,
+      failedBytes: failed.bytes,
+      skippedCount: row.skipped_count,
+      pendingCount: pending,
+    };
+  }
+
+  list(): ResyncJob[] {
+    return this.sql
+      .exec<JobRow>("SELECT * FROM resync_jobs ORDER BY target")
+      .toArray()
+      .map((row) => this.describe(row));
+  }
+
+  get(target: string): ResyncJob | null {
+    const row = this.row(target);
+    return row ? this.describe(row) : null;
+  }
+
+  running(target: string): boolean {
+    const status = this.row(target)?.status;
+    return status === "Pending" || status === "Ongoing";
+  }
+
+  /** True while any job has work left (the alarm keeps stepping). */
+  active(): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM resync_jobs WHERE status IN ('Pending', 'Ongoing') LIMIT 1")
+        .toArray().length > 0
+    );
+  }
+
+  /** Starts a job (the caller checked the rules and that none is running). */
+  start(
+    target: string,
+    mode: ResyncMode,
+    scope: { prefix: string; olderThan: number | null },
+    now: number,
+  ): ResyncJob {
+    const maxSeq = this.sql
+      .exec<{ next_seq: number }>("SELECT next_seq FROM bucket")
+      .one().next_seq;
+    const total = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM versions v
+         WHERE substr(v.key, 1, ?) = ? AND v.seq < ? AND (? IS NULL OR v.mtime < ?)
+           AND (? = 'resync' OR NOT EXISTS (SELECT 1 FROM replication_log r
+                WHERE r.key = v.key AND r.version_id = v.version_id AND r.target = ?))`,
+        scope.prefix.length,
+        scope.prefix,
+        maxSeq,
+        scope.olderThan,
+        scope.olderThan,
+        mode,
+        target,
+      )
+      .one().n;
+    const jobId = crypto.randomUUID();
+    this.sql.exec(
+      `INSERT OR REPLACE INTO resync_jobs (target, job_id, mode, status, prefix, older_than, max_seq,
+         started_at, updated_at, finished_at, cursor_key, cursor_seq, total)
+       VALUES (?, ?, ?, 'Pending', ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`,
+      target,
+      jobId,
+      mode,
+      scope.prefix,
+      scope.olderThan,
+      maxSeq,
+      now,
+      now,
+      total,
+    );
+    return this.get(target) as ResyncJob;
+  }
+
+  cancel(target: string, now: number): ResyncJob | null {
+    const row = this.row(target);
+    if (!row) return null;
+    if (row.status === "Pending" || row.status === "Ongoing") {
+      this.sql.exec(
+        "UPDATE resync_jobs SET status = 'Canceled', updated_at = ?, finished_at = ? WHERE target = ?",
+        now,
+        now,
+        target,
+      );
+      // Already queued versions still replicate, outside the job.
+      this.sql.exec("UPDATE replication_log SET job = NULL WHERE job = ?", row.job_id);
+    }
+    return this.get(target);
+  }
+
+  /** Counts a finished version of a job (by transfer or because the remote already matched). */
+  counted(jobId: string, bytes: number, skipped: boolean, now: number): void {
+    this.sql.exec(
+      skipped
+        ? "UPDATE resync_jobs SET skipped_count = skipped_count + 1, updated_at = ? WHERE job_id = ?"
+        : "UPDATE resync_jobs SET replicated_count = replicated_count + 1, replicated_bytes = replicated_bytes + ?, updated_at = ? WHERE job_id = ?",
+      ...(skipped ? [now, jobId] : [bytes, now, jobId]),
+    );
+    // A job that ended Failed completes once its last failed version got through on a retry.
+    const failed = this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM replication_log WHERE job = ? AND status != 'COMPLETED'",
+        jobId,
+      )
+      .one().n;
+    if (failed === 0)
+      this.sql.exec(
+        "UPDATE resync_jobs SET status = 'Completed' WHERE job_id = ? AND status = 'Failed'",
+        jobId,
+      );
+  }
+
+  /**
+   * One step of every running job: queue the next versions in order
+   * (upserting their log rows with the job), count those outside the rules
+   * as skipped, finish jobs that walked everything and have nothing
+   * pending. Returns the wake-ups to send.
+   */
+  step(bucket: string, config: ReplicationConfig | null, now: number): ReplicationMessage[] {
+    const messages: ReplicationMessage[] = [];
+    const jobs = this.sql
+      .exec<JobRow>("SELECT * FROM resync_jobs WHERE status IN ('Pending', 'Ongoing')")
+      .toArray();
+    for (const job of jobs) {
+      const inFlight = this.sql
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM replication_log WHERE job = ? AND status = 'PENDING'",
+          job.job_id,
+        )
+        .one().n;
+      let walked = job.cursor_key === "\uffff";
+      if (!walked && inFlight < MAX_IN_FLIGHT) {
+        const rows = this.sql
+          .exec<VersionRow>(
+            `SELECT * FROM versions
+             WHERE ((key > ?) OR (key = ? AND seq > ?)) AND substr(key, 1, ?) = ? AND seq < ?
+             ORDER BY key, seq LIMIT ?`,
+            job.cursor_key ?? "",
+            job.cursor_key ?? "",
+            job.cursor_seq ?? -1,
+            job.prefix.length,
+            job.prefix,
+            job.max_seq,
+            STEP_VERSIONS,
+          )
+          .toArray();
+        let skipped = 0;
+        for (const row of rows) {
+          if (job.older_than !== null && row.mtime >= job.older_than) continue;
+          const existing = this.sql
+            .exec<{ status: string }>(
+              "SELECT status FROM replication_log WHERE key = ? AND version_id = ? AND target = ?",
+              row.key,
+              row.version_id,
+              job.target,
+            )
+            .toArray()[0];
+          if (job.mode === "existing" && existing) {
+            skipped++;
+            continue;
+          }
+          const record = toStored(row).record;
+          const rule = config ? decidingRule(config, job.target, row.key, record.tags ?? {}) : null;
+          if (!rule || !rule.existingObjectReplication) {
+            skipped++;
+            continue;
+          }
+          this.sql.exec(
+            `INSERT INTO replication_log
+               (key, version_id, target, kind, status, attempts, size, created_at, updated_at, due, error, job)
+             VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, NULL, ?)
+             ON CONFLICT (key, version_id, target) DO UPDATE SET kind = excluded.kind,
+               status = 'PENDING', attempts = 0, size = excluded.size, updated_at = excluded.updated_at,
+               due = excluded.due, error = NULL, job = excluded.job`,
+            row.key,
+            row.version_id,
+            job.target,
+            job.mode,
+            row.size,
+            now,
+            now,
+            now + 30_000,
+            job.job_id,
+          );
+          messages.push({ bucket, key: row.key, versionId: row.version_id, target: job.target });
+        }
+        const last = rows[rows.length - 1];
+        walked = rows.length < STEP_VERSIONS;
+        this.sql.exec(
+          `UPDATE resync_jobs SET status = 'Ongoing', cursor_key = ?, cursor_seq = ?,
+             skipped_count = skipped_count + ?, updated_at = ? WHERE target = ?`,
+          walked ? "\uffff" : (last?.key ?? job.cursor_key),
+          walked ? null : (last?.seq ?? job.cursor_seq),
+          skipped,
+          now,
+          job.target,
+        );
+      }
+      if (walked) {
+        const open = this.sql
+          .exec<{ pending: number; failed: number }>(
+            `SELECT COALESCE(SUM(status = 'PENDING'), 0) AS pending, COALESCE(SUM(status = 'FAILED'), 0) AS failed
+             FROM replication_log WHERE job = ?`,
+            job.job_id,
+          )
+          .one();
+        if (open.pending === 0) {
+          this.sql.exec(
+            "UPDATE resync_jobs SET status = ?, finished_at = ?, updated_at = ? WHERE target = ?",
+            open.failed > 0 ? "Failed" : "Completed",
+            now,
+            now,
+            job.target,
+          );
+        }
+      }
+    }
+    return messages;
+  }
+}
