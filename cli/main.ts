@@ -15,6 +15,7 @@ import { registerDu } from "./commands/du.ts";
 import { registerFind } from "./commands/find.ts";
 import { registerLs } from "./commands/ls.ts";
 import { registerMirror } from "./commands/mirror.ts";
+import { registerReplicate } from "./commands/replicate/index.ts";
 import { registerRm } from "./commands/rm.ts";
 import { registerStat } from "./commands/stat.ts";
 import { registerTree } from "./commands/tree.ts";
@@ -29,7 +30,9 @@ const VERSION = "0.1.0";
 /** The full command tree. */
 export function buildProgram(json = false): Command {
   const program = new Command("floe")
-    .description("Floe's command line: buckets, objects, mirroring and administration (mc-style)")
+    .description(
+      "Floe's command line: buckets, objects, mirroring, replication and administration (mc-style)",
+    )
     .version(VERSION, "-v, --version")
     .option("--json", "print one JSON document per line")
     .option("-q, --quiet", "no progress bars or per-file lines")
@@ -66,6 +69,7 @@ export function buildProgram(json = false): Command {
   registerTree(program);
   registerVersion(program);
   registerMirror(program);
+  registerReplicate(program);
   registerAdmin(program);
   return program;
 }

@@ -58,6 +58,13 @@ export function requireBucket(location: Location, command: string): RemoteLocati
   return location;
 }
 
+/** A remote location that must name a bucket and nothing under it. */
+export function requireBucketOnly(location: Location, command: string): RemoteLocation {
+  const remote = requireBucket(location, command);
+  if (remote.key !== "") throw usageError(`${command} needs ALIAS/BUCKET, not "${location.raw}".`);
+  return remote;
+}
+
 /** A remote location that must name an object. */
 export function requireObject(location: Location, command: string): RemoteLocation {
   const remote = requireBucket(location, command);

@@ -68,6 +68,18 @@ describe("floe --help", () => {
       "admin policy rm",
       "admin policy attach",
       "admin policy detach",
+      "admin bucket remote add",
+      "admin bucket remote ls",
+      "admin bucket remote edit",
+      "admin bucket remote rm",
+      "replicate add",
+      "replicate ls",
+      "replicate edit",
+      "replicate rm",
+      "replicate export",
+      "replicate import",
+      "replicate status",
+      "replicate diff",
     ]) {
       expect(names).toContain(verb);
     }

@@ -1,10 +1,11 @@
 /**
  * `floe admin ...`: Floe's admin API (docs/admin-api.md): deployment info,
- * healing, drive fault injection, and IAM (users, groups, policies,
- * service accounts).
+ * healing, drive fault injection, IAM (users, groups, policies,
+ * service accounts) and buckets' remote targets.
  */
 import type { Command } from "@commander-js/extra-typings";
 import { withExamples } from "../../core/help.ts";
+import { registerBucket } from "./bucket.ts";
 import { registerDrive } from "./drive.ts";
 import { registerGroup } from "./group.ts";
 import { registerHeal } from "./heal.ts";
@@ -26,4 +27,5 @@ export function registerAdmin(program: Command): void {
   registerUser(admin);
   registerGroup(admin);
   registerPolicy(admin);
+  registerBucket(admin);
 }

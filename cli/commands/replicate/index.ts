@@ -1,0 +1,24 @@
+/**
+ * `floe replicate ...`: server-side bucket replication, as mc's
+ * `mc replicate`: rules (add, ls, edit, rm), the configuration as JSON
+ * (export, import), and what replication did and still owes (status,
+ * diff). Remote targets themselves are `floe admin bucket remote ...`.
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { withExamples } from "../../core/help.ts";
+import { registerRules } from "./rules.ts";
+import { registerStatus } from "./status.ts";
+import { registerTransfer } from "./transfer.ts";
+
+/** Registers `replicate` and its subcommands. */
+export function registerReplicate(program: Command): void {
+  const replicate = withExamples(
+    program.command("replicate").description("server-side bucket replication rules and status"),
+    "floe replicate add local/photos --remote-bucket http://replicator:replicator-secret@127.0.0.1:8788/photos",
+    "floe replicate ls local/photos",
+    "floe replicate status local/photos",
+  );
+  registerRules(replicate);
+  registerTransfer(replicate);
+  registerStatus(replicate);
+}

@@ -1,0 +1,161 @@
+/**
+ * `floe replicate status|diff ALIAS/BUCKET`: what replication has done and
+ * what it still owes, from the admin API.
+ *
+ * status, per target: replicated versions and bytes, pending, failed (last
+ * minute, last hour, in total, and versions failed now, waiting for a
+ * retry), link health and downtime, lag (age of the oldest change not yet
+ * replicated) and the average transfer latency; then the replicas this
+ * bucket received from other sites. JSON, one document: type
+ * "replicationStatus", bucket, path, targets[] (the admin API's fields:
+ * arn, endpoint, targetBucket, sync, bandwidth, health, replicatedCount,
+ * replicatedBytes, pendingCount, pendingBytes, failedCount, failedBytes,
+ * failedLastMinute {count, bytes}, failedLastHour {count, bytes},
+ * failedNow, lagMs, latency {buckets, counts, sumMs, count}, plus
+ * latencyAvgMs, null before any transfer), received {count, bytes}.
+ *
+ * diff: every version or delete not (yet) replicated, paging through the
+ * admin API's `next`. JSON, one record per entry: type "diff", key,
+ * versionId, target, kind (object, metadata, delete-marker, delete,
+ * existing), replicationStatus (PENDING or FAILED), attempts, size.
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { contextOf } from "../../core/context.ts";
+import { humanBytes, humanDuration, table } from "../../core/format.ts";
+import { withExamples } from "../../core/help.ts";
+import { remotePath } from "../../core/location.ts";
+import {
+  diffPageSchema,
+  replicationStatusSchema,
+  type DiffEntry,
+  type DiffPage,
+  type TargetStatus,
+} from "../../replication/schemas.ts";
+import { bandwidthText, downtimeText, healthText, remoteName } from "../../replication/targets.ts";
+import { replicationScope } from "./common.ts";
+
+/** Average latency in ms, or null before any transfer. */
+export function averageLatency(target: Pick<TargetStatus, "latency">): number | null {
+  const { sumMs, count } = target.latency;
+  return count > 0 ? Math.round(sumMs / count) : null;
+}
+
+const objects = (count: number, bytes: number) => `${count} version(s), ${humanBytes(bytes)}`;
+
+/** The human block for one target. */
+export function targetStatusText(target: TargetStatus): string {
+  const average = averageLatency(target);
+  const mode = [
+    target.sync ? "sync" : "async",
+    healthText(target.health),
+    `downtime ${downtimeText(target.health)}`,
+    `bandwidth ${bandwidthText(target.bandwidth)}`,
+  ].join(", ");
+  const failed = [
+    `${target.failedLastMinute.count} in the last minute`,
+    `${target.failedLastHour.count} in the last hour`,
+    `${target.failedCount} in total (${humanBytes(target.failedBytes)})`,
+    `${target.failedNow} failed now`,
+  ].join(", ");
+  const rows = [
+    ["Replicated:", objects(target.replicatedCount, target.replicatedBytes)],
+    ["Pending:", objects(target.pendingCount, target.pendingBytes)],
+    ["Failed:", failed],
+    ["Lag:", humanDuration(target.lagMs / 1000)],
+    [
+      "Latency:",
+      average === null ? "-" : `${average}ms average over ${target.latency.count} transfer(s)`,
+    ],
+  ];
+  const body = table(rows)
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+  return `${target.arn} → ${remoteName(target.endpoint, target.targetBucket)}\n  ${mode}\n${body}`;
+}
+
+function diffRecord(entry: DiffEntry): Record<string, unknown> {
+  const { status, ...rest } = entry;
+  return { type: "diff", ...rest, replicationStatus: status };
+}
+
+/** Registers `replicate status|diff`. */
+export function registerStatus(replicate: Command): void {
+  withExamples(
+    replicate
+      .command("status")
+      .description("replication metrics per target, and replicas received")
+      .argument("<source>", "ALIAS/BUCKET")
+      .action(async (source, _options, command) => {
+        const ctx = contextOf(command);
+        const { location } = replicationScope(ctx, source, "status");
+        const status = await ctx
+          .admin(location.alias)
+          .call(
+            "GET",
+            `buckets/${encodeURIComponent(location.bucket)}/replication/status`,
+            replicationStatusSchema,
+          );
+        const path = remotePath(location.alias, location.bucket);
+        const targets = status.targets.map((t) => ({ ...t, latencyAvgMs: averageLatency(t) }));
+        const received = `Received: ${objects(status.received.count, status.received.bytes)} as replicas from other sites.`;
+        const blocks = status.targets.map(targetStatusText);
+        const human = [`Replication status of ${path}`, ...blocks, received].join("\n\n");
+        ctx.output.result(
+          {
+            type: "replicationStatus",
+            bucket: status.bucket,
+            path,
+            targets,
+            received: status.received,
+          },
+          human,
+        );
+      }),
+    "floe replicate status local/photos",
+  );
+
+  withExamples(
+    replicate
+      .command("diff")
+      .description("list versions not (yet) replicated, with their status")
+      .argument("<source>", "ALIAS/BUCKET")
+      .option("--remote-bucket <arn>", "only this target")
+      .action(async (source, options, command) => {
+        const ctx = contextOf(command);
+        const { location } = replicationScope(ctx, source, "diff");
+        const admin = ctx.admin(location.alias);
+        const entries: DiffEntry[] = [];
+        let after: string | null = "";
+        while (after !== null) {
+          const query: URLSearchParams = new URLSearchParams({ after });
+          if (options.remoteBucket) query.set("arn", options.remoteBucket);
+          const page: DiffPage = await admin.call(
+            "GET",
+            `buckets/${encodeURIComponent(location.bucket)}/replication/diff?${query}`,
+            diffPageSchema,
+          );
+          if (ctx.output.json)
+            for (const entry of page.entries) ctx.output.result(diffRecord(entry), "");
+          else entries.push(...page.entries);
+          after = page.next;
+        }
+        if (entries.length === 0) return;
+        const rows = entries.map((e) => [
+          e.status,
+          e.key,
+          e.versionId,
+          e.kind,
+          humanBytes(e.size),
+          String(e.attempts),
+          e.target,
+        ]);
+        ctx.output.result(
+          {},
+          table([["STATUS", "KEY", "VERSION", "KIND", "SIZE", "ATTEMPTS", "TARGET"], ...rows]),
+        );
+      }),
+    "floe replicate diff local/photos",
+    "floe replicate diff local/photos --remote-bucket arn:floe:replication::UUID:photos",
+  );
+}
