@@ -3,8 +3,9 @@
  * as a child process against two local sites, a → b. Remote targets are
  * added, listed, edited and removed; rules are added (by ARN and by URL),
  * listed, disabled and enabled again (checked by what reaches b), removed,
- * exported and imported; status and diff are read after real replication
- * and after replication that cannot succeed (b's bucket removed).
+ * exported and imported; status, resync and diff are read after real
+ * replication and after replication that cannot succeed (b's bucket
+ * removed).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -475,6 +476,53 @@ describe("replicate status and diff", () => {
       code: 0,
       stdout: "",
     });
+  });
+
+  it("resyncs a target: versions the remote already holds are skipped", async () => {
+    const [rule] = await floe.json(["replicate", "ls", "a/metrics"]);
+    const arn = String(rule?.destination);
+    const [started] = await floe.json([
+      "replicate",
+      "resync",
+      "start",
+      "a/metrics",
+      "--remote-bucket",
+      arn,
+    ]);
+    expect(started).toMatchObject({
+      status: "success",
+      type: "resyncJob",
+      target: arn,
+      jobId: expect.any(String),
+      mode: "resync",
+      jobStatus: expect.stringMatching(/^(Pending|Ongoing|Completed)$/),
+    });
+    const [job] = await floe.json(["replicate", "resync", "status", "a/metrics", "--watch"]);
+    expect(job).toMatchObject({
+      jobId: started?.jobId,
+      jobStatus: "Completed",
+      total: 3,
+      skippedCount: 3,
+      replicatedCount: 0,
+      failedCount: 0,
+    });
+    const human = await floe.ok(["replicate", "resync", "status", "a/metrics"]);
+    expect(human.stdout).toMatch(
+      new RegExp(`^${arn}\\s+resync\\s+Completed\\s+0 \\(0B\\)\\s+0\\s+3\\s+0\\s`, "m"),
+    );
+    const canceled = await floe.ok([
+      "replicate",
+      "resync",
+      "cancel",
+      "a/metrics",
+      "--remote-bucket",
+      arn,
+    ]);
+    expect(canceled.stdout).toMatch(/: Completed\.$/m);
+    const unknown = arn.replace(/:metrics$/, ":nowhere");
+    expect(
+      await failure(["replicate", "resync", "start", "a/metrics", "--remote-bucket", unknown]),
+    ).toMatchObject({ code: 1, error: { code: "NoSuchRemoteTarget" } });
   });
 
   it("lists what is not replicated, and counts failures, when the remote bucket is gone", async () => {

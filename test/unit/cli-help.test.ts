@@ -80,6 +80,9 @@ describe("floe --help", () => {
       "replicate import",
       "replicate status",
       "replicate diff",
+      "replicate resync start",
+      "replicate resync status",
+      "replicate resync cancel",
     ]) {
       expect(names).toContain(verb);
     }

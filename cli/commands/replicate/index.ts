@@ -1,11 +1,12 @@
 /**
  * `floe replicate ...`: server-side bucket replication, as mc's
  * `mc replicate`: rules (add, ls, edit, rm), the configuration as JSON
- * (export, import), and what replication did and still owes (status,
- * diff). Remote targets themselves are `floe admin bucket remote ...`.
+ * (export, import), what replication did and still owes (status,
+ * diff), and resynchronisation (resync start, status, cancel). Remote targets themselves are `floe admin bucket remote ...`.
  */
 import type { Command } from "@commander-js/extra-typings";
 import { withExamples } from "../../core/help.ts";
+import { registerResync } from "./resync.ts";
 import { registerRules } from "./rules.ts";
 import { registerStatus } from "./status.ts";
 import { registerTransfer } from "./transfer.ts";
@@ -21,4 +22,5 @@ export function registerReplicate(program: Command): void {
   registerRules(replicate);
   registerTransfer(replicate);
   registerStatus(replicate);
+  registerResync(replicate);
 }
