@@ -50,7 +50,7 @@ export function registerRules(replicate: Command): void {
         "--remote-bucket <arn|url>",
         "target ARN, or http(s)://KEY:SECRET@host:port/BUCKET",
       )
-      .option("--replicate <list>", `what replicates besides new versions: ${ALL}`, ALL)
+      .option("--replicate <list>", "what replicates besides new versions (comma-separated)", ALL)
       .option(
         "--priority <n>",
         "rule priority (default: one more than the highest)",
