@@ -78,6 +78,8 @@ const mf = new Miniflare({
   r2Persist: join(state, "r2"),
   d1Persist: join(state, "d1"),
   log: undefined,
+  // `GET /cdn-cgi/handler/scheduled?cron=...` runs the cron scanner on demand, as under wrangler dev.
+  unsafeTriggerHandlers: true,
 });
 
 const entry = await mf.ready;

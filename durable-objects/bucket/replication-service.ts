@@ -146,7 +146,8 @@ export class ReplicationService {
       | { ok: false; error: string; final: boolean },
   ): Promise<void> {
     const op = this.log.op(key, versionId, target);
-    if (!op) return;
+    // A second outcome for work already done (duplicate wake-ups raced) changes nothing.
+    if (!op || op.status === "COMPLETED") return;
     const now = Date.now();
     if (!result.ok) {
       this.log.failed(op, result.error, result.final, now);

@@ -29,6 +29,8 @@ export { RESYNC_MIGRATION } from "./resync-schema.ts";
 
 const STEP_VERSIONS = 100;
 const MAX_IN_FLIGHT = 200;
+/** A queued version whose wake-up was lost is requeued by the scanner after this long. */
+const JOB_GRACE_MS = 10_000;
 
 export type ResyncMode = "resync" | "existing";
 export type ResyncStatus = "Pending" | "Ongoing" | "Completed" | "Failed" | "Canceled";
@@ -294,7 +296,7 @@ export class ResyncJobs {
             row.size,
             now,
             now,
-            now + 30_000,
+            now + JOB_GRACE_MS,
             job.job_id,
           );
           messages.push({ bucket, key: row.key, versionId: row.version_id, target: job.target });

@@ -11,9 +11,10 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, s3Client } from "./harness/clients.ts";
-import { md5OfStream } from "./harness/data.ts";
+import { md5OfStream, patternBytes } from "./harness/data.ts";
 import {
   addTarget,
   eventually,
@@ -24,6 +25,8 @@ import {
   versionList,
   type RuleSpec,
 } from "./harness/replication.ts";
+import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";
+import { signRequest } from "../../workers/auth/sign.ts";
 import { startSite, type Site } from "./harness/site.ts";
 
 let a: Site;
@@ -195,4 +198,152 @@ describe("partial loss", () => {
     const refused = await admin(a, "POST", "buckets/norules/replication/resync", { arn });
     expect([refused.status, refused.body.code]).toEqual([400, "NoExistingObjectReplication"]);
   });
+});
+
+/** GetBucketReplication's XML as an operator would export it. */
+async function exportReplication(site: Site, bucket: string): Promise<string> {
+  const url = `${site.url}/${bucket}?replication`;
+  const headers = await signRequest({
+    method: "GET",
+    url,
+    accessKeyId: ROOT_USER,
+    secretKey: ROOT_PASSWORD,
+    region: REGION,
+  });
+  const res = await fetch(url, { headers });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+async function importReplication(site: Site, bucket: string, xml: string) {
+  const url = `${site.url}/${bucket}?replication`;
+  const headers = await signRequest({
+    method: "PUT",
+    url,
+    accessKeyId: ROOT_USER,
+    secretKey: ROOT_PASSWORD,
+    region: REGION,
+  });
+  const res = await fetch(url, { method: "PUT", headers, body: xml });
+  return { status: res.status, body: await res.text() };
+}
+
+describe("total loss", () => {
+  it("rebuilds a site that lost everything from its peer, markers included, and replicates again", async () => {
+    await versionedBucket(a, "total");
+    await versionedBucket(b, "total");
+    const toB = await addTarget(a, "total", b);
+    const toA = await addTarget(b, "total", a);
+    expect((await putReplication(a, "total", [{ id: "to-b", arn: toB }])).status).toBe(200);
+    expect((await putReplication(b, "total", [{ id: "to-a", arn: toA }])).status).toBe(200);
+    await writeHistory(sa, "total", 9);
+    await writeHistory(sb, "total", 6);
+    await eventually(
+      async () =>
+        JSON.stringify(await versionList(sa, "total")) ===
+        JSON.stringify(await versionList(sb, "total")),
+      30_000,
+      "initial replication",
+    );
+    const everything = await versionList(sa, "total");
+    expect(everything.some((v) => v.deleteMarker)).toBe(true);
+    const exported = await exportReplication(b, "total");
+
+    // Site B loses its whole state and starts empty on the same address.
+    await b.stop();
+    rmSync(b.state, { recursive: true, force: true });
+    await b.restart();
+    await remoteUser(b);
+    await versionedBucket(b, "total");
+    expect(await versionList(sb, "total")).toEqual([]);
+
+    const started = await resync(a, "total", toB);
+    expect(started.total).toBe(everything.length);
+    const done = await finished(a, "total", toB);
+    expect(done).toMatchObject({
+      status: "Completed",
+      failedCount: 0,
+      replicatedCount: everything.length,
+      skippedCount: 0,
+    });
+    expect(await verify(a, "total", toB)).toMatchObject({ equal: true });
+    await sameContent("total");
+
+    // B is set up to replicate again: the same target (same ARN), then the exported rules.
+    expect(await addTarget(b, "total", a)).toBe(toA);
+    expect((await importReplication(b, "total", exported)).status).toBe(200);
+    const fromB = await sb.send(
+      new PutObjectCommand({ Bucket: "total", Key: "after/b.txt", Body: "from b" }),
+    );
+    await eventually(
+      async () => (await versionList(sa, "total")).some((v) => v.versionId === fromB.VersionId),
+      20_000,
+      "B → A replication after the rebuild",
+    );
+  }, 180_000);
+});
+
+describe("interrupted resync", () => {
+  it("resumes after its site restarts and ends with counters that add up", async () => {
+    await versionedBucket(a, "restart");
+    await versionedBucket(b, "restart");
+    const arn = await addTarget(a, "restart", b);
+    expect((await putReplication(a, "restart", [{ arn }])).status).toBe(200);
+    const body = await patternBytes(64 * 1024, 3);
+    for (let i = 0; i < 120; i++)
+      await sa.send(
+        new PutObjectCommand({
+          Bucket: "restart",
+          Key: `o/${String(i).padStart(3, "0")}`,
+          Body: body,
+        }),
+      );
+    await eventually(
+      async () => (await versionList(sb, "restart")).length === 120,
+      60_000,
+      "initial copy",
+    );
+    for (const v of await versionList(sb, "restart"))
+      await sb.send(
+        new DeleteObjectCommand({ Bucket: "restart", Key: v.key, VersionId: v.versionId }),
+      );
+    // Slow the link so the resync is still running when its site restarts.
+    const slow = await admin(
+      a,
+      "PATCH",
+      `buckets/restart/remote-targets?arn=${encodeURIComponent(arn)}`,
+      { bandwidth: 1024 * 1024 },
+    );
+    expect(slow.status).toBe(200);
+    const started = await resync(a, "restart", arn);
+    expect(started.total).toBe(120);
+    await eventually(
+      async () => (await job(a, "restart", arn)).replicatedCount > 5,
+      30_000,
+      "resync under way",
+    );
+    await a.restart();
+    const resumed = await job(a, "restart", arn);
+    expect(resumed.status).toBe("Ongoing");
+    expect(resumed.replicatedCount).toBeLessThan(120);
+    await admin(a, "PATCH", `buckets/restart/remote-targets?arn=${encodeURIComponent(arn)}`, {
+      bandwidth: null,
+    });
+    let done: Job | null = null;
+    await eventually(
+      async () => {
+        await runCron(a);
+        done = await job(a, "restart", arn);
+        return done.status === "Completed" || done.status === "Failed";
+      },
+      90_000,
+      "resync to finish after the restart",
+    );
+    const final = done as unknown as Job;
+    expect(final.status).toBe("Completed");
+    expect(final.failedCount).toBe(0);
+    expect(final.replicatedCount + final.skippedCount).toBe(120);
+    expect(await versionList(sb, "restart")).toHaveLength(120);
+    expect(await verify(a, "restart", arn)).toMatchObject({ equal: true });
+  }, 240_000);
 });
