@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     FLOE_ROOT_PASSWORD?: string;
     /** Seals IAM secrets and remote-target credentials at rest (at least 16 characters). */
     FLOE_MASTER_KEY?: string;
+    /** Bearer token for GET /floe/metrics (Prometheus); SigV4 with admin:Prometheus works too. */
+    FLOE_METRICS_TOKEN?: string;
   }
 }

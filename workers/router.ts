@@ -5,6 +5,7 @@
  */
 import { bitrotReady } from "../shared/bitrot.ts";
 import { handleAdmin } from "./admin/routes.ts";
+import { handleMetrics } from "./metrics/route.ts";
 import { newRequestId } from "./request-id.ts";
 import { drainBody, handleS3 } from "./s3/pipeline.ts";
 import { errorResponse, toS3Error } from "./s3/response.ts";
@@ -22,6 +23,8 @@ export async function handleFetch(
   let response: Response;
   if (path.startsWith("/floe/admin/")) {
     response = await handleAdmin(request, env, exec, requestId);
+  } else if (path === "/floe/metrics") {
+    response = await handleMetrics(request, env, requestId);
   } else {
     try {
       response = await handleS3(request, env, exec, requestId);

@@ -499,7 +499,7 @@ export class Bucket extends DurableObject<Env> {
 
   async unreplicated(
     target: string | null,
-    after: string,
+    after: { key: string; versionId: string },
     limit: number,
   ): Promise<ReplicationOp[]> {
     return this.replicationService.unreplicated(target, after, limit);

@@ -324,23 +324,26 @@ export class ReplicationLog {
     return rows.map(toOp);
   }
 
-  /** Every row not yet COMPLETED, in key order, from `after` (for diff). */
-  unreplicated(target: string | null, after: string, limit: number): ReplicationOp[] {
-    const rows =
-      target === null
-        ? this.sql.exec<LogRow>(
-            `SELECT * FROM replication_log WHERE status != 'COMPLETED' AND key > ? ORDER BY key, version_id LIMIT ?`,
-            after,
-            limit,
-          )
-        : this.sql.exec<LogRow>(
-            `SELECT * FROM replication_log WHERE status != 'COMPLETED' AND target = ? AND key > ?
-             ORDER BY key, version_id LIMIT ?`,
-            target,
-            after,
-            limit,
-          );
-    return rows.toArray().map(toOp);
+  /** Every row not yet COMPLETED, in (key, version id) order after `after`, for diff. */
+  unreplicated(
+    target: string | null,
+    after: { key: string; versionId: string },
+    limit: number,
+  ): ReplicationOp[] {
+    return this.sql
+      .exec<LogRow>(
+        `SELECT * FROM replication_log WHERE status != 'COMPLETED' AND (? IS NULL OR target = ?)
+           AND (key > ? OR (key = ? AND version_id > ?))
+         ORDER BY key, version_id, target LIMIT ?`,
+        target,
+        target,
+        after.key,
+        after.key,
+        after.versionId,
+        limit,
+      )
+      .toArray()
+      .map(toOp);
   }
 
   /** Counts a replica this bucket received. */

@@ -194,7 +194,7 @@ export class ReplicationService {
   /** Versions not (yet) replicated, for `replicate diff`. */
   async unreplicated(
     target: string | null,
-    after: string,
+    after: { key: string; versionId: string },
     limit: number,
   ): Promise<ReplicationOp[]> {
     return this.log.unreplicated(target, after, limit);

@@ -18,6 +18,7 @@ const DEPLOYMENT_MIGRATIONS: readonly string[] = [
      owner TEXT NOT NULL
    );`,
   TARGETS_MIGRATION,
+  `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
 ];
 
 export interface BucketEntry {
@@ -116,5 +117,28 @@ export class Deployment extends DurableObject<Env> {
   /** Records whether a target answered (probe or transfer). */
   async recordTargetHealth(arn: string, online: boolean, latencyMs: number | null): Promise<void> {
     this.targets.recordHealth(arn, online, latencyMs, Date.now());
+  }
+
+  /** Adds to site-wide counters (healed versions, rebuilt shards and copies). */
+  async count(increments: Record<string, number>): Promise<void> {
+    for (const [name, value] of Object.entries(increments)) {
+      if (value === 0) continue;
+      this.sql.exec(
+        `INSERT INTO counters (name, value) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`,
+        name,
+        value,
+      );
+    }
+  }
+
+  /** Every site-wide counter. */
+  async counters(): Promise<Record<string, number>> {
+    return Object.fromEntries(
+      this.sql
+        .exec<{ name: string; value: number }>("SELECT name, value FROM counters")
+        .toArray()
+        .map((row) => [row.name, row.value]),
+    );
   }
 }

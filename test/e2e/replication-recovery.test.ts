@@ -29,6 +29,7 @@ import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";
 import { signRequest } from "../../workers/auth/sign.ts";
 import { startSite, type Site } from "./harness/site.ts";
 
+const METRICS_TOKEN = "metrics-token-for-tests";
 let a: Site;
 let b: Site;
 let sa: S3Client;
@@ -128,7 +129,10 @@ async function sameContent(bucket: string) {
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startSite(), startSite()]);
+  [a, b] = await Promise.all([
+    startSite({ vars: { FLOE_METRICS_TOKEN: METRICS_TOKEN } }),
+    startSite(),
+  ]);
   sa = s3Client(a);
   sb = s3Client(b);
   await Promise.all([remoteUser(a), remoteUser(b)]);
@@ -177,6 +181,21 @@ describe("partial loss", () => {
     expect(done.skippedCount).toBe(all.length - lost.length);
     expect(await verify(a, "partial", toB)).toMatchObject({ equal: true, differences: [] });
     await sameContent("partial");
+    const metrics = await fetch(`${a.url}/floe/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain(
+      `floe_bucket_replication_resync_replicated_count{bucket="partial",targetArn="${toB}",mode="resync",jobId="${done.jobId}"} ${lost.length}`,
+    );
+    expect(text).toContain(
+      `floe_bucket_replication_resync_total{bucket="partial",targetArn="${toB}",mode="resync",jobId="${done.jobId}"} ${all.length}`,
+    );
+    const wrongToken = await fetch(`${a.url}/floe/metrics`, {
+      headers: { authorization: "Bearer nope" },
+    });
+    expect(wrongToken.status).toBe(403);
 
     expect((await putReplication(b, "partial", rule(toA))).status).toBe(200);
     const fromB = await sb.send(

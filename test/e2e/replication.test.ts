@@ -29,7 +29,8 @@ import {
   versionedBucket,
   versionList,
 } from "./harness/replication.ts";
-import { startSite, type Site } from "./harness/site.ts";
+import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
+import { signRequest } from "../../workers/auth/sign.ts";
 
 const MiB = 1024 * 1024;
 let a: Site;
@@ -251,6 +252,52 @@ describe("one-way replication", () => {
       "buckets/oneway/replication/status",
     );
     expect(received.body.received.count).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe("metrics", () => {
+  it("exports replication, drive and heal metrics to a signed scrape", async () => {
+    const url = `${a.url}/floe/metrics`;
+    expect((await fetch(url)).status).toBe(403);
+    const headers = await signRequest({
+      method: "GET",
+      url,
+      accessKeyId: ROOT_USER,
+      secretKey: ROOT_PASSWORD,
+      region: REGION,
+    });
+    const res = await fetch(url, { headers });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    const sample = (name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{${labels}[^}]*\\} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+    expect(
+      sample(
+        "floe_bucket_replication_sent_count",
+        'bucket="oneway",targetArn="arn:floe:replication::',
+      ),
+    ).toBeGreaterThanOrEqual(7);
+    expect(sample("floe_bucket_replication_link_online", 'bucket="oneway"')).toBe(1);
+    expect(sample("floe_bucket_replication_pending_count", 'bucket="oneway"')).toBe(0);
+    expect(text).toMatch(
+      /^floe_bucket_replication_latency_seconds_bucket\{bucket="oneway",.*le="\+Inf"\} \d+$/m,
+    );
+    expect(sample("floe_cluster_set_drives_online", 'set="pool-0/set-0"')).toBe(8);
+    expect(sample("floe_cluster_set_write_quorum", 'set="pool-0/set-0"')).toBe(5);
+    expect(text).toMatch(/^# TYPE floe_heal_objects_healed_total counter$/m);
+    const received = await fetch(`${b.url}/floe/metrics`, {
+      headers: await signRequest({
+        method: "GET",
+        url: `${b.url}/floe/metrics`,
+        accessKeyId: ROOT_USER,
+        secretKey: ROOT_PASSWORD,
+        region: REGION,
+      }),
+    });
+    expect(await received.text()).toMatch(
+      /^floe_bucket_replication_received_count\{bucket="oneway"\} ([1-9]\d*)$/m,
+    );
   });
 });
 

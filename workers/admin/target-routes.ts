@@ -253,8 +253,25 @@ async function diff(call: RouteCall): Promise<Response> {
   const limit = Math.min(1000, Math.max(1, Number(params.get("limit") ?? 1000) || 1000));
   const entries = await bucketStub(call.env, info.name).unreplicated(
     params.get("arn"),
-    params.get("after") ?? "",
+    parseCursor(params.get("after") ?? ""),
     limit,
   );
-  return json({ entries, next: entries.length === limit ? entries[entries.length - 1].key : null });
+  const last = entries[entries.length - 1];
+  return json({
+    entries,
+    next: entries.length === limit && last ? JSON.stringify([last.key, last.versionId]) : null,
+  });
+}
+
+/** A diff cursor: the opaque `next` of the previous page (`["key","versionId"]`), or a plain key. */
+function parseCursor(after: string): { key: string; versionId: string } {
+  if (after.startsWith("[")) {
+    try {
+      const [key, versionId] = JSON.parse(after) as [string, string];
+      if (typeof key === "string" && typeof versionId === "string") return { key, versionId };
+    } catch {
+      // Not a cursor: a key that starts with "[".
+    }
+  }
+  return { key: after, versionId: after === "" ? "" : "\uffff" };
 }

@@ -11,6 +11,7 @@ import { createReedSolomon } from "../../shared/erasure/index.ts";
 import { dataDirsOf, serializeRecord, type PartInfo } from "../../shared/types/version-record.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import { drivesOf, shardOfDrive } from "./erasure-set.ts";
+import { deploymentStub } from "./stubs.ts";
 
 const BLOCKS_PER_HEAL_BATCH = 4;
 
@@ -157,5 +158,14 @@ export async function healVersion(
   );
   report.offlineDrives = offline.size;
   report.healthy = offline.size === 0 && report.unrecoverableBlocks === 0;
+  if (!options.dryRun && (report.shardsRebuilt > 0 || report.copiesRebuilt > 0)) {
+    await deploymentStub(env)
+      .count({
+        healed_versions: 1,
+        healed_shards: report.shardsRebuilt,
+        healed_copies: report.copiesRebuilt,
+      })
+      .catch(() => undefined);
+  }
   return report;
 }
