@@ -57,7 +57,12 @@ import {
   type ReplicationMessage,
   type TargetRef,
 } from "./replication-coordinator.ts";
-import { ReplicationLog, type ReplicationOp, type ReplicationStats } from "./replication-log.ts";
+import {
+  ReplicationLog,
+  type ReplicationOp,
+  type ReplicationStats,
+  type UploadProgress,
+} from "./replication-log.ts";
 import { seqFor } from "./version-order.ts";
 import type { ResyncJob, ResyncMode } from "./resync.ts";
 import { ReplicationService } from "./replication-service.ts";
@@ -483,6 +488,15 @@ export class Bucket extends DurableObject<Env> {
       | { ok: false; error: string; final: boolean },
   ): Promise<void> {
     return this.replicationService.replicationResult(key, versionId, target, result);
+  }
+
+  async saveReplicationUpload(
+    key: string,
+    versionId: string,
+    target: string,
+    upload: UploadProgress | null,
+  ): Promise<void> {
+    return this.replicationService.saveReplicationUpload(key, versionId, target, upload);
   }
 
   async takeDueReplication(limit = 200): Promise<ReplicationMessage[]> {

@@ -74,6 +74,7 @@ export interface LogRow extends Record<string, SqlStorageValue> {
   due: number;
   error: string | null;
   job: string | null;
+  upload: string | null;
 }
 
 /** One unit of replication work, as the consumer receives it. */
@@ -87,6 +88,14 @@ export interface ReplicationOp {
   size: number;
   /** The resync or existing-object job that queued it, if any. */
   job: string | null;
+  /** A multipart transfer in progress (resumed by part on a retry). */
+  upload: UploadProgress | null;
+}
+
+export interface UploadProgress {
+  uploadId: string;
+  /** Part number → ETag of the parts the target acknowledged. */
+  parts: Record<string, string>;
 }
 
 export interface TargetStats {
@@ -121,6 +130,7 @@ function toOp(row: LogRow): ReplicationOp {
     attempts: row.attempts,
     size: row.size,
     job: row.job,
+    upload: row.upload ? (JSON.parse(row.upload) as UploadProgress) : null,
   };
 }
 
@@ -226,7 +236,7 @@ export class ReplicationLog {
       );
     } else {
       this.sql.exec(
-        `UPDATE replication_log SET status = 'COMPLETED', updated_at = ?, error = NULL
+        `UPDATE replication_log SET status = 'COMPLETED', updated_at = ?, error = NULL, upload = NULL
          WHERE key = ? AND version_id = ? AND target = ?`,
         now,
         op.key,
@@ -296,6 +306,17 @@ export class ReplicationLog {
       );
     }
     return rows.map(toOp);
+  }
+
+  /** Saves (or with null clears) the multipart transfer of a row. */
+  saveUpload(key: string, versionId: string, target: string, upload: UploadProgress | null): void {
+    this.sql.exec(
+      "UPDATE replication_log SET upload = ? WHERE key = ? AND version_id = ? AND target = ?",
+      upload ? JSON.stringify(upload) : null,
+      key,
+      versionId,
+      target,
+    );
   }
 
   /**

@@ -16,7 +16,12 @@ import {
   type ReplicationTask,
   type TargetRef,
 } from "./replication-coordinator.ts";
-import type { ReplicationLog, ReplicationOp, ReplicationStats } from "./replication-log.ts";
+import type {
+  ReplicationLog,
+  ReplicationOp,
+  ReplicationStats,
+  UploadProgress,
+} from "./replication-log.ts";
 import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
 import type { BucketRow } from "./schema.ts";
 import { olderVersions } from "./version-order.ts";
@@ -162,6 +167,16 @@ export class ReplicationService {
         this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
         ready.map((r) => ({ bucket, key: r.key, versionId: r.versionId, target: r.target })),
       );
+  }
+
+  /** Records how far a multipart transfer to a target got (null clears it). */
+  async saveReplicationUpload(
+    key: string,
+    versionId: string,
+    target: string,
+    upload: UploadProgress | null,
+  ): Promise<void> {
+    this.log.saveUpload(key, versionId, target, upload);
   }
 
   /** Replication due for a (re)send: stale PENDING and FAILED past their backoff. */

@@ -83,6 +83,8 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   `ALTER TABLE bucket ADD COLUMN policy TEXT;`,
   REPLICATION_MIGRATION,
   RESYNC_MIGRATION,
+  // A multipart transfer in progress to a target: { uploadId, parts: { number: etag } }.
+  `ALTER TABLE replication_log ADD COLUMN upload TEXT;`,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {

@@ -11,10 +11,11 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, s3Client } from "./harness/clients.ts";
-import { md5OfStream, patternBytes } from "./harness/data.ts";
+import { md5OfStream, patternBytes, patternStream } from "./harness/data.ts";
 import {
   addTarget,
   eventually,
@@ -365,4 +366,60 @@ describe("interrupted resync", () => {
     expect(await versionList(sb, "restart")).toHaveLength(120);
     expect(await verify(a, "restart", arn)).toMatchObject({ equal: true });
   }, 240_000);
+});
+
+describe("multipart transfers", () => {
+  it("resume by part after the target went away mid-transfer", async () => {
+    await versionedBucket(a, "parts");
+    await versionedBucket(b, "parts");
+    const arn = await addTarget(a, "parts", b, "parts", { bandwidth: 1024 * 1024 });
+    expect((await putReplication(a, "parts", [{ arn, existing: false }])).status).toBe(200);
+    const upload = new Upload({
+      client: sa,
+      params: { Bucket: "parts", Key: "big.bin", Body: patternStream(15 * 1024 * 1024, 5) },
+      partSize: 5 * 1024 * 1024,
+      queueSize: 1,
+    });
+    const written = await upload.done();
+    type Entry = {
+      key: string;
+      upload: { uploadId: string; parts: Record<string, string> } | null;
+    };
+    let progress: Entry["upload"] = null;
+    await eventually(
+      async () => {
+        const diff = await admin<{ entries: Entry[] }>(a, "GET", "buckets/parts/replication/diff");
+        progress = diff.body.entries.find((e) => e.key === "big.bin")?.upload ?? null;
+        return progress !== null && Object.keys(progress.parts).length >= 1;
+      },
+      30_000,
+      "a first part acknowledged",
+    );
+    await b.stop();
+    const during = await admin<{ entries: Entry[] }>(a, "GET", "buckets/parts/replication/diff");
+    const kept = during.body.entries.find((e) => e.key === "big.bin")?.upload;
+    expect(kept?.uploadId).toBe((progress as unknown as { uploadId: string }).uploadId);
+    expect(Object.keys(kept?.parts ?? {}).length).toBeGreaterThanOrEqual(1);
+    await b.restart();
+    await admin(a, "PATCH", `buckets/parts/remote-targets?arn=${encodeURIComponent(arn)}`, {
+      bandwidth: null,
+    });
+    await eventually(
+      async () => {
+        await runCron(a);
+        const versions = await versionList(sb, "parts");
+        return versions.some((v) => v.versionId === written.VersionId);
+      },
+      90_000,
+      "the multipart version on B",
+    );
+    const copy = await versionList(sb, "parts");
+    expect(copy[0].etag).toBe(written.ETag);
+    const read = async (s3: S3Client) =>
+      md5OfStream(
+        (await s3.send(new GetObjectCommand({ Bucket: "parts", Key: "big.bin" })))
+          .Body as AsyncIterable<Uint8Array>,
+      );
+    expect(await read(sb)).toEqual(await read(sa));
+  }, 180_000);
 });

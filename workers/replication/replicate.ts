@@ -16,6 +16,7 @@ import {
   remoteMatches,
   sendDeleteMarker,
   sendMetadata,
+  sendMultipart,
   sendVersion,
   sendVersionDelete,
   type SendOutcome,
@@ -82,6 +83,15 @@ export async function replicateOne(
     // The target lacks the version itself: send it whole (it carries the metadata).
     if (outcome.status === 404)
       outcome = await sendVersion(env, credentials, task.version, storageClass);
+  } else if (task.version.record.parts.length > 1) {
+    outcome = await sendMultipart(
+      env,
+      credentials,
+      task.version,
+      storageClass,
+      task.op.upload,
+      (progress) => coordinator.saveReplicationUpload(key, versionId, target, progress),
+    );
   } else {
     outcome = await sendVersion(env, credentials, task.version, storageClass);
   }

@@ -6,6 +6,8 @@
  *   hold, checksums, version id, mtime and ETag; the body streams from the
  *   erasure layer through a FixedLengthStream (so it has a Content-Length)
  *   and, with a bandwidth limit, through the target's throttle;
+ * - a multipart version: the same as a multipart upload with the source's
+ *   part boundaries, resumable part by part;
  * - a delete marker: DELETE /bucket/key with its version id, mtime and the
  *   version directly below it;
  * - a version delete: DELETE /bucket/key?versionId=….
@@ -23,6 +25,7 @@ import {
 } from "../../shared/replication/headers.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
+import type { UploadProgress } from "../../durable-objects/bucket/replication-log.ts";
 import { signRequest } from "../auth/sign.ts";
 import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica.ts";
 import { openObjectStream } from "../storage/read-object.ts";
@@ -220,6 +223,107 @@ export async function sendMetadata(
       DELETE_TIMEOUT_MS,
     );
     return await outcomeOf(response, 0);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/**
+ * Sends a multipart version part by part with the same part boundaries (so
+ * the target computes the same ETag), resuming from `progress`: parts the
+ * target already acknowledged are not sent again. `save` records progress
+ * after every part. A 412 on create means the target already holds the
+ * version; a lost upload (NoSuchUpload) starts over on the next attempt.
+ */
+export async function sendMultipart(
+  env: Env,
+  target: TargetCredentials,
+  stored: StoredVersion,
+  storageClass: string | null,
+  progress: UploadProgress | null,
+  save: (progress: UploadProgress | null) => Promise<void>,
+): Promise<SendOutcome> {
+  const { record } = stored;
+  const base = objectUrl(target, record.key);
+  try {
+    let upload = progress;
+    if (!upload) {
+      const headers = versionHeaders(stored, storageClass);
+      delete headers["content-length"];
+      const created = await signedFetch(
+        target,
+        "POST",
+        `${base}?uploads`,
+        headers,
+        null,
+        DELETE_TIMEOUT_MS,
+      );
+      if (created.status === 412) {
+        await created.body?.cancel();
+        return { ok: true, status: 412, error: null, bytes: 0 };
+      }
+      if (!created.ok) return await outcomeOf(created, 0);
+      const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())?.[1];
+      if (!uploadId)
+        return { ok: false, status: 502, error: "no UploadId from the target", bytes: 0 };
+      upload = { uploadId, parts: {} };
+      await save(upload);
+    }
+    let offset = 0;
+    let sent = 0;
+    for (const part of record.parts) {
+      const start = offset;
+      offset += part.size;
+      if (upload.parts[part.number]) continue;
+      const source = await openObjectStream(
+        env,
+        stored,
+        part.size > 0 ? { start, end: start + part.size - 1 } : null,
+        { onDamage: () => undefined },
+      );
+      let stream = source instanceof Uint8Array ? new Blob([source]).stream() : source;
+      if (target.bandwidth) stream = stream.pipeThrough(throttle(target.arn, target.bandwidth));
+      const fixed = new FixedLengthStream(part.size);
+      const abort = new AbortController();
+      const piping = stream.pipeTo(fixed.writable).catch((error: unknown) => abort.abort(error));
+      const query = `?partNumber=${part.number}&uploadId=${encodeURIComponent(upload.uploadId)}`;
+      const response = await signedFetch(
+        target,
+        "PUT",
+        `${base}${query}`,
+        { [REPLICATION_REQUEST_HEADER]: "true", "content-length": String(part.size) },
+        fixed.readable,
+        PUT_TIMEOUT_MS,
+        abort.signal,
+      );
+      await piping;
+      if (!response.ok) {
+        const outcome = await outcomeOf(response, 0);
+        if (outcome.error === "NoSuchUpload") await save(null);
+        return outcome;
+      }
+      await response.body?.cancel();
+      upload.parts[part.number] = (response.headers.get("etag") ?? "").replace(/"/g, "");
+      sent += part.size;
+      await save(upload);
+    }
+    const body = `<CompleteMultipartUpload>${record.parts
+      .map(
+        (p) =>
+          `<Part><PartNumber>${p.number}</PartNumber><ETag>"${upload.parts[p.number]}"</ETag></Part>`,
+      )
+      .join("")}</CompleteMultipartUpload>`;
+    const completed = await signedFetch(
+      target,
+      "POST",
+      `${base}?uploadId=${encodeURIComponent(upload.uploadId)}`,
+      { [REPLICATION_REQUEST_HEADER]: "true", "content-type": "application/xml" },
+      body,
+      PUT_TIMEOUT_MS,
+    );
+    const outcome = await outcomeOf(completed, sent);
+    if (outcome.error === "NoSuchUpload") await save(null);
+    return outcome;
   } catch (error) {
     return failure(error);
   }

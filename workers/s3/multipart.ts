@@ -8,6 +8,15 @@
  * whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
  */
 import { replicateInline } from "../replication/sync.ts";
+import { SOURCE_ETAG_HEADER } from "../../shared/replication/headers.ts";
+import { isReplicaRequest } from "../iam/s3-permissions.ts";
+import {
+  metadataTimestamp,
+  replicaBucket,
+  replicaLock,
+  sourceChecksums,
+  sourceVersion,
+} from "./replica.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -54,6 +63,16 @@ const attributesSchema = z.object({
     .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
     .optional(),
   legalHold: z.boolean().optional(),
+  /** A replica from another site, completed with the source's version id, mtime and ETag. */
+  replica: z
+    .object({
+      versionId: z.string(),
+      mtime: z.number(),
+      etag: z.string().nullable(),
+      checksums: z.record(z.string(), z.string()).nullable(),
+      metadataTimestamp: z.number().nullable(),
+    })
+    .optional(),
 });
 
 function writeContext(ctx: S3Context, deploymentId: string): WriteContext {
@@ -97,6 +116,39 @@ export function multipartEtag(partEtags: string[]): string {
   return `${hash.digest("hex")}-${partEtags.length}`;
 }
 
+/**
+ * A replica's multipart upload (another site replicating a multipart
+ * version part by part): refused with 412 when the version is already here
+ * with that ETag, which the source counts as done.
+ */
+async function replicaAttributes(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+): Promise<z.infer<typeof attributesSchema>> {
+  const headers = ctx.request.headers;
+  const { versionId, mtime } = sourceVersion(headers);
+  const info = await replicaBucket(ctx, bucket);
+  const etag = headers.get(SOURCE_ETAG_HEADER);
+  const existing = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
+  if (existing.ok && existing.version.record.etag === etag)
+    throw new S3Error("PreconditionFailed", "The replica version is already here.");
+  const tagging = headers.get("x-amz-tagging");
+  return {
+    ...metadataFromRequest(headers),
+    checksums: {},
+    tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+    ...replicaLock(headers, info),
+    replica: {
+      versionId,
+      mtime,
+      etag,
+      checksums: sourceChecksums(headers),
+      metadataTimestamp: metadataTimestamp(headers),
+    },
+  };
+}
+
 export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const metadata = metadataFromRequest(ctx.request.headers);
@@ -110,13 +162,17 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
   if (declared !== undefined && !isChecksumAlgorithm(declared)) {
     throw new S3Error("InvalidRequest", "Checksum algorithm provided is unsupported.");
   }
-  const attributes: VersionAttributes & { checksumAlgorithm?: string } = {
-    ...metadata,
-    checksums: {},
-    tags: tagging === null ? undefined : parseTaggingHeader(tagging),
-    checksumAlgorithm: declared,
-    ...lockForWrite(ctx, info),
-  };
+  const attributes: VersionAttributes & { checksumAlgorithm?: string } = isReplicaRequest(
+    ctx.request.headers,
+  )
+    ? await replicaAttributes(ctx, bucket, key)
+    : {
+        ...metadata,
+        checksums: {},
+        tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+        checksumAlgorithm: declared,
+        ...lockForWrite(ctx, info),
+      };
   const uploadId = await bucketStub(ctx.env, bucket).createUpload(
     key,
     JSON.stringify(attributes),
@@ -290,16 +346,17 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       parts.map((part) => part.checksums[algorithm]),
     );
   }
+  const replica = attributes.replica;
   const record: VersionRecord = {
     format: 1,
     bucket,
     key,
-    versionId: versionIdFor(info, key),
+    versionId: replica?.versionId ?? versionIdFor(info, key),
     dataDir: crypto.randomUUID(),
     deleteMarker: false,
-    mtime: Date.now(),
+    mtime: replica?.mtime ?? Date.now(),
     size: parts.reduce((sum, part) => sum + part.size, 0),
-    etag: multipartEtag(parts.map((part) => part.etag)),
+    etag: replica?.etag ?? multipartEtag(parts.map((part) => part.etag)),
     contentType: attributes.contentType,
     headers: attributes.headers,
     userMetadata: attributes.userMetadata,
@@ -307,7 +364,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     tags: attributes.tags,
     retention: attributes.retention,
     legalHold: attributes.legalHold,
-    checksums,
+    checksums: replica?.checksums ?? checksums,
     erasure: upload.erasure,
     parts: parts.map((part) => ({
       number: part.number,
@@ -316,6 +373,12 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       dataDir: part.dataDir,
     })),
     inline: false,
+    ...(replica
+      ? {
+          replica: { timestamp: Date.now() },
+          metadataTimestamp: replica.metadataTimestamp ?? undefined,
+        }
+      : {}),
   };
   const deploymentId = await getDeploymentId(ctx.env);
   const slots = writeSlots(ctx.env, upload.erasure);
@@ -326,7 +389,8 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       slots,
       record,
       null,
-      (request) => coordinator.completeUpload(upload.uploadId, request),
+      (request) =>
+        coordinator.completeUpload(upload.uploadId, { ...request, replica: replica ? {} : null }),
     );
     syncTargets = committed.syncTargets ?? [];
   } catch (error) {

@@ -43,7 +43,7 @@ export const SOURCE_CHECKSUMS_HEADER = "x-floe-source-checksums";
 const VERSION_ID = /^(null|[0-9a-fA-F-]{1,64})$/;
 const checksumsSchema = z.record(z.string().regex(/^[a-z0-9]+$/), z.string().max(200));
 
-function sourceVersion(headers: Headers): { versionId: string; mtime: number } {
+export function sourceVersion(headers: Headers): { versionId: string; mtime: number } {
   const versionId = headers.get(SOURCE_VERSION_ID_HEADER);
   const mtime = Number(headers.get(SOURCE_MTIME_HEADER));
   if (!versionId || !VERSION_ID.test(versionId))
@@ -53,7 +53,7 @@ function sourceVersion(headers: Headers): { versionId: string; mtime: number } {
   return { versionId, mtime };
 }
 
-async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
+export async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
   const info = await requireExistingBucket(ctx, bucket);
   if (info.versioning !== "Enabled")
     throw new S3Error(
@@ -64,7 +64,7 @@ async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo
 }
 
 /** Retention and legal hold exactly as the source sends them (no defaults applied). */
-function replicaLock(
+export function replicaLock(
   headers: Headers,
   info: BucketInfo,
 ): Pick<VersionRecord, "retention" | "legalHold"> {
@@ -91,7 +91,7 @@ const metadataSchema = z.object({
   legalHold: z.boolean(),
 });
 
-function metadataTimestamp(headers: Headers): number | null {
+export function metadataTimestamp(headers: Headers): number | null {
   const value = Number(headers.get(SOURCE_METADATA_TIMESTAMP_HEADER));
   return Number.isSafeInteger(value) && value > 0 ? value : null;
 }
@@ -126,6 +126,21 @@ async function replicaMetadata(ctx: S3Context, bucket: string, key: string, vers
     throw new S3Error(result.error, undefined, { detail: { Key: key, VersionId: versionId } });
   syncRecordCopies(ctx, result.version.record);
   return new Response(null, { status: 200, headers: { "x-amz-version-id": versionId } });
+}
+
+/** The source's checksums (x-floe-source-checksums), or null when not sent. */
+export function sourceChecksums(headers: Headers): Record<string, string> | null {
+  const header = headers.get(SOURCE_CHECKSUMS_HEADER);
+  if (!header) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(header);
+  } catch {
+    throw new S3Error("InvalidArgument", `Invalid ${SOURCE_CHECKSUMS_HEADER}.`);
+  }
+  const parsed = checksumsSchema.safeParse(value);
+  if (!parsed.success) throw new S3Error("InvalidArgument", `Invalid ${SOURCE_CHECKSUMS_HEADER}.`);
+  return parsed.data;
 }
 
 export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
