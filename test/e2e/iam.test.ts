@@ -13,9 +13,11 @@ import {
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -572,16 +574,33 @@ describe("replication permissions", () => {
     expect(await denied(keys(replicator, "other"))).toBe("AccessDenied");
     expect(await denied(read(replicator, "other", "x.txt"))).toBe("AccessDenied");
     expect(await keys(replicator, "shared", "public/")).toEqual(["public/p.txt"]);
+    // Replicas need versioning; they keep the version id and mtime the source sends.
+    await root.send(
+      new PutBucketVersioningCommand({
+        Bucket: "shared",
+        VersioningConfiguration: { Status: "Enabled" },
+      }),
+    );
+    const versionId = crypto.randomUUID();
+    const mtime = Date.parse("2026-06-01T10:00:00Z");
     replicator.middlewareStack.add(
       (next) => async (args) => {
         const request = args.request as { headers: Record<string, string> };
         request.headers["x-floe-replication-request"] = "true";
+        request.headers["x-floe-source-version-id"] = versionId;
+        request.headers["x-floe-source-mtime"] = String(mtime);
         return next(args);
       },
       { step: "build", name: "replicaHeader" },
     );
     await put(replicator, "shared", "replica/r.txt");
     expect(await read(root, "shared", "replica/r.txt")).toBe("shared/replica/r.txt");
+    const head = await root.send(new HeadObjectCommand({ Bucket: "shared", Key: "replica/r.txt" }));
+    expect([head.VersionId, head.ReplicationStatus, head.LastModified?.getTime()]).toEqual([
+      versionId,
+      "REPLICA",
+      mtime,
+    ]);
     // A user who may write objects but not replicate is refused replica writes.
     const writer = await addUser("writer", "writer-secret", ["writeonly"]);
     await put(writer, "shared", "plain/w.txt");

@@ -12,6 +12,7 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -405,6 +406,54 @@ describe("rules", () => {
     expect(list.body.targets[0].accessKey).toBe("replicator");
     expect(JSON.stringify(list.body)).not.toContain("replicator-secret");
   });
+});
+
+describe("lifecycle", () => {
+  it("never replicates what lifecycle expires", async () => {
+    await versionedBucket(a, "expiring");
+    await versionedBucket(b, "expiring");
+    await replicate(a, b, "expiring");
+    const put = await sa.send(
+      new PutObjectCommand({ Bucket: "expiring", Key: "old.log", Body: "old" }),
+    );
+    await eventually(
+      async () => (await status(sa, "expiring", "old.log")) === "COMPLETED",
+      20_000,
+      "replicated",
+    );
+    await sa.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: "expiring",
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: "expire",
+              Status: "Enabled",
+              Filter: { Prefix: "" },
+              Expiration: { Days: 1 },
+              NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+            },
+          ],
+        },
+      }),
+    );
+    const run = await admin<{ expired: number }>(a, "POST", "lifecycle/run", {
+      bucket: "expiring",
+      now: Date.now() + 3 * 86_400_000,
+    });
+    expect(run.body.expired).toBe(1);
+    expect((await versionList(sa, "expiring")).some((v) => v.deleteMarker)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await versionList(sb, "expiring")).toEqual([
+      expect.objectContaining({ versionId: put.VersionId, deleteMarker: false, isLatest: true }),
+    ]);
+    const pending = await admin<{ entries: unknown[] }>(
+      a,
+      "GET",
+      "buckets/expiring/replication/diff",
+    );
+    expect(pending.body.entries).toEqual([]);
+  }, 60_000);
 });
 
 describe("sync targets", () => {
