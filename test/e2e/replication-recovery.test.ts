@@ -368,6 +368,39 @@ describe("interrupted resync", () => {
   }, 240_000);
 });
 
+describe("resync scopes", () => {
+  it("restores only under --prefix and only what is older than --older-than", async () => {
+    await versionedBucket(a, "scoped");
+    await versionedBucket(b, "scoped");
+    const arn = await addTarget(a, "scoped", b);
+    expect((await putReplication(a, "scoped", [{ arn }])).status).toBe(200);
+    for (const key of ["keep/a", "keep/b", "skip/c", "skip/d"])
+      await sa.send(new PutObjectCommand({ Bucket: "scoped", Key: key, Body: key }));
+    await eventually(
+      async () => (await versionList(sb, "scoped")).length === 4,
+      20_000,
+      "replicated",
+    );
+    for (const v of await versionList(sb, "scoped"))
+      await sb.send(
+        new DeleteObjectCommand({ Bucket: "scoped", Key: v.key, VersionId: v.versionId }),
+      );
+    const tooRecent = await resync(a, "scoped", arn, { prefix: "keep/", olderThan: "1h" });
+    expect(tooRecent.total).toBe(0);
+    await finished(a, "scoped", arn);
+    const scoped = await resync(a, "scoped", arn, { prefix: "keep/" });
+    expect(scoped.total).toBe(2);
+    expect(await finished(a, "scoped", arn)).toMatchObject({
+      status: "Completed",
+      replicatedCount: 2,
+    });
+    expect((await versionList(sb, "scoped")).map((v) => v.key)).toEqual(["keep/a", "keep/b"]);
+    const report = await verify(a, "scoped", arn);
+    expect(report.equal).toBe(false);
+    expect(report.differences).toHaveLength(2);
+  }, 60_000);
+});
+
 describe("multipart transfers", () => {
   it("resume by part after the target went away mid-transfer", async () => {
     await versionedBucket(a, "parts");

@@ -6,6 +6,7 @@
  * and replica writes refused to a user without replication permission.
  */
 import {
+  CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectTaggingCommand,
   GetObjectCommand,
@@ -13,6 +14,7 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -406,6 +408,52 @@ describe("rules", () => {
     expect(list.body.targets[0].accessKey).toBe("replicator");
     expect(JSON.stringify(list.body)).not.toContain("replicator-secret");
   });
+});
+
+describe("existing objects", () => {
+  it("a rule with existing-object replication sends what the bucket held before, null versions included", async () => {
+    const s3 = s3Client(a);
+    await s3.send(new CreateBucketCommand({ Bucket: "before" }));
+    const nullVersion = await s3.send(
+      new PutObjectCommand({ Bucket: "before", Key: "legacy.txt", Body: "from before versioning" }),
+    );
+    expect(nullVersion.VersionId).toBeUndefined();
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: "before",
+        VersioningConfiguration: { Status: "Enabled" },
+      }),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: "before", Key: "legacy.txt", Body: "after" }));
+    await s3.send(new PutObjectCommand({ Bucket: "before", Key: "other.txt", Body: "x" }));
+    await s3.send(new DeleteObjectCommand({ Bucket: "before", Key: "other.txt" }));
+    await versionedBucket(b, "before");
+    const arn = await replicate(a, b, "before");
+    const expected = await versionList(sa, "before");
+    expect(expected.some((v) => v.versionId === "null")).toBe(true);
+    await eventually(
+      async () => JSON.stringify(await versionList(sb, "before")) === JSON.stringify(expected),
+      30_000,
+      "existing versions replicated",
+    );
+    type Job = { mode: string; status: string; total: number; replicatedCount: number } | null;
+    let job: Job = null;
+    await eventually(
+      async () => {
+        const res = await admin<{ targets: { job: Job }[] }>(
+          a,
+          "GET",
+          "buckets/before/replication/status",
+        );
+        job = res.body.targets[0].job;
+        return job?.status === "Completed";
+      },
+      20_000,
+      "the existing-object job to complete",
+    );
+    expect(job).toMatchObject({ mode: "existing", total: 4, replicatedCount: 4 });
+    expect(arn).toMatch(/^arn:floe:replication::/);
+  }, 60_000);
 });
 
 describe("lifecycle", () => {
