@@ -504,6 +504,31 @@ describe("lifecycle", () => {
   }, 60_000);
 });
 
+describe("bandwidth", () => {
+  it("keeps a target under its bandwidth limit", async () => {
+    await versionedBucket(a, "throttled");
+    await versionedBucket(b, "throttled");
+    const arn = await addTarget(a, "throttled", b, "throttled", { bandwidth: 1024 * 1024 });
+    expect((await putReplication(a, "throttled", [{ arn }])).status).toBe(200);
+    const started = Date.now();
+    await sa.send(
+      new PutObjectCommand({
+        Bucket: "throttled",
+        Key: "three.bin",
+        Body: patternStream(3 * MiB, 4),
+        ContentLength: 3 * MiB,
+      }),
+    );
+    await eventually(
+      async () => (await status(sa, "throttled", "three.bin")) === "COMPLETED",
+      30_000,
+      "replicated",
+    );
+    // 3 MiB at 1 MiB/s cannot arrive in less than about 2 s (the first chunk goes at once).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+  }, 60_000);
+});
+
 describe("sync targets", () => {
   it("replicate before the write answers", async () => {
     await versionedBucket(a, "syncb");
