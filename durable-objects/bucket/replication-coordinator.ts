@@ -154,19 +154,24 @@ export interface ReplicationTask {
   version: StoredVersion | null;
   ready: boolean;
   below: string;
+  /** The storage class the deciding rule asks the target to use, if any. */
+  storageClass: string | null;
 }
 
 /** The task for one log entry; null when there is nothing (left) to do. */
 export function replicationTaskOf(
   sql: SqlStorage,
   log: ReplicationLog,
+  config: ReplicationConfig | null,
   key: string,
   versionId: string,
   target: string,
 ): ReplicationTask | null {
   const op = log.op(key, versionId, target);
   if (!op || op.status === "COMPLETED") return null;
-  if (op.kind === "delete") return { op, version: null, ready: true, below: "" };
+  const storageClass =
+    config?.rules.find((rule) => rule.destination === target)?.storageClass ?? null;
+  if (op.kind === "delete") return { op, version: null, ready: true, below: "", storageClass };
   const row = sql
     .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
     .toArray()[0];
@@ -175,5 +180,11 @@ export function replicationTaskOf(
     return null;
   }
   const ready = !log.olderPending(key, target, olderVersions(sql, key, versionId));
-  return { op, version: toStored(row), ready, below: versionBelow(sql, key, versionId) };
+  return {
+    op,
+    version: toStored(row),
+    ready,
+    below: versionBelow(sql, key, versionId),
+    storageClass,
+  };
 }

@@ -134,7 +134,7 @@ export class ReplicationService {
     versionId: string,
     target: string,
   ): Promise<ReplicationTask | null> {
-    return replicationTaskOf(this.sql, this.log, key, versionId, target);
+    return replicationTaskOf(this.sql, this.log, configOf(this.row()), key, versionId, target);
   }
 
   /**

@@ -11,7 +11,8 @@
  * as skipped.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub } from "../storage/stubs.ts";
+import { noteTargetHealth, targetCredentials } from "./target-cache.ts";
 import {
   remoteMatches,
   sendDeleteMarker,
@@ -45,12 +46,9 @@ export async function replicateOne(
     });
     return { done: false, error };
   };
-  const deployment = deploymentStub(env);
-  const credentials = await deployment.targetCredentials(target);
+  const credentials = await targetCredentials(env, target);
   if (!credentials) return fail(`remote target ${target} does not exist`);
-  const config = await coordinator.getReplication();
-  const storageClass =
-    config?.rules.find((rule) => rule.destination === target)?.storageClass ?? null;
+  const storageClass = task.storageClass;
   const started = Date.now();
   // A resync first asks whether the remote already has the version as it is here.
   if (
@@ -97,11 +95,7 @@ export async function replicateOne(
   }
   const latency = Date.now() - started;
   // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
-  await deployment.recordTargetHealth(
-    target,
-    outcome.status !== 0,
-    outcome.status !== 0 ? latency : null,
-  );
+  await noteTargetHealth(env, target, outcome.status !== 0, outcome.status !== 0 ? latency : null);
   if (!outcome.ok) return fail(outcome.error ?? "replication failed");
   await coordinator.replicationResult(key, versionId, target, {
     ok: true,
