@@ -18,6 +18,7 @@ import { contextOf, type Context } from "../../core/context.ts";
 import { humanBytes, table } from "../../core/format.ts";
 import { withExamples } from "../../core/help.ts";
 import { parseDuration } from "../../core/units.ts";
+import { ResyncProgress } from "../../replication/resync-progress.ts";
 import { replicationScope } from "./common.ts";
 
 const jobSchema = z.looseObject({
@@ -66,7 +67,11 @@ function jobsPath(bucket: string, arn?: string): string {
   return arn ? `${base}?arn=${encodeURIComponent(arn)}` : base;
 }
 
-/** Polls until every job has finished; progress tables go to stderr unless --json or --quiet. */
+/**
+ * Polls until every job has finished: a progress bar on a terminal,
+ * otherwise a table on stderr whenever it changes (neither with --json or
+ * --quiet).
+ */
 async function watch(
   ctx: Context,
   alias: string,
@@ -74,16 +79,27 @@ async function watch(
   arn?: string,
 ): Promise<ResyncJob[]> {
   const schema = z.looseObject({ jobs: z.array(jobSchema) });
+  const bar = new ResyncProgress(ctx.output);
   let shown = "";
-  for (;;) {
-    const { jobs } = await ctx.admin(alias).call("GET", jobsPath(bucket, arn), schema);
-    if (jobs.every((job) => FINISHED.has(job.status))) return jobs;
-    const text = jobTable(jobs);
-    const quiet = ctx.output.json || ctx.output.options.quiet;
-    if (text !== shown && !quiet) ctx.output.stderr.write(`${text}\n\n`);
-    shown = text;
-    await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
-    ctx.signal.throwIfAborted();
+  try {
+    for (;;) {
+      const { jobs } = await ctx.admin(alias).call("GET", jobsPath(bucket, arn), schema);
+      if (jobs.every((job) => FINISHED.has(job.status))) {
+        bar.update(jobs);
+        return jobs;
+      }
+      if (bar.drawn) bar.update(jobs.filter((job) => !FINISHED.has(job.status)));
+      else {
+        const text = jobTable(jobs);
+        const quiet = ctx.output.json || ctx.output.options.quiet;
+        if (text !== shown && !quiet) ctx.output.stderr.write(`${text}\n\n`);
+        shown = text;
+      }
+      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+      ctx.signal.throwIfAborted();
+    }
+  } finally {
+    bar.stop();
   }
 }
 
