@@ -61,6 +61,18 @@ export const targetStatusSchema = z.looseObject({
     sumMs: z.number(),
     count: z.number(),
   }),
+  /** The target's latest resync or existing-object job. */
+  job: z
+    .looseObject({
+      mode: z.string(),
+      status: z.string(),
+      total: z.number(),
+      replicatedCount: z.number(),
+      skippedCount: z.number(),
+      failedCount: z.number(),
+    })
+    .nullable()
+    .optional(),
 });
 
 export type TargetStatus = z.infer<typeof targetStatusSchema>;

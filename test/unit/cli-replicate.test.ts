@@ -29,7 +29,7 @@ import {
   parseTargetUrl,
   redact,
 } from "../../cli/replication/targets.ts";
-import { averageLatency } from "../../cli/commands/replicate/status.ts";
+import { averageLatency, targetStatusText } from "../../cli/commands/replicate/status.ts";
 
 const ARN = "arn:floe:replication::0f3c5a8e-2b1d-4c7e-9a6f-1d2e3f4a5b6c:photos";
 
@@ -262,5 +262,41 @@ describe("status", () => {
     const latency = { buckets: [], counts: [], sumMs: 150, count: 3 };
     expect(averageLatency({ latency })).toBe(50);
     expect(averageLatency({ latency: { ...latency, sumMs: 0, count: 0 } })).toBeNull();
+  });
+});
+
+describe("replicate status text", () => {
+  it("shows a target's counters and its job's progress", () => {
+    const text = targetStatusText({
+      arn: "arn:floe:replication::00000000-0000-0000-0000-000000000000:photos",
+      endpoint: "http://127.0.0.1:8788",
+      targetBucket: "photos",
+      sync: false,
+      bandwidth: null,
+      health: null,
+      replicatedCount: 120,
+      replicatedBytes: 1024,
+      pendingCount: 3,
+      pendingBytes: 30,
+      failedCount: 1,
+      failedBytes: 10,
+      failedLastMinute: { count: 0, bytes: 0 },
+      failedLastHour: { count: 1, bytes: 10 },
+      failedNow: 1,
+      lagMs: 2000,
+      latency: { buckets: [0.1], counts: [2, 0], sumMs: 100, count: 2 },
+      job: {
+        mode: "existing",
+        status: "Ongoing",
+        total: 300,
+        replicatedCount: 100,
+        skippedCount: 18,
+        failedCount: 2,
+      },
+    });
+    expect(text).toMatch(/Replicated:\s+120 version\(s\)/);
+    expect(text).toMatch(
+      /Job:\s+existing Ongoing: 120\/300 \(40%\), replicated 100, skipped 18, failed 2/,
+    );
   });
 });

@@ -42,6 +42,13 @@ export function averageLatency(target: Pick<TargetStatus, "latency">): number | 
 
 const objects = (count: number, bytes: number) => `${count} version(s), ${humanBytes(bytes)}`;
 
+/** A resync or existing-object job's progress: `existing Ongoing: 120/300 (40%), …`. */
+function jobText(job: NonNullable<TargetStatus["job"]>): string {
+  const done = job.replicatedCount + job.skippedCount + job.failedCount;
+  const percent = job.total > 0 ? Math.floor((done / job.total) * 100) : 100;
+  return `${job.mode} ${job.status}: ${done}/${job.total} (${percent}%), replicated ${job.replicatedCount}, skipped ${job.skippedCount}, failed ${job.failedCount}`;
+}
+
 /** The human block for one target. */
 export function targetStatusText(target: TargetStatus): string {
   const average = averageLatency(target);
@@ -67,6 +74,7 @@ export function targetStatusText(target: TargetStatus): string {
       average === null ? "-" : `${average}ms average over ${target.latency.count} transfer(s)`,
     ],
   ];
+  if (target.job) rows.push(["Job:", jobText(target.job)]);
   const body = table(rows)
     .split("\n")
     .map((line) => `  ${line}`)
