@@ -85,6 +85,16 @@ export async function requireAdminAction(
     throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
 }
 
+/** Throws AccessDenied unless the caller may perform the S3 action on the bucket. */
+export async function requireBucketAction(
+  caller: AdminCaller,
+  bucket: string,
+  action: string,
+): Promise<void> {
+  if (!(await caller.authorizer.allows({ action, resource: `arn:aws:s3:::${bucket}` })))
+    throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
+}
+
 /** Reads and validates a JSON body (an empty body parses as `{}`); its signature or hash is verified as read. */
 export async function readJson<T extends z.ZodType>(
   request: Request,

@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
-import { AdminError, json, readJson } from "./http.ts";
+import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
 type Handler = (call: RouteCall) => Promise<Response>;
@@ -45,16 +45,7 @@ export function resyncRoute(method: string, segments: string[]): Handler | null 
 
 async function authorize(call: RouteCall): Promise<string> {
   const bucket = call.segments[1];
-  const allowed = await call.caller.authorizer.allows({
-    action: "s3:ResetBucketReplicationState",
-    resource: `arn:aws:s3:::${bucket}`,
-  });
-  if (!allowed)
-    throw new AdminError(
-      403,
-      "AccessDenied",
-      "Access Denied: s3:ResetBucketReplicationState is not allowed.",
-    );
+  await requireBucketAction(call.caller, bucket, "s3:ResetBucketReplicationState");
   if (!(await bucketStub(call.env, bucket).info()))
     throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
   return bucket;

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { isValidBucketName } from "../../shared/names.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { checkRemote } from "../replication/remote-check.ts";
-import { AdminError, json, readJson, requireAdminAction } from "./http.ts";
+import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
@@ -200,17 +200,7 @@ async function removeTarget(call: RouteCall): Promise<Response> {
 
 async function status(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
-  if (
-    !(await call.caller.authorizer.allows({
-      action: "s3:GetReplicationConfiguration",
-      resource: `arn:aws:s3:::${info.name}`,
-    }))
-  )
-    throw new AdminError(
-      403,
-      "AccessDenied",
-      "Access Denied: s3:GetReplicationConfiguration is not allowed.",
-    );
+  await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
   const [stats, targets, jobs] = await Promise.all([
     bucketStub(call.env, info.name).replicationStats(),
     deploymentStub(call.env).listTargets(info.name),
@@ -238,17 +228,7 @@ async function status(call: RouteCall): Promise<Response> {
 
 async function diff(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
-  if (
-    !(await call.caller.authorizer.allows({
-      action: "s3:GetReplicationConfiguration",
-      resource: `arn:aws:s3:::${info.name}`,
-    }))
-  )
-    throw new AdminError(
-      403,
-      "AccessDenied",
-      "Access Denied: s3:GetReplicationConfiguration is not allowed.",
-    );
+  await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
   const params = new URL(call.request.url).searchParams;
   const limit = Math.min(1000, Math.max(1, Number(params.get("limit") ?? 1000) || 1000));
   const entries = await bucketStub(call.env, info.name).unreplicated(

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { verifyAgainst } from "../replication/verify.ts";
-import { AdminError, json, readJson } from "./http.ts";
+import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
 type Handler = (call: RouteCall) => Promise<Response>;
@@ -28,8 +28,7 @@ export function verifyRoute(method: string, segments: string[]): Handler | null 
 
 async function bucketWith(call: RouteCall, action: string): Promise<string> {
   const bucket = call.segments[1];
-  if (!(await call.caller.authorizer.allows({ action, resource: `arn:aws:s3:::${bucket}` })))
-    throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
+  await requireBucketAction(call.caller, bucket, action);
   if (!(await bucketStub(call.env, bucket).info()))
     throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
   return bucket;
