@@ -20,8 +20,11 @@ import { bitrotReady } from "../../shared/bitrot.ts";
 import { applyMigrations } from "../migrations.ts";
 import { BackgroundQueues } from "./background-queues.ts";
 import {
+  findVersion,
   listObjects,
   listVersions,
+  versionsOf,
+  versionsPage,
   type ListPage,
   type ListRequest,
   type VersionListPage,
@@ -63,7 +66,16 @@ import {
   type ReplicationStats,
   type UploadProgress,
 } from "./replication-log.ts";
-import { seqFor } from "./version-order.ts";
+import { insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
+import { CONFIG_PUSH_RETRY_MS, ConfigCopies } from "./config-copies.ts";
+import {
+  beginRestore,
+  finishRestore,
+  restoreState,
+  restoreVersions,
+  type RestoreStart,
+} from "./restore.ts";
+import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import type { ResyncJob, ResyncMode } from "./resync.ts";
 import { ReplicationService } from "./replication-service.ts";
 import { digestUnder, versionLines, type DigestEntry, type VersionLine } from "./digest.ts";
@@ -90,12 +102,14 @@ export class Bucket extends DurableObject<Env> {
   private replication: ReplicationLog;
   private replicationService: ReplicationService;
   private background: BackgroundQueues;
+  private copies: ConfigCopies;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.replication = new ReplicationLog(this.sql);
     this.background = new BackgroundQueues(this.sql, ctx.storage, env);
+    this.copies = new ConfigCopies(this.sql, env, (at) => this.background.ensureAlarm(at));
     this.replicationService = new ReplicationService(
       this.sql,
       env,
@@ -109,8 +123,11 @@ export class Bucket extends DurableObject<Env> {
     });
   }
 
+  /** The bucket, or null when there is none or it is being restored (restore.ts). */
   private bucketRow(): BucketRow | null {
-    return this.sql.exec<BucketRow>("SELECT * FROM bucket").toArray()[0] ?? null;
+    return (
+      this.sql.exec<BucketRow>("SELECT * FROM bucket WHERE rebuilding = 0").toArray()[0] ?? null
+    );
   }
 
   /** Creates the bucket; "exists" when it already does (with its owner). */
@@ -119,7 +136,7 @@ export class Bucket extends DurableObject<Env> {
     owner: string,
     objectLock = false,
   ): Promise<{ created: boolean; owner: string }> {
-    const existing = this.bucketRow();
+    const existing = this.sql.exec<BucketRow>("SELECT * FROM bucket").toArray()[0];
     if (existing) return { created: false, owner: existing.owner };
     // Object lock turns versioning on, for good.
     this.sql.exec(
@@ -130,6 +147,7 @@ export class Bucket extends DurableObject<Env> {
       objectLock ? "Enabled" : "",
       objectLock ? JSON.stringify({ enabled: true }) : null,
     );
+    await this.copies.push();
     return { created: true, owner };
   }
 
@@ -142,6 +160,7 @@ export class Bucket extends DurableObject<Env> {
   async setPolicy(policy: string | null): Promise<boolean> {
     if (!this.bucketRow()) return false;
     this.sql.exec("UPDATE bucket SET policy = ?", policy);
+    await this.copies.changed();
     return true;
   }
 
@@ -153,6 +172,7 @@ export class Bucket extends DurableObject<Env> {
     if (!row) return "NoSuchBucket";
     if (!row.object_lock) return "InvalidBucketState";
     this.sql.exec("UPDATE bucket SET object_lock = ?", JSON.stringify(config));
+    await this.copies.changed();
     return "ok";
   }
 
@@ -190,6 +210,7 @@ export class Bucket extends DurableObject<Env> {
       status,
       JSON.stringify(excludes),
     );
+    await this.copies.changed();
     return "ok";
   }
 
@@ -288,22 +309,7 @@ export class Bucket extends DurableObject<Env> {
       .exec<{ next_seq: number }>("SELECT next_seq FROM bucket")
       .one().next_seq;
     const seq = seqFor(this.sql, record.key, record.versionId, record.mtime, nextSeq, replica);
-    this.sql.exec(
-      `INSERT OR REPLACE INTO versions
-         (key, version_id, seq, delete_marker, mtime, size, etag, storage_class, data_dir, record, inline_data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      record.key,
-      record.versionId,
-      seq,
-      record.deleteMarker ? 1 : 0,
-      record.mtime,
-      record.size,
-      record.etag,
-      record.storageClass,
-      record.dataDir,
-      serializeRecord(record),
-      inlineData,
-    );
+    insertVersionRow(this.sql, record, seq, inlineData);
     this.sql.exec("UPDATE bucket SET next_seq = next_seq + 1");
     this.repointLatest(record.key);
   }
@@ -400,6 +406,7 @@ export class Bucket extends DurableObject<Env> {
       "UPDATE bucket SET lifecycle = ?, lifecycle_cursor = NULL",
       rules ? JSON.stringify(rules) : null,
     );
+    await this.copies.changed();
     return true;
   }
 
@@ -445,7 +452,9 @@ export class Bucket extends DurableObject<Env> {
   async setReplication(
     config: ReplicationConfig | null,
   ): Promise<"ok" | "NoSuchBucket" | "VersioningNotEnabled"> {
-    return this.replicationService.setReplication(config);
+    const result = await this.replicationService.setReplication(config);
+    if (result === "ok") await this.copies.changed();
+    return result;
   }
 
   async startResync(
@@ -468,7 +477,9 @@ export class Bucket extends DurableObject<Env> {
   }
 
   async setReplicationTargets(targets: TargetRef[]): Promise<boolean> {
-    return this.replicationService.setReplicationTargets(targets);
+    const set = await this.replicationService.setReplicationTargets(targets);
+    if (set) await this.copies.changed();
+    return set;
   }
 
   async replicationTask(
@@ -539,28 +550,14 @@ export class Bucket extends DurableObject<Env> {
   async setBucketTags(tags: Record<string, string> | null): Promise<boolean> {
     if (!this.bucketRow()) return false;
     this.sql.exec("UPDATE bucket SET tags = ?", tags ? JSON.stringify(tags) : null);
+    await this.copies.changed();
     return true;
   }
 
   /** The latest version of `key`, or the given version. */
   async getVersion(key: string, versionId: string | null): Promise<VersionLookup> {
     if (!this.bucketRow()) return { ok: false, error: "NoSuchBucket" };
-    const row =
-      versionId === null
-        ? this.sql
-            .exec<VersionRow>(
-              `SELECT v.* FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
-               WHERE o.key = ?`,
-              key,
-            )
-            .toArray()[0]
-        : this.sql
-            .exec<VersionRow>(
-              "SELECT * FROM versions WHERE key = ? AND version_id = ?",
-              key,
-              versionId,
-            )
-            .toArray()[0];
+    const row = findVersion(this.sql, key, versionId);
     if (!row) return { ok: false, error: versionId === null ? "NoSuchKey" : "NoSuchVersion" };
     const version = toStored(row);
     return {
@@ -616,21 +613,7 @@ export class Bucket extends DurableObject<Env> {
   }
 
   private repointLatest(key: string): void {
-    const latest = this.sql
-      .exec<{ version_id: string; delete_marker: number }>(
-        "SELECT version_id, delete_marker FROM versions WHERE key = ? ORDER BY seq DESC LIMIT 1",
-        key,
-      )
-      .toArray()[0];
-    if (!latest) this.sql.exec("DELETE FROM objects WHERE key = ?", key);
-    else {
-      this.sql.exec(
-        "INSERT OR REPLACE INTO objects (key, version_id, delete_marker) VALUES (?, ?, ?)",
-        key,
-        latest.version_id,
-        latest.delete_marker,
-      );
-    }
+    repointLatest(this.sql, key);
   }
 
   /** Starts a multipart upload; returns its id. */
@@ -723,30 +706,12 @@ export class Bucket extends DurableObject<Env> {
 
   /** A page of every version in (key, seq) order, for heal and scans. */
   async listVersionsPage(cursor: string | null, limit: number): Promise<VersionPage> {
-    const after = cursor ? (JSON.parse(cursor) as [string, number]) : ["", -1];
-    const rows = this.sql
-      .exec<VersionRow>(
-        `SELECT * FROM versions WHERE (key > ?) OR (key = ? AND seq > ?)
-         ORDER BY key, seq LIMIT ?`,
-        after[0],
-        after[0],
-        after[1],
-        limit,
-      )
-      .toArray();
-    const last = rows[rows.length - 1];
-    return {
-      versions: rows.map(toStored),
-      cursor: rows.length === limit && last ? JSON.stringify([last.key, last.seq]) : null,
-    };
+    return versionsPage(this.sql, cursor, limit);
   }
 
   /** Every version of one key, oldest first. */
   async versionsOfKey(key: string): Promise<StoredVersion[]> {
-    return this.sql
-      .exec<VersionRow>("SELECT * FROM versions WHERE key = ? ORDER BY seq", key)
-      .toArray()
-      .map(toStored);
+    return versionsOf(this.sql, key);
   }
 
   /** Number of versions (objects, markers) in the bucket. */
@@ -765,8 +730,34 @@ export class Bucket extends DurableObject<Env> {
     await this.background.ensureAlarm(Date.now() + 50);
   }
 
+  // ---- namespace rebuild from the drives (restore.ts) ----
+  async restoreState(): Promise<"absent" | "rebuilding" | "present"> {
+    return restoreState(this.sql);
+  }
+
+  async beginRestore(copy: BucketConfigCopy, version: number): Promise<RestoreStart> {
+    return beginRestore(this.sql, copy, version);
+  }
+
+  async restoreVersions(versions: StoredVersion[], cursor: string | null): Promise<number> {
+    return this.ctx.storage.transactionSync(() => restoreVersions(this.sql, versions, cursor));
+  }
+
+  async finishRestore(versioning: "Enabled" | null): Promise<void> {
+    finishRestore(this.sql, versioning);
+    await this.copies.changed();
+  }
+
+  /** Fault injection: the coordinator loses everything it holds (the worker gates this). */
+  async wipe(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    applyMigrations(this.ctx.storage, BUCKET_MIGRATIONS);
+  }
+
   /** Re-arms the alarm when background work is queued (the cron scanner calls this). */
   async wake(): Promise<void> {
+    if (this.copies.due()) await this.background.ensureAlarm(Date.now() + 50);
     const next = this.background.nextDue();
     if (next !== null) await this.background.ensureAlarm(Math.max(next, Date.now() + 50));
     if (this.replicationService.resync.active()) await this.background.ensureAlarm(Date.now() + 50);
@@ -780,11 +771,15 @@ export class Bucket extends DurableObject<Env> {
       await this.background.runHeals((key, versionId) => this.getVersion(key, versionId));
     }
     const jobs = row ? await this.replicationService.stepJobs() : false;
+    const pushed = row ? await this.copies.push() : true;
     const next = this.background.nextDue();
     const resyncNext = jobs ? Date.now() + RESYNC_STEP_MS : null;
-    const at = [next === null ? null : Math.max(next, Date.now() + 50), resyncNext].filter(
-      (t): t is number => t !== null,
-    );
+    const pushNext = pushed ? null : Date.now() + CONFIG_PUSH_RETRY_MS;
+    const at = [
+      next === null ? null : Math.max(next, Date.now() + 50),
+      resyncNext,
+      pushNext,
+    ].filter((t): t is number => t !== null);
     if (at.length > 0) await this.ctx.storage.setAlarm(Math.min(...at));
   }
 }

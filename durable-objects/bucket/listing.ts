@@ -6,6 +6,8 @@
  * once and the scan jumps past every key under it, so a page costs the same
  * whatever the bucket holds.
  */
+import { toStored, type VersionRow } from "./schema.ts";
+import type { StoredVersion, VersionPage } from "./types.ts";
 
 /** Sorts after every key that starts with the prefix it is appended to. */
 const PREFIX_END = String.fromCodePoint(0x10ffff);
@@ -239,4 +241,51 @@ export function listVersions(sql: SqlStorage, request: VersionListRequest): Vers
     key = last.key;
     seqBelow = last.seq;
   }
+}
+
+/** The latest version of `key` (null `versionId`), or the given version. */
+export function findVersion(
+  sql: SqlStorage,
+  key: string,
+  versionId: string | null,
+): VersionRow | undefined {
+  return versionId === null
+    ? sql
+        .exec<VersionRow>(
+          `SELECT v.* FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
+           WHERE o.key = ?`,
+          key,
+        )
+        .toArray()[0]
+    : sql
+        .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
+        .toArray()[0];
+}
+
+/** A page of every version in (key, seq) order after `cursor`, for heal and scans. */
+export function versionsPage(sql: SqlStorage, cursor: string | null, limit: number): VersionPage {
+  const after = cursor ? (JSON.parse(cursor) as [string, number]) : ["", -1];
+  const rows = sql
+    .exec<VersionRow>(
+      `SELECT * FROM versions WHERE (key > ?) OR (key = ? AND seq > ?)
+       ORDER BY key, seq LIMIT ?`,
+      after[0],
+      after[0],
+      after[1],
+      limit,
+    )
+    .toArray();
+  const last = rows[rows.length - 1];
+  return {
+    versions: rows.map(toStored),
+    cursor: rows.length === limit && last ? JSON.stringify([last.key, last.seq]) : null,
+  };
+}
+
+/** Every version of one key, oldest first. */
+export function versionsOf(sql: SqlStorage, key: string): StoredVersion[] {
+  return sql
+    .exec<VersionRow>("SELECT * FROM versions WHERE key = ? ORDER BY seq", key)
+    .toArray()
+    .map(toStored);
 }

@@ -1,6 +1,7 @@
 import { versionRecordSchema } from "../../shared/types/version-record.ts";
 import { REPLICATION_MIGRATION } from "./replication-log.ts";
 import { RESYNC_MIGRATION } from "./resync-schema.ts";
+import { NAMESPACE_MIGRATION } from "./restore.ts";
 import type { StoredVersion } from "./types.ts";
 
 /**
@@ -85,6 +86,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   RESYNC_MIGRATION,
   // A multipart transfer in progress to a target: { uploadId, parts: { number: etag } }.
   `ALTER TABLE replication_log ADD COLUMN upload TEXT;`,
+  NAMESPACE_MIGRATION,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {
@@ -115,6 +117,10 @@ export interface BucketRow extends Record<string, SqlStorageValue> {
   policy: string | null;
   replication: string | null;
   replication_targets: string | null;
+  config_version: number;
+  config_pushed: number;
+  rebuilding: number;
+  rebuild_cursor: string | null;
 }
 
 export interface GcRow extends Record<string, SqlStorageValue> {

@@ -6,6 +6,7 @@
  * up with the same order, and so the same latest version: the key's seqs
  * are renumbered when a replica lands between existing versions.
  */
+import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
 
 interface OrderRow extends Record<string, SqlStorageValue> {
   version_id: string;
@@ -88,4 +89,48 @@ export function olderVersions(sql: SqlStorage, key: string, versionId: string): 
     )
     .toArray()
     .map((row) => row.version_id);
+}
+
+/** Writes a version's row at `seq` (replacing one of the same key and id). */
+export function insertVersionRow(
+  sql: SqlStorage,
+  record: VersionRecord,
+  seq: number,
+  inlineData: Uint8Array | null,
+): void {
+  sql.exec(
+    `INSERT OR REPLACE INTO versions
+       (key, version_id, seq, delete_marker, mtime, size, etag, storage_class, data_dir, record, inline_data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    record.key,
+    record.versionId,
+    seq,
+    record.deleteMarker ? 1 : 0,
+    record.mtime,
+    record.size,
+    record.etag,
+    record.storageClass,
+    record.dataDir,
+    serializeRecord(record),
+    inlineData,
+  );
+}
+
+/** Points the listing index at the key's newest version (or drops the key when none is left). */
+export function repointLatest(sql: SqlStorage, key: string): void {
+  const latest = sql
+    .exec<{ version_id: string; delete_marker: number }>(
+      "SELECT version_id, delete_marker FROM versions WHERE key = ? ORDER BY seq DESC LIMIT 1",
+      key,
+    )
+    .toArray()[0];
+  if (!latest) sql.exec("DELETE FROM objects WHERE key = ?", key);
+  else {
+    sql.exec(
+      "INSERT OR REPLACE INTO objects (key, version_id, delete_marker) VALUES (?, ?, ?)",
+      key,
+      latest.version_id,
+      latest.delete_marker,
+    );
+  }
 }

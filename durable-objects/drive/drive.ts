@@ -18,6 +18,8 @@ import {
   type InlineShard,
   type InlineShardRead,
   type ShardBlockRead,
+  type VersionCopyCursor,
+  type VersionCopyEntry,
   type WriteShardBlocks,
 } from "./types.ts";
 
@@ -237,7 +239,87 @@ export class Drive extends DurableObject<Env> {
       );
       this.sql.exec(`DELETE FROM data_dirs WHERE bucket = ?`, bucket);
       this.sql.exec(`DELETE FROM version_copies WHERE bucket = ?`, bucket);
+      this.sql.exec(`DELETE FROM bucket_copies WHERE bucket = ?`, bucket);
     });
+  }
+
+  /** Stores this drive's copy of a bucket's configuration unless it holds a newer one. */
+  async putBucketCopy(bucket: string, version: number, config: string): Promise<void> {
+    this.assertOnline();
+    this.sql.exec(
+      `INSERT INTO bucket_copies (bucket, version, config) VALUES (?, ?, ?)
+       ON CONFLICT (bucket) DO UPDATE SET version = excluded.version, config = excluded.config
+       WHERE excluded.version >= bucket_copies.version`,
+      bucket,
+      version,
+      config,
+    );
+  }
+
+  /** This drive's copy of a bucket's configuration, or null. */
+  async readBucketCopy(bucket: string): Promise<{ version: number; config: string } | null> {
+    this.assertOnline();
+    return (
+      this.sql
+        .exec<{ version: number; config: string }>(
+          `SELECT version, config FROM bucket_copies WHERE bucket = ?`,
+          bucket,
+        )
+        .toArray()[0] ?? null
+    );
+  }
+
+  /** Names of the buckets this drive holds a configuration copy of. */
+  async listBucketCopies(): Promise<string[]> {
+    this.assertOnline();
+    return this.sql
+      .exec<{ bucket: string }>(`SELECT bucket FROM bucket_copies ORDER BY bucket`)
+      .toArray()
+      .map((row) => row.bucket);
+  }
+
+  /**
+   * A page of this drive's record copies of a bucket in (key, version id,
+   * data dir) order, after the version `after`. A page never splits one
+   * version's copies, so a caller merging drives sees each version whole.
+   * Inline shards are checked here: a rebuild only ever gets good ones.
+   */
+  async listVersionCopies(
+    bucket: string,
+    after: VersionCopyCursor | null,
+    limit: number,
+  ): Promise<{ entries: VersionCopyEntry[]; done: boolean }> {
+    this.assertOnline();
+    const [key, versionId] = after ?? ["", ""];
+    const rows = this.sql
+      .exec<VersionCopyRow>(
+        `SELECT * FROM version_copies
+         WHERE bucket = ? AND (key > ? OR (key = ? AND version_id > ?))
+         ORDER BY key, version_id, data_dir LIMIT ?`,
+        bucket,
+        key,
+        key,
+        versionId,
+        limit,
+      )
+      .toArray();
+    const full = rows.length === limit;
+    const last = rows[rows.length - 1];
+    if (full && last) {
+      rows.push(
+        ...this.sql
+          .exec<VersionCopyRow>(
+            `SELECT * FROM version_copies WHERE bucket = ? AND key = ? AND version_id = ? AND data_dir > ?
+             ORDER BY data_dir`,
+            bucket,
+            last.key,
+            last.version_id,
+            last.data_dir,
+          )
+          .toArray(),
+      );
+    }
+    return { entries: rows.map(copyEntry), done: !full };
   }
 
   private removeDataDir(dataDir: string): void {
@@ -286,6 +368,7 @@ export class Drive extends DurableObject<Env> {
           this.sql.exec(`DELETE FROM shard_blocks`);
           this.sql.exec(`DELETE FROM data_dirs`);
           this.sql.exec(`DELETE FROM version_copies`);
+          this.sql.exec(`DELETE FROM bucket_copies`);
         });
         return 1;
       case "corrupt":
@@ -369,4 +452,18 @@ export class Drive extends DurableObject<Env> {
       .one().n;
     if (pending > 0) await this.ctx.storage.setAlarm(Date.now() + ORPHAN_GRACE_MS);
   }
+}
+
+function copyEntry(row: VersionCopyRow): VersionCopyEntry {
+  const shard = row.inline_shard ? new Uint8Array(row.inline_shard) : null;
+  const good =
+    shard !== null && row.inline_checksum !== null && bitrotSum(shard) === row.inline_checksum;
+  return {
+    key: row.key,
+    versionId: row.version_id,
+    dataDir: row.data_dir,
+    record: row.record,
+    inlineShard: good ? shard : null,
+    inlineCorrupt: shard !== null && !good,
+  };
 }

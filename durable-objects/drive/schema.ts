@@ -1,8 +1,10 @@
 /**
  * Drive schema. A drive stores shard-blocks (one row per erasure block of a
  * data dir, each ≤ 2 MB with its bitrot checksum), its copy of each version
- * record (with its inline shard for small objects), the data dirs it has seen
- * (for garbage collection of interrupted writes), and its fault state.
+ * record (with its inline shard for small objects), its copy of each bucket's
+ * configuration, the data dirs it has seen (for garbage collection of
+ * interrupted writes), and its fault state. Version and bucket copies are
+ * what a lost coordinator is rebuilt from.
  */
 export const DRIVE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE shard_blocks (
@@ -31,6 +33,12 @@ export const DRIVE_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (bucket, key, version_id, data_dir)
    );
    CREATE TABLE drive_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // The drive's copy of each bucket's configuration, newest `version` wins.
+  `CREATE TABLE bucket_copies (
+     bucket TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     config TEXT NOT NULL
+   );`,
 ];
 
 export interface ShardBlockRow extends Record<string, SqlStorageValue> {

@@ -41,3 +41,18 @@ export interface DriveUsage {
 
 /** The message a drive's refusals carry, so callers can tell it from other failures. */
 export const DRIVE_OFFLINE = "FLOE_DRIVE_OFFLINE";
+
+/** One record copy as a namespace rebuild reads it (the inline shard verified here). */
+export interface VersionCopyEntry {
+  key: string;
+  versionId: string;
+  dataDir: string;
+  record: string;
+  /** The inline shard when it passed its bitrot check; null when there is none or it failed. */
+  inlineShard: Uint8Array | null;
+  /** True when the copy has an inline shard that failed its bitrot check. */
+  inlineCorrupt: boolean;
+}
+
+/** Where a listing of record copies resumes: after every copy of this version. */
+export type VersionCopyCursor = [key: string, versionId: string];

@@ -5,6 +5,8 @@
  *   POST heal            admin:Heal            { bucket?, key?, dryRun? } → heal summary
  *   POST lifecycle/run   admin:RunLifecycle    { bucket?, now? } → what lifecycle did
  *   POST drives/fault    admin:FaultInjection  { drive, fault, bucket?, key? } (fault injection only)
+ *   POST rebuild         admin:Heal            { bucket?, dryRun? } → coordinators rebuilt from drives
+ *   POST coordinator/fault admin:FaultInjection { bucket, fault: "wipe" } (fault injection only)
  *   users, groups, policies                    see iam-routes.ts
  *   service-accounts                           see service-account-routes.ts
  *   buckets/{b}/remote-targets, .../replication see target-routes.ts
@@ -25,6 +27,12 @@ import {
 import { iamRoute, type RouteCall } from "./iam-routes.ts";
 import { deploymentInfo } from "./info.ts";
 import { lifecycleRunSchema, runLifecycleNow } from "./lifecycle.ts";
+import {
+  coordinatorFaultSchema,
+  rebuildRequestSchema,
+  runRebuild,
+  wipeCoordinator,
+} from "./rebuild.ts";
 import { serviceAccountRoute } from "./service-account-routes.ts";
 import { replicationRoute, targetRoute } from "./target-routes.ts";
 import { resyncRoute } from "./resync-routes.ts";
@@ -99,6 +107,18 @@ function coreRoute(method: string, route: string): ((call: RouteCall) => Promise
         await requireAdminAction(caller, "admin:FaultInjection");
         const body = await readJson(request, caller, faultRequestSchema);
         return json(await injectFault(env, loadConfig(env), body));
+      };
+    case "POST rebuild":
+      return async ({ env, caller, request }) => {
+        await requireAdminAction(caller, "admin:Heal");
+        const body = await readJson(request, caller, rebuildRequestSchema);
+        return json(await runRebuild(env, loadConfig(env), body));
+      };
+    case "POST coordinator/fault":
+      return async ({ env, caller, request }) => {
+        await requireAdminAction(caller, "admin:FaultInjection");
+        const body = await readJson(request, caller, coordinatorFaultSchema);
+        return json(await wipeCoordinator(env, loadConfig(env), body));
       };
     default:
       return null;

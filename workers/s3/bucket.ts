@@ -11,6 +11,7 @@ import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { allSets } from "../../shared/layout/placement.ts";
 import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
 import { bucketArn } from "../iam/s3-permissions.ts";
+import { hasBucketCopy } from "../storage/rebuild-namespace.ts";
 import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -65,24 +66,25 @@ export async function createBucket(ctx: S3Context): Promise<Response> {
   }
   const owner = ctx.identity?.accessKeyId ?? "";
   const registered = await deploymentStub(ctx.env).registerBucket(bucket, owner);
+  const taken = () =>
+    new S3Error(
+      registered.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists",
+      undefined,
+      { detail: { BucketName: bucket } },
+    );
+  // A name registered without coordinator state is either a create that died midway (finish
+  // it) or a coordinator that lost its state, which the drives' copy of its configuration
+  // tells apart: that bucket is rebuilt (by the scanner or the admin rebuild), not replaced.
   if (!registered.created) {
-    // A name registered but without coordinator state is a create that died midway: finish it.
-    const info = await bucketStub(ctx.env, bucket).info();
-    if (info) {
-      throw new S3Error(
-        registered.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists",
-        undefined,
-        {
-          detail: { BucketName: bucket },
-        },
-      );
-    }
+    if (await bucketStub(ctx.env, bucket).info()) throw taken();
+    if (await hasBucketCopy(ctx.env, ctx.config, bucket)) throw taken();
   }
-  await bucketStub(ctx.env, bucket).create(
+  const created = await bucketStub(ctx.env, bucket).create(
     bucket,
     owner,
     ctx.request.headers.get("x-amz-bucket-object-lock-enabled")?.toLowerCase() === "true",
   );
+  if (!created.created) throw taken();
   return new Response(null, { status: 200, headers: { location: `/${bucket}` } });
 }
 

@@ -8,14 +8,20 @@
  * - requeues replication that is due: FAILED versions past their backoff
  *   and PENDING ones whose wake-up may have been lost (a bounded batch per
  *   bucket; the log keeps the rest for the next run);
+ * - rebuilds a bucket whose coordinator lost its state from the drives
+ *   (rebuild-namespace.ts), a time-bounded step per run, where the drives
+ *   hold the bucket's configuration copy;
  * - probes every remote target (an unsigned HEAD of its endpoint: any HTTP
  *   answer means online) and records its health.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
+import { loadConfig } from "../../shared/config.ts";
+import { rebuildBucket } from "../storage/rebuild-namespace.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 
 const PROBE_TIMEOUT_MS = 3_000;
+const REBUILD_BUDGET_MS = 10_000;
 
 /** The Worker's scheduled handler. */
 export async function runScheduled(
@@ -28,6 +34,13 @@ export async function runScheduled(
   await Promise.allSettled([
     ...buckets.map(async (bucket) => {
       const coordinator = bucketStub(env, bucket.name);
+      if ((await coordinator.restoreState()) !== "present") {
+        await rebuildBucket(env, loadConfig(env), bucket.name, {
+          budgetMs: REBUILD_BUDGET_MS,
+          onlyWithCopy: true,
+        });
+        return;
+      }
       await coordinator.wake();
       await coordinator.runLifecycle(Date.now());
       const due = await coordinator.takeDueReplication();

@@ -1,0 +1,107 @@
+/**
+ * `POST /floe/admin/v1/rebuild` with `{ bucket?, dryRun? }`: rebuilds lost
+ * bucket coordinators from the drives (workers/storage/rebuild-namespace.ts).
+ * With a bucket, that bucket (409 BucketNotLost when its coordinator is
+ * live); without, every registered bucket whose coordinator lost its state.
+ * Buckets that drives hold copies of but the site does not know are listed,
+ * never restored unasked (one may have been deleted while a drive was
+ * offline). `finished: false` means a time budget ran out: call again.
+ */
+import { z } from "zod";
+import type { FloeConfig } from "../../shared/config.ts";
+import { allSets } from "../../shared/layout/placement.ts";
+import { RebuildError, rebuildBucket, type RebuildReport } from "../storage/rebuild-namespace.ts";
+import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
+import { AdminError } from "./http.ts";
+import { isValidBucketName } from "../../shared/names.ts";
+
+const bucketSchema = z.string().refine(isValidBucketName, "not a valid bucket name");
+
+export const rebuildRequestSchema = z
+  .object({
+    bucket: bucketSchema.optional(),
+    dryRun: z.boolean().optional(),
+    /** Time this call may take before it answers `finished: false` (default 20 s). */
+    budgetMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .strict();
+
+export const coordinatorFaultSchema = z
+  .object({ bucket: bucketSchema, fault: z.literal("wipe") })
+  .strict();
+
+export interface RebuildSummary {
+  rebuilt: RebuildReport[];
+  /** Buckets whose coordinators hold their namespace. */
+  healthy: string[];
+  /** Buckets drives hold copies of that the site does not know. */
+  unregistered: string[];
+  finished: boolean;
+}
+
+export async function runRebuild(
+  env: Env,
+  config: FloeConfig,
+  request: z.infer<typeof rebuildRequestSchema>,
+): Promise<RebuildSummary> {
+  const options = { dryRun: request.dryRun ?? false, budgetMs: request.budgetMs };
+  try {
+    if (request.bucket) {
+      const report = (await rebuildBucket(env, config, request.bucket, options))!;
+      return { rebuilt: [report], healthy: [], unregistered: [], finished: report.finished };
+    }
+    const registered = (await deploymentStub(env).listBuckets()).map((b) => b.name);
+    const summary: RebuildSummary = { rebuilt: [], healthy: [], unregistered: [], finished: true };
+    for (const name of registered) {
+      const state = await bucketStub(env, name).restoreState();
+      if (state === "present") {
+        summary.healthy.push(name);
+        continue;
+      }
+      const report = (await rebuildBucket(env, config, name, options))!;
+      summary.rebuilt.push(report);
+      if (!report.finished) {
+        summary.finished = false;
+        break;
+      }
+    }
+    const known = new Set(registered);
+    summary.unregistered = (await bucketsOnDrives(env, config)).filter((name) => !known.has(name));
+    return summary;
+  } catch (error) {
+    if (error instanceof RebuildError)
+      throw new AdminError(error.status, error.code, error.message);
+    throw error;
+  }
+}
+
+async function bucketsOnDrives(env: Env, config: FloeConfig): Promise<string[]> {
+  const lists = await Promise.allSettled(
+    allSets(config.pools).flatMap((address) =>
+      setDrives(env, address, config.pools[address.pool].drivesPerSet).map((drive) =>
+        drive.listBucketCopies(),
+      ),
+    ),
+  );
+  const names = new Set<string>();
+  for (const list of lists)
+    if (list.status === "fulfilled") list.value.forEach((n) => names.add(n));
+  return [...names].sort();
+}
+
+/** Fault injection: the bucket's coordinator loses everything it holds. */
+export async function wipeCoordinator(
+  env: Env,
+  config: FloeConfig,
+  request: z.infer<typeof coordinatorFaultSchema>,
+): Promise<{ bucket: string; fault: string }> {
+  if (!config.faultInjection) {
+    throw new AdminError(
+      403,
+      "FaultInjectionDisabled",
+      "Fault injection is off in this deployment.",
+    );
+  }
+  await bucketStub(env, request.bucket).wipe();
+  return { bucket: request.bucket, fault: request.fault };
+}
