@@ -105,3 +105,26 @@ export const serviceAccountSchema = z.looseObject({
 
 /** Any JSON object (answers the CLI only passes on). */
 export const anyObjectSchema = z.looseObject({});
+
+export const rebuildReportSchema = z.looseObject({
+  bucket: z.string(),
+  coordinator: z.string(),
+  config: z.string(),
+  versions: z.number(),
+  deleteMarkers: z.number(),
+  toHeal: z.number(),
+  belowQuorum: z.number(),
+  inlineLost: z.number(),
+  unreadable: z.number(),
+  offlineDrives: z.array(z.string()),
+  finished: z.boolean(),
+});
+
+export type RebuildReport = z.infer<typeof rebuildReportSchema>;
+
+export const rebuildSummarySchema = z.looseObject({
+  rebuilt: z.array(rebuildReportSchema),
+  healthy: z.array(z.string()),
+  unregistered: z.array(z.string()),
+  finished: z.boolean(),
+});

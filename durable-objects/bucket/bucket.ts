@@ -739,13 +739,20 @@ export class Bucket extends DurableObject<Env> {
     return beginRestore(this.sql, copy, version);
   }
 
-  async restoreVersions(versions: StoredVersion[], cursor: string | null): Promise<number> {
-    return this.ctx.storage.transactionSync(() => restoreVersions(this.sql, versions, cursor));
+  async restoreVersions(
+    versions: StoredVersion[],
+    heal: [string, string][],
+    cursor: string | null,
+  ): Promise<number> {
+    return this.ctx.storage.transactionSync(() =>
+      restoreVersions(this.sql, versions, heal, cursor),
+    );
   }
 
   async finishRestore(versioning: "Enabled" | null): Promise<void> {
     finishRestore(this.sql, versioning);
     await this.copies.changed();
+    await this.wake();
   }
 
   /** Fault injection: the coordinator loses everything it holds (the worker gates this). */

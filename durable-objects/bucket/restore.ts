@@ -62,12 +62,24 @@ export function beginRestore(
   return { ok: true, resumed: false, cursor: null };
 }
 
-/** Adds versions not yet present, each in its key's order; returns how many were added. */
+/**
+ * Adds versions not yet present, each in its key's order, and queues heals
+ * for those some drive lacks; returns how many were added.
+ */
 export function restoreVersions(
   sql: SqlStorage,
   versions: StoredVersion[],
+  heal: [key: string, versionId: string][],
   cursor: string | null,
 ): number {
+  for (const [key, versionId] of heal) {
+    sql.exec(
+      "INSERT OR IGNORE INTO heal_queue (key, version_id, due) VALUES (?, ?, ?)",
+      key,
+      versionId,
+      Date.now(),
+    );
+  }
   let added = 0;
   for (const { record, inlineData } of versions) {
     const present = sql

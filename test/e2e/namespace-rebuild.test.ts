@@ -31,7 +31,8 @@ import { admin, fault, s3Client } from "./harness/clients.ts";
 import { md5OfStream, patternBytes, patternMd5 } from "./harness/data.ts";
 import { s3Error } from "./harness/errors.ts";
 import { eventually, runCron, versionList } from "./harness/replication.ts";
-import { startSite, type Site } from "./harness/site.ts";
+import { ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
+import { Floe } from "./cli-helpers.ts";
 
 const MiB = 1024 * 1024;
 const drive = (n: number) => `pool-0/set-0/drive-${n}`;
@@ -42,6 +43,7 @@ interface RebuildReport {
   config: string;
   versions: number;
   deleteMarkers: number;
+  toHeal: number;
   belowQuorum: number;
   inlineLost: number;
   offlineDrives: string[];
@@ -233,6 +235,7 @@ describe("a versioned bucket whose coordinator is lost", () => {
       coordinator: "absent",
       versions: before.length,
       deleteMarkers: 1,
+      toHeal: 0,
       belowQuorum: 0,
       inlineLost: 0,
       offlineDrives: [],
@@ -327,6 +330,7 @@ describe("an unversioned bucket rebuilt with drives offline and one wiped", () =
     const report = res.body.rebuilt.find((r) => r.bucket === BUCKET);
     expect(report).toMatchObject({
       versions: 32,
+      toHeal: 32,
       belowQuorum: 0,
       inlineLost: 0,
       offlineDrives: [drive(1), drive(2)],
@@ -424,6 +428,33 @@ describe("a rebuild that runs out of its time budget", () => {
     expect(last.finished).toBe(true);
     expect(calls).toBeGreaterThan(1);
     expect(await versionList(s3, BUCKET)).toEqual(before);
+  });
+});
+
+describe("floe admin rebuild", () => {
+  it("reports in a dry run, then rebuilds every lost bucket of the site", async () => {
+    const BUCKET = "rebuilt-by-cli";
+    const floe = new Floe();
+    await floe.ok(["alias", "set", "site", site.url, ROOT_USER, ROOT_PASSWORD]);
+    await floe.ok(["mb", "site/" + BUCKET]);
+    for (const key of ["x", "y", "z"]) await put(BUCKET, key, key);
+    await wipeCoordinator(BUCKET);
+
+    const [dry] = await floe.json(["admin", "rebuild", "--dry-run", `site/${BUCKET}`]);
+    expect(dry).toMatchObject({
+      type: "rebuild",
+      dryRun: true,
+      buckets: [{ bucket: BUCKET, versions: 3, coordinator: "absent", finished: true }],
+    });
+    const human = await floe.ok(["admin", "rebuild", "site"]);
+    expect(human.stdout).toContain(`${BUCKET}: restored 3 version(s) (0 delete marker(s))`);
+    const listed = await floe.ok(["ls", `site/${BUCKET}`]);
+    expect(listed.stdout.trim().split("\n")).toHaveLength(3);
+    const again = await floe.ok(["admin", "rebuild", "site"]);
+    expect(again.stdout).toContain("No bucket needs a rebuild.");
+    const refused = await floe.run(["admin", "rebuild", `site/${BUCKET}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/BucketNotLost/);
   });
 });
 

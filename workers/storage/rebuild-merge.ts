@@ -30,7 +30,8 @@ export interface DriveCopy {
 }
 
 export type MergeOutcome =
-  | { kind: "restore"; version: StoredVersion }
+  /** `complete`: every drive of the set holds a good copy (else the version needs a heal). */
+  | { kind: "restore"; version: StoredVersion; complete: boolean }
   | { kind: "unreadable" }
   | { kind: "below-quorum"; copies: number; required: number }
   | { kind: "inline-lost"; shards: number; required: number };
@@ -75,10 +76,13 @@ export function mergeVersion(
   const holders = new Set(chosen.map((candidate) => candidate.copy.drive)).size;
   if (holders < required) return { kind: "below-quorum", copies: holders, required };
   const { record } = best;
+  const n = record.erasure.distribution.length;
+  const current = chosen.filter((candidate) => candidate.text === best.text);
   if (!record.inline || record.deleteMarker || record.size === 0) {
     return {
       kind: "restore",
       version: { record, inlineData: record.inline ? new Uint8Array(0) : null },
+      complete: current.length === n,
     };
   }
   const shardOf = shardOfDrive(record.erasure);
@@ -92,6 +96,7 @@ export function mergeVersion(
     return {
       kind: "restore",
       version: { record, inlineData: codec.decodeBlock(shards, record.size) },
+      complete: current.length === n && shards.every((shard) => shard !== null),
     };
   } catch (error) {
     if (!(error instanceof InsufficientShardsError)) throw error;

@@ -35,6 +35,8 @@ export interface RebuildReport {
   /** Versions restored (in a dry run: that would be), delete markers included. */
   versions: number;
   deleteMarkers: number;
+  /** Restored versions some drive lacks a good copy or shard of: queued for heal. */
+  toHeal: number;
   /** Versions held by fewer drives than their read quorum: not restored. */
   belowQuorum: number;
   /** Inline versions with fewer good shards than their data count: not restored. */
@@ -123,6 +125,7 @@ export async function rebuildBucket(
     configVersion: found?.version ?? 0,
     versions: 0,
     deleteMarkers: 0,
+    toHeal: 0,
     belowQuorum: 0,
     inlineLost: 0,
     unreadable: 0,
@@ -141,10 +144,12 @@ export async function rebuildBucket(
 
   let versioned = false;
   let batch: StoredVersion[] = [];
+  let heal: [string, string][] = [];
   let batchBytes = 0;
   const flush = async (next: Cursor) => {
-    if (!dryRun) await coordinator.restoreVersions(batch, JSON.stringify(next));
+    if (!dryRun) await coordinator.restoreVersions(batch, heal, JSON.stringify(next));
     batch = [];
+    heal = [];
     batchBytes = 0;
   };
 
@@ -158,6 +163,10 @@ export async function rebuildBucket(
         if (outcome.version.record.deleteMarker) report.deleteMarkers++;
         if (versionId !== "null") versioned = true;
         batch.push(outcome.version);
+        if (!outcome.complete) {
+          report.toHeal++;
+          heal.push(group.version);
+        }
         batchBytes += (outcome.version.inlineData?.byteLength ?? 0) + 2048;
       } else if (outcome.kind === "below-quorum") report.belowQuorum++;
       else if (outcome.kind === "inline-lost") report.inlineLost++;

@@ -1,6 +1,6 @@
 /**
  * `floe admin ...`: Floe's admin API (docs/admin-api.md): deployment info,
- * healing, drive fault injection, IAM (users, groups, policies,
+ * healing, namespace rebuild, drive fault injection, IAM (users, groups, policies,
  * service accounts) and buckets' remote targets.
  */
 import type { Command } from "@commander-js/extra-typings";
@@ -11,6 +11,7 @@ import { registerGroup } from "./group.ts";
 import { registerHeal } from "./heal.ts";
 import { registerInfo } from "./info.ts";
 import { registerPolicy } from "./policy.ts";
+import { registerRebuild } from "./rebuild.ts";
 import { registerUser } from "./user.ts";
 
 /** Registers `admin` and its subcommands. */
@@ -23,6 +24,7 @@ export function registerAdmin(program: Command): void {
   );
   registerInfo(admin);
   registerHeal(admin);
+  registerRebuild(admin);
   registerDrive(admin);
   registerUser(admin);
   registerGroup(admin);
