@@ -69,23 +69,23 @@ class Codec implements ReedSolomon {
   }
 
   /** outputs[o] = Σ coefficients[o][i] · inputs[i], with the codec's kernel. */
+  /** Fresh buffers holding, for each coefficient row, the XOR of its multiples of the inputs. */
   private combine(
     coefficients: Matrix,
     key: string,
     inputs: Uint8Array[],
-    outputs: Uint8Array[],
     length: number,
-  ): void {
+  ): Uint8Array[] {
     if (!this.wasm) {
+      const outputs = coefficients.map(() => new Uint8Array(length));
       mulAddTs(coefficients, inputs, outputs, length);
-      return;
+      return outputs;
     }
-    this.wasm.mulAdd(
+    return this.wasm.mulAdd(
       coefficients,
       key,
       inputs.length,
       (i, memory, at) => memory.set(inputs[i].subarray(0, length), at),
-      outputs,
       length,
     );
   }
@@ -107,8 +107,10 @@ class Codec implements ReedSolomon {
       return padded;
     });
     // Each parity shard in a buffer of its own: shards travel to drives over RPC, which copies whole buffers.
-    const parity = Array.from({ length: m }, () => new Uint8Array(size));
-    if (m > 0 && size > 0) this.combine(this.parityRows, this.parityKey, data, parity, size);
+    const parity =
+      m > 0 && size > 0
+        ? this.combine(this.parityRows, this.parityKey, data, size)
+        : Array.from({ length: m }, () => new Uint8Array(size));
     return [...data, ...parity];
   }
 
@@ -139,14 +141,15 @@ class Codec implements ReedSolomon {
     if (missing.length === 0) return data as Uint8Array[];
     const size = shards[present[0]]!.byteLength;
     const { rows, key } = this.decodeRows(present, missing);
-    const rebuilt = missing.map(() => new Uint8Array(size));
-    this.combine(
-      rows,
-      key,
-      present.map((row) => shards[row]!),
-      rebuilt,
-      size,
-    );
+    const rebuilt =
+      size > 0
+        ? this.combine(
+            rows,
+            key,
+            present.map((row) => shards[row]!),
+            size,
+          )
+        : missing.map(() => new Uint8Array(0));
     missing.forEach((i, j) => (data[i] = rebuilt[j]));
     return data as Uint8Array[];
   }
@@ -174,14 +177,15 @@ class Codec implements ReedSolomon {
       .map((shard, i) => (i >= k && shard === null ? i : -1))
       .filter((i) => i >= 0);
     if (missingParity.length > 0) {
-      const outputs = missingParity.map(() => new Uint8Array(size));
-      this.combine(
-        missingParity.map((row) => this.matrix[row]),
-        `parity:${missingParity.join(",")}`,
-        data,
-        outputs,
-        size,
-      );
+      const outputs =
+        size > 0
+          ? this.combine(
+              missingParity.map((row) => this.matrix[row]),
+              `parity:${missingParity.join(",")}`,
+              data,
+              size,
+            )
+          : missingParity.map(() => new Uint8Array(0));
       missingParity.forEach((row, i) => (out[row] = outputs[i]));
     }
     return out as Uint8Array[];

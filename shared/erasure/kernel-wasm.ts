@@ -69,8 +69,10 @@ export class WasmKernel {
   }
 
   /**
-   * outputs[o][0..length) = XOR over i of coefficients[o][i] · inputs(i)[0..length),
-   * where `writeInput(i, view, at)` copies input i into linear memory at `at`.
+   * Returns outputs[o][0..length) = XOR over i of coefficients[o][i] · inputs(i)[0..length),
+   * each in a buffer of its own, where `writeInput(i, view, at)` copies input i
+   * into linear memory at `at`. Outputs are sliced out of linear memory: one
+   * copy, no zero-filled allocation first.
    */
   mulAdd(
     coefficients: Uint8Array[],
@@ -78,10 +80,10 @@ export class WasmKernel {
     key: string,
     nIn: number,
     writeInput: (i: number, memory: Uint8Array, at: number) => void,
-    outputs: Uint8Array[],
     length: number,
-  ): void {
-    if (coefficients.length === 0 || length === 0) return;
+  ): Uint8Array[] {
+    if (coefficients.length === 0 || length === 0)
+      return coefficients.map(() => new Uint8Array(length));
     const len = Math.ceil(length / 32) * 32;
     const stride = len + 64;
     const { bytes, padded } = this.tablesFor(coefficients, key);
@@ -94,8 +96,11 @@ export class WasmKernel {
     }
     for (let i = 0; i < nIn; i++) writeInput(i, memory, inputsAt + i * stride);
     this.exports.mul_add(0, inputsAt, nIn, outputsAt, padded, stride, len);
-    outputs.forEach((out, o) =>
-      out.set(memory.subarray(outputsAt + o * stride, outputsAt + o * stride + length)),
+    return coefficients.map(
+      (_, o) =>
+        new Uint8Array(
+          memory.buffer.slice(outputsAt + o * stride, outputsAt + o * stride + length),
+        ),
     );
   }
 }

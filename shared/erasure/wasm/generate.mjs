@@ -72,9 +72,9 @@ export function kernelWat() {
                 (local.set $v0 (v128.load (local.get $inp)))
                 (local.set $v1 (v128.load offset=16 (local.get $inp)))
                 (local.set $lo0 (v128.and (local.get $v0) (local.get $mask)))
-                (local.set $hi0 (i8x16.shr_u (local.get $v0) (i32.const 4)))
+                (local.set $hi0 (v128.and (i16x8.shr_u (local.get $v0) (i32.const 4)) (local.get $mask)))
                 (local.set $lo1 (v128.and (local.get $v1) (local.get $mask)))
-                (local.set $hi1 (i8x16.shr_u (local.get $v1) (i32.const 4)))
+                (local.set $hi1 (v128.and (i16x8.shr_u (local.get $v1) (i32.const 4)) (local.get $mask)))
                 ${[0, 1, 2, 3].map(step).join("")}
                 (local.set $inp (i32.add (local.get $inp) (local.get $stride)))
                 (local.set $t (i32.add (local.get $t) (i32.const 32)))
