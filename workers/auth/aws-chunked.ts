@@ -9,9 +9,10 @@
  * Checks run while the body is read and fail the stream with an S3Error, so
  * a write that reads a bad body fails before it commits. Raw bytes are read
  * in large pieces where the runtime can (workerd's readAtLeast), and decoded
- * output is handed on in pieces of at least READ_TARGET bytes except at the
- * end, however finely the network slices the body. A source that errors
- * (the client went away) errors the decoded stream.
+ * output is handed on in pieces of at least the read target (64 KiB for
+ * aws-chunked bodies, 1 MiB for a body checked against its SHA-256) except
+ * at the end, however finely the network slices the body. A source that
+ * errors (the client went away) errors the decoded stream.
  */
 import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -34,15 +35,29 @@ export interface DecodedBody {
   drain(): Promise<void>;
 }
 
-/** Decoded output is gathered up to this size before it is handed on. */
-const READ_TARGET = 64 * 1024;
+/** aws-chunked output is gathered up to this size before it is handed on. */
+const CHUNKED_READ_TARGET = 64 * 1024;
+/**
+ * A SHA-256-checked body passes through unchanged, so it is read in pieces
+ * of one default erasure block: each piece becomes a block without copying,
+ * and the per-piece cost of the stream is paid 16 times less often.
+ */
+const SHA256_READ_TARGET = 1024 * 1024;
 
 /** The raw body, read in large pieces where the runtime allows. */
 class RawSource {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
   private ended = false;
 
-  constructor(stream: ReadableStream<Uint8Array>) {
+  /**
+   * `remaining`: the raw body's Content-Length, when declared, so a small
+   * body's read buffer is its own size rather than the whole target.
+   */
+  constructor(
+    stream: ReadableStream<Uint8Array>,
+    readonly target: number,
+    private remaining: number | null,
+  ) {
     let reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
     try {
       reader = stream.getReader({ mode: "byob" });
@@ -60,12 +75,18 @@ class RawSource {
   /** The next non-empty piece; null at the end. */
   async read(): Promise<Uint8Array | null> {
     while (!this.ended) {
+      const size =
+        this.remaining === null ? this.target : Math.max(1, Math.min(this.target, this.remaining));
       const { done, value } =
         "readAtLeast" in this.reader
-          ? await this.reader.readAtLeast(READ_TARGET, new Uint8Array(READ_TARGET))
+          ? await this.reader.readAtLeast(size, new Uint8Array(size))
           : await this.reader.read();
       if (done) this.ended = true;
-      if (value && value.byteLength > 0) return value;
+      if (value && value.byteLength > 0) {
+        if (this.remaining !== null)
+          this.remaining = Math.max(0, this.remaining - value.byteLength);
+        return value;
+      }
     }
     return null;
   }
@@ -117,7 +138,7 @@ function decodingStream(source: RawSource, decoding: Decoding): DecodedBody {
       const pieces: Uint8Array[] = [];
       let size = 0;
       try {
-        while (size < READ_TARGET && !draining) {
+        while (size < source.target && !draining) {
           const raw = await source.read();
           if (raw === null) {
             const result = decoding.end();
@@ -179,6 +200,12 @@ function decodedLength(auth: Authenticated | Anonymous, headers: Headers): numbe
   return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : null;
 }
 
+/** The body's Content-Length; null when absent or not a length. */
+function rawLength(headers: Headers): number | null {
+  const value = headers.get("content-length");
+  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : null;
+}
+
 async function readToEnd(stream: ReadableStream<Uint8Array>): Promise<void> {
   const reader = stream.getReader();
   while (!(await reader.read()).done);
@@ -202,8 +229,13 @@ export function decodeRequestBody(
       drain: () => readToEnd(raw).catch(() => undefined),
     };
   }
-  const source = new RawSource(raw);
-  if (payload.kind === "sha256") return decodingStream(source, sha256Check(payload.expectedHex));
+  const length = rawLength(headers);
+  if (payload.kind === "sha256")
+    return decodingStream(
+      new RawSource(raw, SHA256_READ_TARGET, length),
+      sha256Check(payload.expectedHex),
+    );
+  const source = new RawSource(raw, CHUNKED_READ_TARGET, length);
   const signed = payload.kind === "streaming-signed";
   return decodingStream(
     source,

@@ -3,7 +3,7 @@
  * last one shorter), holding at most one block in memory. Where the stream
  * is a byte stream with workerd's `readAtLeast` (a request body), each block
  * is read straight into its own buffer in one call; otherwise chunks are
- * gathered and copied.
+ * gathered and copied (a chunk of exactly one block is taken as it is).
  */
 export class BlockReader {
   private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -37,6 +37,19 @@ export class BlockReader {
   async next(): Promise<Uint8Array | null> {
     if (this.byob) return this.nextByob(this.byob);
     if (this.finished && !this.pending) return null;
+    if (!this.pending && this.reader) {
+      const { done, value } = await this.reader.read();
+      if (done) {
+        this.finished = true;
+        return null;
+      }
+      // A piece of exactly one block (a SHA-256-checked body) is the block: no copy.
+      if (value.byteLength === this.blockSize) {
+        this.total += value.byteLength;
+        return value;
+      }
+      this.pending = value;
+    }
     const block = new Uint8Array(this.blockSize);
     let filled = 0;
     while (filled < this.blockSize) {
