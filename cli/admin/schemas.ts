@@ -117,6 +117,7 @@ export const rebuildReportSchema = z.looseObject({
   inlineLost: z.number(),
   unreadable: z.number(),
   offlineDrives: z.array(z.string()),
+  resyncStarted: z.array(z.string()).default([]),
   finished: z.boolean(),
 });
 

@@ -749,10 +749,12 @@ export class Bucket extends DurableObject<Env> {
     );
   }
 
-  async finishRestore(versioning: "Enabled" | null): Promise<void> {
+  /** Ends a restore; returns the targets a resync was started to (restore.ts). */
+  async finishRestore(versioning: "Enabled" | null): Promise<string[]> {
     finishRestore(this.sql, versioning);
     await this.copies.changed();
     await this.wake();
+    return this.replicationService.resyncAfterRestore();
   }
 
   /** Fault injection: the coordinator loses everything it holds (the worker gates this). */

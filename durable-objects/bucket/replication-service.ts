@@ -112,6 +112,21 @@ export class ReplicationService {
     return { ok: true, job };
   }
 
+  /**
+   * After a namespace rebuild the replication log is gone: a resync job per
+   * target whose rules allow existing objects puts back whatever the target
+   * lacks (it skips what the target already holds). Returns their targets.
+   */
+  async resyncAfterRestore(): Promise<string[]> {
+    const targets = new Set((configOf(this.row())?.rules ?? []).map((rule) => rule.destination));
+    const started: string[] = [];
+    for (const target of targets) {
+      const result = await this.startResync(target, { prefix: "", olderThan: null }, "resync");
+      if (result.ok) started.push(target);
+    }
+    return started;
+  }
+
   /** Resync and existing-object jobs, one per target (the latest). */
   async resyncStatus(): Promise<ResyncJob[]> {
     return this.resync.list();

@@ -456,3 +456,50 @@ describe("multipart transfers", () => {
     expect(await read(sb)).toEqual(await read(sa));
   }, 180_000);
 });
+
+describe("a source whose coordinator is lost", () => {
+  it("is rebuilt from its drives and resyncs what the target never got", async () => {
+    await versionedBucket(a, "lost-log");
+    await versionedBucket(b, "lost-log");
+    const toB = await addTarget(a, "lost-log", b);
+    expect((await putReplication(a, "lost-log", [{ id: "dr", arn: toB }])).status).toBe(200);
+    await writeHistory(sa, "lost-log", 4);
+    await eventually(
+      async () =>
+        JSON.stringify(await versionList(sa, "lost-log")) ===
+        JSON.stringify(await versionList(sb, "lost-log")),
+      30_000,
+      "initial replication",
+    );
+
+    // B goes away; what A takes meanwhile waits in A's replication log, which A then loses.
+    await b.stop();
+    for (const key of ["late/1", "late/2"])
+      await sa.send(new PutObjectCommand({ Bucket: "lost-log", Key: key, Body: key }));
+    const before = await versionList(sa, "lost-log");
+    const wiped = await admin(a, "POST", "coordinator/fault", {
+      bucket: "lost-log",
+      fault: "wipe",
+    });
+    expect(wiped.status).toBe(200);
+    await b.restart();
+
+    const rebuilt = await admin<{ rebuilt: { versions: number; resyncStarted: string[] }[] }>(
+      a,
+      "POST",
+      "rebuild",
+      { bucket: "lost-log" },
+    );
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body.rebuilt[0]).toMatchObject({
+      versions: before.length,
+      resyncStarted: [toB],
+    });
+    expect(await versionList(sa, "lost-log")).toEqual(before);
+    const done = await finished(a, "lost-log", toB);
+    expect(done).toMatchObject({ status: "Completed", failedCount: 0, replicatedCount: 2 });
+    expect(done.skippedCount).toBe(before.length - 2);
+    expect(await verify(a, "lost-log", toB)).toMatchObject({ equal: true });
+    await sameContent("lost-log");
+  });
+});

@@ -44,6 +44,8 @@ export interface RebuildReport {
   /** Versions with no readable record copy. */
   unreadable: number;
   offlineDrives: string[];
+  /** Remote targets a resync was started to (the replication log is not on the drives). */
+  resyncStarted: string[];
   /** False when the time budget ran out first: call again to go on. */
   finished: boolean;
 }
@@ -130,6 +132,7 @@ export async function rebuildBucket(
     inlineLost: 0,
     unreadable: 0,
     offlineDrives: [],
+    resyncStarted: [],
     finished: false,
   };
   let cursor: Cursor = { set: 0, after: null };
@@ -182,7 +185,9 @@ export async function rebuildBucket(
     await flush({ set: set + 1, after: null });
   }
   if (!dryRun) {
-    await coordinator.finishRestore(found === null && versioned ? "Enabled" : null);
+    report.resyncStarted = await coordinator.finishRestore(
+      found === null && versioned ? "Enabled" : null,
+    );
   }
   report.offlineDrives = [...offline].sort();
   report.finished = true;

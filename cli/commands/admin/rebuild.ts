@@ -47,6 +47,7 @@ export function registerRebuild(admin: Command): void {
             else {
               for (const count of COUNTS) seen[count] += report[count];
               seen.offlineDrives = [...new Set([...seen.offlineDrives, ...report.offlineDrives])];
+              seen.resyncStarted = [...new Set([...seen.resyncStarted, ...report.resyncStarted])];
               seen.finished = report.finished;
             }
           }
@@ -59,7 +60,7 @@ export function registerRebuild(admin: Command): void {
         const verb = options.dryRun ? "would restore" : "restored";
         const lines = reports.map(
           (r) =>
-            `${r.bucket}: ${verb} ${r.versions} version(s) (${r.deleteMarkers} delete marker(s)), ${r.toHeal} to heal, ${r.belowQuorum} below read quorum, ${r.inlineLost} with inline data lost${r.offlineDrives.length ? `; offline: ${r.offlineDrives.join(", ")}` : ""}`,
+            `${r.bucket}: ${verb} ${r.versions} version(s) (${r.deleteMarkers} delete marker(s)), ${r.toHeal} to heal, ${r.belowQuorum} below read quorum, ${r.inlineLost} with inline data lost${r.offlineDrives.length ? `; offline: ${r.offlineDrives.join(", ")}` : ""}${r.resyncStarted.length ? `; resync started to ${r.resyncStarted.join(", ")}` : ""}`,
         );
         if (reports.length === 0) lines.push("No bucket needs a rebuild.");
         if (unregistered.length > 0)
