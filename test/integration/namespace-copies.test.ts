@@ -1,0 +1,151 @@
+/**
+ * Inside workerd: what the drives keep for a namespace rebuild (record copies
+ * listed a version at a time, configuration copies newest-wins) and the
+ * coordinator's restore (refused on a live bucket, hidden until finished,
+ * idempotent, versions in (mtime, version id) order).
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { bitrotReady, sealShard } from "../../shared/bitrot.ts";
+import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
+import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
+
+function drive(name: string) {
+  return env.DRIVE.get(env.DRIVE.idFromName(name));
+}
+
+function coordinator(name: string) {
+  return env.BUCKET.get(env.BUCKET.idFromName(`bucket:${name}`));
+}
+
+function record(bucket: string, key: string, versionId: string, mtime: number): VersionRecord {
+  return {
+    format: 1,
+    bucket,
+    key,
+    versionId,
+    dataDir: `dir-${key}-${versionId}`,
+    deleteMarker: false,
+    mtime,
+    size: 2,
+    etag: "e",
+    headers: {},
+    userMetadata: {},
+    checksums: {},
+    storageClass: "STANDARD",
+    erasure: {
+      set: "pool-0/set-0",
+      dataShards: 4,
+      parityShards: 4,
+      blockSize: 1048576,
+      distribution: [0, 1, 2, 3, 4, 5, 6, 7],
+    },
+    parts: [],
+    inline: true,
+  };
+}
+
+function configCopy(name: string, versioning: BucketConfigCopy["versioning"]): BucketConfigCopy {
+  return {
+    format: 1,
+    name,
+    createdAt: 1,
+    owner: "root",
+    versioning,
+    versioningExcludes: null,
+    objectLock: null,
+    lifecycle: null,
+    policy: null,
+    tags: null,
+    replication: null,
+    replicationTargets: null,
+  };
+}
+
+describe("Drive copies for a rebuild", () => {
+  it("lists record copies in pages that never split a version, with inline shards checked", async () => {
+    await bitrotReady();
+    const d = drive("t/copies-a");
+    const shard = new Uint8Array([1, 2, 3]);
+    for (const key of ["a", "b", "c"]) {
+      for (const dir of ["d1", "d2"]) {
+        const rec = { ...record("nb", key, "null", 1), dataDir: dir };
+        await d.putVersionCopy("nb", key, "null", dir, serializeRecord(rec), sealShard(shard));
+      }
+    }
+    await d.putVersionCopy("other", "a", "null", "d1", "{}", null);
+    expect(await d.injectFault("corrupt", "nb", "c")).toBeGreaterThan(0);
+
+    const first = await d.listVersionCopies("nb", null, 3);
+    // The third row starts version "b": its second copy comes along.
+    expect(first.entries.map((e) => `${e.key}/${e.dataDir}`)).toEqual([
+      "a/d1",
+      "a/d2",
+      "b/d1",
+      "b/d2",
+    ]);
+    expect(first.done).toBe(false);
+    const rest = await d.listVersionCopies("nb", ["b", "null"], 3);
+    expect(rest.entries.map((e) => `${e.key}/${e.dataDir}`)).toEqual(["c/d1", "c/d2"]);
+    expect(rest.done).toBe(true);
+    expect(rest.entries.every((e) => e.inlineCorrupt && e.inlineShard === null)).toBe(true);
+    expect([...first.entries[0].inlineShard!]).toEqual([1, 2, 3]);
+  });
+
+  it("keeps the newest configuration copy and forgets it with the bucket", async () => {
+    const d = drive("t/copies-b");
+    await d.putBucketCopy("cb", 3, '{"v":3}');
+    await d.putBucketCopy("cb", 2, '{"v":2}');
+    expect(await d.readBucketCopy("cb")).toEqual({ version: 3, config: '{"v":3}' });
+    await d.putBucketCopy("cb", 4, '{"v":4}');
+    expect(await d.listBucketCopies()).toEqual(["cb"]);
+    await d.deleteBucket("cb");
+    expect(await d.readBucketCopy("cb")).toBeNull();
+  });
+});
+
+describe("Coordinator restore", () => {
+  it("refuses a live bucket and pushes its configuration to the drives", async () => {
+    const c = coordinator("live");
+    await c.create("live", "root");
+    expect(await c.beginRestore(configCopy("live", ""), 1)).toEqual({
+      ok: false,
+      error: "BucketExists",
+    });
+    expect(await c.restoreState()).toBe("present");
+    const copy = await drive("pool-0/set-0/drive-0").readBucketCopy("live");
+    expect(JSON.parse(copy!.config)).toMatchObject({ name: "live", owner: "root", versioning: "" });
+    expect(await c.setVersioning("Enabled", { excludedPrefixes: [], excludeFolders: false })).toBe(
+      "ok",
+    );
+    const after = await drive("pool-0/set-0/drive-7").readBucketCopy("live");
+    expect(after!.version).toBeGreaterThan(copy!.version);
+    expect(JSON.parse(after!.config)).toMatchObject({ versioning: "Enabled" });
+  });
+
+  it("hides the bucket until finished, orders versions by (mtime, id), and ignores replays", async () => {
+    const c = coordinator("restored");
+    await c.wipe();
+    expect(await c.restoreState()).toBe("absent");
+    expect(await c.beginRestore(configCopy("restored", "Enabled"), 5)).toMatchObject({ ok: true });
+    const v = (id: string, mtime: number) => ({
+      record: record("restored", "k", id, mtime),
+      inlineData: new Uint8Array([9, 9]),
+    });
+    expect(await c.restoreVersions([v("b", 200), v("c", 100)], [], '{"set":0}')).toBe(2);
+    expect(await c.info()).toBeNull();
+    expect(await c.restoreState()).toBe("rebuilding");
+    expect(await c.beginRestore(configCopy("restored", "Enabled"), 5)).toEqual({
+      ok: true,
+      resumed: true,
+      cursor: '{"set":0}',
+    });
+    expect(await c.restoreVersions([v("a", 200), v("b", 200)], [], null)).toBe(1);
+    await c.finishRestore(null);
+    expect(await c.info()).toMatchObject({ name: "restored", versioning: "Enabled" });
+    const order = (await c.versionsOfKey("k")).map((s) => s.record.versionId);
+    expect(order).toEqual(["c", "a", "b"]);
+    const latest = await c.getVersion("k", null);
+    expect(latest.ok && latest.version.record.versionId).toBe("b");
+  });
+});
