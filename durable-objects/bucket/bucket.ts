@@ -743,7 +743,7 @@ export class Bucket extends DurableObject<Env> {
     versions: StoredVersion[],
     heal: [string, string][],
     cursor: string | null,
-  ): Promise<number> {
+  ): Promise<number | null> {
     return this.ctx.storage.transactionSync(() =>
       restoreVersions(this.sql, versions, heal, cursor),
     );

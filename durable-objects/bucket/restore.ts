@@ -64,14 +64,17 @@ export function beginRestore(
 
 /**
  * Adds versions not yet present, each in its key's order, and queues heals
- * for those some drive lacks; returns how many were added.
+ * for those some drive lacks; returns how many were added, or null when no
+ * restore is under way (another call finished it: the bucket is live, and
+ * versions deleted since must not come back).
  */
 export function restoreVersions(
   sql: SqlStorage,
   versions: StoredVersion[],
   heal: [key: string, versionId: string][],
   cursor: string | null,
-): number {
+): number | null {
+  if (restoreState(sql) !== "rebuilding") return null;
   for (const [key, versionId] of heal) {
     sql.exec(
       "INSERT OR IGNORE INTO heal_queue (key, version_id, due) VALUES (?, ?, ?)",

@@ -147,5 +147,9 @@ describe("Coordinator restore", () => {
     expect(order).toEqual(["c", "a", "b"]);
     const latest = await c.getVersion("k", null);
     expect(latest.ok && latest.version.record.versionId).toBe("b");
+    // A late call of a finished restore brings nothing back (the bucket is live).
+    await c.deleteVersion("k", "c");
+    expect(await c.restoreVersions([v("c", 100)], [], null)).toBeNull();
+    expect((await c.versionsOfKey("k")).map((s) => s.record.versionId)).toEqual(["a", "b"]);
   });
 });

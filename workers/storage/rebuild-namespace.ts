@@ -149,11 +149,13 @@ export async function rebuildBucket(
   let batch: StoredVersion[] = [];
   let heal: [string, string][] = [];
   let batchBytes = 0;
-  const flush = async (next: Cursor) => {
-    if (!dryRun) await coordinator.restoreVersions(batch, heal, JSON.stringify(next));
+  // False once another call (the scanner's, or an operator's) finished the restore.
+  const flush = async (next: Cursor): Promise<boolean> => {
+    const added = dryRun ? 0 : await coordinator.restoreVersions(batch, heal, JSON.stringify(next));
     batch = [];
     heal = [];
     batchBytes = 0;
+    return added !== null;
   };
 
   for (let set = cursor.set; set < sets.length; set++) {
@@ -175,14 +177,19 @@ export async function rebuildBucket(
       else if (outcome.kind === "inline-lost") report.inlineLost++;
       else report.unreadable++;
       if (batch.length >= BATCH_VERSIONS || batchBytes >= BATCH_BYTES) {
-        await flush({ set, after: group.version });
-        if (Date.now() > deadline) {
+        const going = await flush({ set, after: group.version });
+        if (!going || Date.now() > deadline) {
           report.offlineDrives = [...offline].sort();
+          report.finished = !going;
           return report;
         }
       }
     }
-    await flush({ set: set + 1, after: null });
+    if (!(await flush({ set: set + 1, after: null }))) {
+      report.offlineDrives = [...offline].sort();
+      report.finished = true;
+      return report;
+    }
   }
   if (!dryRun) {
     report.resyncStarted = await coordinator.finishRestore(
