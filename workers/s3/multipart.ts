@@ -213,6 +213,7 @@ export async function storePart(
       dataDir,
       part: partNumber,
       body,
+      expectedSize,
       inlineThreshold: 0,
       hashers: checksum ? [checksum.checksum] : [],
     });

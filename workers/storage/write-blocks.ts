@@ -50,6 +50,8 @@ export interface BlockWrite {
   dataDir: string;
   part: number;
   body: ReadableStream<Uint8Array> | null;
+  /** The body's declared length, when known: the caller fails the write when it differs. */
+  expectedSize: number | null;
   /** Objects up to this many bytes come back inline instead of being sent (0: never). */
   inlineThreshold: number;
   /** Extra hashers fed with every byte (checksums). */
@@ -67,7 +69,7 @@ export interface WrittenBlocks {
 export async function writeBlocks(write: BlockWrite): Promise<WrittenBlocks> {
   const { erasure } = write;
   const codec = createReedSolomon(erasure.dataShards, erasure.parityShards);
-  const reader = new BlockReader(write.body, erasure.blockSize);
+  const reader = new BlockReader(write.body, erasure.blockSize, write.expectedSize);
   const md5 = createHash("md5");
   const feed = (data: Uint8Array) => {
     md5.update(data);

@@ -103,6 +103,7 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       dataDir,
       part: 1,
       body: write.body,
+      expectedSize: write.expectedSize,
       inlineThreshold: ctx.config.inlineThreshold,
       hashers: write.hashers,
     });
