@@ -23,6 +23,9 @@ import {
   type WriteShardBlocks,
 } from "./types.ts";
 
+/** A page of record copies for a rebuild stops near this many bytes (the rebuild holds a page per drive). */
+const LIST_COPIES_MAX_BYTES = 2 * 1024 * 1024;
+
 /** Uncommitted data dirs older than this are interrupted writes. */
 const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
@@ -288,10 +291,11 @@ export class Drive extends DurableObject<Env> {
     bucket: string,
     after: VersionCopyCursor | null,
     limit: number,
+    maxBytes = LIST_COPIES_MAX_BYTES,
   ): Promise<{ entries: VersionCopyEntry[]; done: boolean }> {
     this.assertOnline();
     const [key, versionId] = after ?? ["", ""];
-    const rows = this.sql
+    let rows = this.sql
       .exec<VersionCopyRow>(
         `SELECT * FROM version_copies
          WHERE bucket = ? AND (key > ? OR (key = ? AND version_id > ?))
@@ -303,7 +307,25 @@ export class Drive extends DurableObject<Env> {
         limit,
       )
       .toArray();
-    const full = rows.length === limit;
+    let full = rows.length === limit;
+    // Inline shards make rows large: a page stops near maxBytes, at the end of a version.
+    let bytes = 0;
+    for (let i = 0; i < rows.length; i++) {
+      bytes += rows[i].record.length + (rows[i].inline_shard?.byteLength ?? 0);
+      if (bytes < maxBytes) continue;
+      let end = i + 1;
+      while (
+        end < rows.length &&
+        rows[end].key === rows[i].key &&
+        rows[end].version_id === rows[i].version_id
+      )
+        end++;
+      if (end < rows.length) {
+        rows = rows.slice(0, end);
+        full = true;
+      }
+      break;
+    }
     const last = rows[rows.length - 1];
     if (full && last) {
       rows.push(

@@ -90,6 +90,10 @@ describe("Drive copies for a rebuild", () => {
     expect(rest.done).toBe(true);
     expect(rest.entries.every((e) => e.inlineCorrupt && e.inlineShard === null)).toBe(true);
     expect([...first.entries[0].inlineShard!]).toEqual([1, 2, 3]);
+    // A byte cap ends a page early, still at the end of a version.
+    const small = await d.listVersionCopies("nb", null, 100, 1);
+    expect(small.entries.map((e) => `${e.key}/${e.dataDir}`)).toEqual(["a/d1", "a/d2"]);
+    expect(small.done).toBe(false);
   });
 
   it("keeps the newest configuration copy and forgets it with the bucket", async () => {
