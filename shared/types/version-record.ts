@@ -90,7 +90,42 @@ export function blockCount(size: number, blockSize: number): number {
   return Math.ceil(size / blockSize);
 }
 
-/** The canonical JSON of a record (schema key order), as drives store it. */
+/** Puts a value's keys in its schema's order, dropping keys the schema does not name. */
+type Canonical = (value: unknown) => unknown;
+
+function canonicalFor(schema: z.ZodType): Canonical {
+  if (schema instanceof z.ZodOptional) {
+    const inner = canonicalFor(schema.unwrap() as z.ZodType);
+    return (value) => (value === undefined ? undefined : inner(value));
+  }
+  if (schema instanceof z.ZodArray) {
+    const element = canonicalFor(schema.element as z.ZodType);
+    return (value) => (value as unknown[]).map(element);
+  }
+  if (schema instanceof z.ZodObject) {
+    const fields = Object.entries(schema.shape).map(
+      ([name, field]) => [name, canonicalFor(field as z.ZodType)] as const,
+    );
+    return (value) => {
+      const from = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, canonical] of fields)
+        if (from[name] !== undefined) out[name] = canonical(from[name]);
+      return out;
+    };
+  }
+  return (value) => value;
+}
+
+const canonicalRecord = canonicalFor(versionRecordSchema);
+
+/**
+ * The canonical JSON of a record (schema key order), as drives and the
+ * coordinator store it: what `JSON.stringify(versionRecordSchema.parse(r))`
+ * gives for a valid record, without validating it again (every record is
+ * built by typed code or parsed where it crossed an RPC boundary, and
+ * validating it once per drive copy and store cost a write ~3 zod parses).
+ */
 export function serializeRecord(record: VersionRecord): string {
-  return JSON.stringify(versionRecordSchema.parse(record));
+  return JSON.stringify(canonicalRecord(record));
 }
