@@ -35,17 +35,32 @@ export function hmacHex(key: Uint8Array, data: string): string {
   return createHmac("sha256", key).update(data).digest("hex");
 }
 
-/** The SigV4 signing key for a day (yyyymmdd), region and service. */
+/** Signing keys derived in this isolate; a key serves a whole day, so few are ever in use. */
+const signingKeys = new Map<string, Uint8Array>();
+const MAX_SIGNING_KEYS = 256;
+
+/**
+ * The SigV4 signing key for a day (yyyymmdd), region and service, derived
+ * once per isolate rather than with four HMACs per request. The caller must
+ * not modify it.
+ */
 export function deriveSigningKey(
   secret: string,
   day: string,
   region: string,
   service: string,
 ): Uint8Array {
-  const kDate = createHmac("sha256", `AWS4${secret}`).update(day).digest();
-  const kRegion = createHmac("sha256", kDate).update(region).digest();
-  const kService = createHmac("sha256", kRegion).update(service).digest();
-  return new Uint8Array(createHmac("sha256", kService).update("aws4_request").digest());
+  const id = `${day}\n${region}\n${service}\n${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    const kDate = createHmac("sha256", `AWS4${secret}`).update(day).digest();
+    const kRegion = createHmac("sha256", kDate).update(region).digest();
+    const kService = createHmac("sha256", kRegion).update(service).digest();
+    key = new Uint8Array(createHmac("sha256", kService).update("aws4_request").digest());
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /**
