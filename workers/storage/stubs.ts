@@ -5,9 +5,27 @@
  */
 import { driveName, type SetAddress } from "../../shared/layout/placement.ts";
 
+/** Object ids by namespace and name: an id is a hash of the name, the same for the isolate's life. */
+const ids = new WeakMap<object, Map<string, DurableObjectId>>();
+
+function idOf(
+  namespace: { idFromName(name: string): DurableObjectId },
+  name: string,
+): DurableObjectId {
+  let byName = ids.get(namespace);
+  if (!byName) ids.set(namespace, (byName = new Map()));
+  let id = byName.get(name);
+  if (!id) {
+    id = namespace.idFromName(name);
+    if (byName.size >= 4096) byName.clear();
+    byName.set(name, id);
+  }
+  return id;
+}
+
 /** The drive at `pool/set/drive`. */
 export function driveStub(env: Env, address: SetAddress, drive: number) {
-  return env.DRIVE.get(env.DRIVE.idFromName(driveName(address.pool, address.set, drive)));
+  return env.DRIVE.get(idOf(env.DRIVE, driveName(address.pool, address.set, drive)));
 }
 
 export type DriveStub = ReturnType<typeof driveStub>;
@@ -19,7 +37,7 @@ export function setDrives(env: Env, address: SetAddress, drives: number): DriveS
 
 /** The coordinator of bucket `name`. */
 export function bucketStub(env: Env, name: string) {
-  return env.BUCKET.get(env.BUCKET.idFromName(`bucket:${name}`));
+  return env.BUCKET.get(idOf(env.BUCKET, `bucket:${name}`));
 }
 
 export type BucketStub = ReturnType<typeof bucketStub>;
