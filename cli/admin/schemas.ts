@@ -127,5 +127,6 @@ export const rebuildSummarySchema = z.looseObject({
   rebuilt: z.array(rebuildReportSchema),
   healthy: z.array(z.string()),
   unregistered: z.array(z.string()),
+  reregistered: z.array(z.string()).default([]),
   finished: z.boolean(),
 });

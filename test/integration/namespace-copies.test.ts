@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { bitrotReady, sealShard } from "../../shared/bitrot.ts";
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
+import { loadConfig } from "../../shared/config.ts";
+import { runRebuild } from "../../workers/admin/rebuild.ts";
 
 function drive(name: string) {
   return env.DRIVE.get(env.DRIVE.idFromName(name));
@@ -155,5 +157,23 @@ describe("Coordinator restore", () => {
     await c.deleteVersion("k", "c");
     expect(await c.restoreVersions([v("c", 100)], [], null)).toBeNull();
     expect((await c.versionsOfKey("k")).map((s) => s.record.versionId)).toEqual(["a", "b"]);
+  });
+});
+
+describe("Registry repair", () => {
+  it("registers a live bucket the site's registry lost, and only lists one whose coordinator is empty", async () => {
+    const deployment = env.DEPLOYMENT.get(env.DEPLOYMENT.idFromName("deployment"));
+    for (const name of ["kept-live", "gone-empty"]) {
+      await deployment.registerBucket(name, "root");
+      await coordinator(name).create(name, "root");
+      await deployment.unregisterBucket(name);
+    }
+    await coordinator("gone-empty").wipe();
+    const summary = await runRebuild(env, loadConfig(env), {});
+    expect(summary.reregistered).toContain("kept-live");
+    expect(summary.unregistered).toContain("gone-empty");
+    const names = (await deployment.listBuckets()).map((b) => b.name);
+    expect(names).toContain("kept-live");
+    expect(names).not.toContain("gone-empty");
   });
 });

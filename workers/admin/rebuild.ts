@@ -3,9 +3,10 @@
  * bucket coordinators from the drives (workers/storage/rebuild-namespace.ts).
  * With a bucket, that bucket (409 BucketNotLost when its coordinator is
  * live); without, every registered bucket whose coordinator lost its state.
- * Buckets that drives hold copies of but the site does not know are listed,
- * never restored unasked (one may have been deleted while a drive was
- * offline). `finished: false` means a time budget ran out: call again.
+ * Buckets that drives hold copies of but the site's registry does not know
+ * are registered again when their coordinator is live (the registry lost
+ * them), and otherwise only listed, never restored unasked (one may have
+ * been deleted while a drive was offline). `finished: false` means a time budget ran out: call again.
  */
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
@@ -36,6 +37,8 @@ export interface RebuildSummary {
   healthy: string[];
   /** Buckets drives hold copies of that the site does not know. */
   unregistered: string[];
+  /** Live buckets the site's registry had lost, registered again. */
+  reregistered: string[];
   finished: boolean;
 }
 
@@ -48,10 +51,22 @@ export async function runRebuild(
   try {
     if (request.bucket) {
       const report = (await rebuildBucket(env, config, request.bucket, options))!;
-      return { rebuilt: [report], healthy: [], unregistered: [], finished: report.finished };
+      return {
+        rebuilt: [report],
+        healthy: [],
+        unregistered: [],
+        reregistered: [],
+        finished: report.finished,
+      };
     }
     const registered = (await deploymentStub(env).listBuckets()).map((b) => b.name);
-    const summary: RebuildSummary = { rebuilt: [], healthy: [], unregistered: [], finished: true };
+    const summary: RebuildSummary = {
+      rebuilt: [],
+      healthy: [],
+      unregistered: [],
+      reregistered: [],
+      finished: true,
+    };
     for (const name of registered) {
       const state = await bucketStub(env, name).restoreState();
       if (state === "present") {
@@ -66,7 +81,16 @@ export async function runRebuild(
       }
     }
     const known = new Set(registered);
-    summary.unregistered = (await bucketsOnDrives(env, config)).filter((name) => !known.has(name));
+    for (const name of await bucketsOnDrives(env, config)) {
+      if (known.has(name)) continue;
+      // A live coordinator proves the bucket exists (deleting a bucket empties its coordinator):
+      // only the registry lost it.
+      const info = await bucketStub(env, name).info();
+      if (info && !options.dryRun) {
+        await deploymentStub(env).registerBucket(name, info.owner);
+        summary.reregistered.push(name);
+      } else summary.unregistered.push(name);
+    }
     return summary;
   } catch (error) {
     if (error instanceof RebuildError)

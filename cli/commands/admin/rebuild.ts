@@ -4,7 +4,7 @@
  * server answers within a time budget; the command calls again until the
  * rebuild is finished, adding up each bucket's figures. JSON: one summary
  * (type "rebuild", dryRun, buckets[] with the server's per-bucket figures,
- * healthy[], unregistered[]).
+ * healthy[], unregistered[], reregistered[]).
  */
 import type { Command } from "@commander-js/extra-typings";
 import { rebuildSummarySchema, type RebuildReport } from "../../admin/schemas.ts";
@@ -39,6 +39,7 @@ export function registerRebuild(admin: Command): void {
         const buckets = new Map<string, RebuildReport>();
         let healthy: string[] = [];
         let unregistered: string[] = [];
+        const reregistered = new Set<string>();
         for (;;) {
           const summary = await client.call("POST", "rebuild", rebuildSummarySchema, body);
           for (const report of summary.rebuilt) {
@@ -53,6 +54,7 @@ export function registerRebuild(admin: Command): void {
           }
           healthy = summary.healthy;
           unregistered = summary.unregistered;
+          summary.reregistered.forEach((name) => reregistered.add(name));
           // A dry run does not keep a cursor: one call says what it can.
           if (summary.finished || options.dryRun) break;
         }
@@ -62,7 +64,10 @@ export function registerRebuild(admin: Command): void {
           (r) =>
             `${r.bucket}: ${verb} ${r.versions} version(s) (${r.deleteMarkers} delete marker(s)), ${r.toHeal} to heal, ${r.belowQuorum} below read quorum, ${r.inlineLost} with inline data lost${r.offlineDrives.length ? `; offline: ${r.offlineDrives.join(", ")}` : ""}${r.resyncStarted.length ? `; resync started to ${r.resyncStarted.join(", ")}` : ""}`,
         );
-        if (reports.length === 0) lines.push("No bucket needs a rebuild.");
+        if (reregistered.size > 0)
+          lines.push(`Registered again (the site had lost them): ${[...reregistered].join(", ")}`);
+        if (reports.length === 0 && reregistered.size === 0)
+          lines.push("No bucket needs a rebuild.");
         if (unregistered.length > 0)
           lines.push(
             `On drives but not registered (rebuild by name to restore): ${unregistered.join(", ")}`,
