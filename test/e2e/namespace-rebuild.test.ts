@@ -484,3 +484,55 @@ describe("what a rebuild will not do", () => {
     expect(extra.status).toBe(400);
   });
 });
+
+describe("a layout of two pools", () => {
+  it("rebuilds a bucket whose objects are spread over every set", async () => {
+    const wide = await startSite({
+      vars: { FLOE_POOLS: '[{"sets":2,"drivesPerSet":4},{"sets":1,"drivesPerSet":6}]' },
+    });
+    const client = s3Client(wide);
+    try {
+      const BUCKET = "wide";
+      await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      await client.send(
+        new PutBucketVersioningCommand({
+          Bucket: BUCKET,
+          VersioningConfiguration: { Status: "Enabled" },
+        }),
+      );
+      for (let i = 0; i < 40; i++) {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: `k${i}`,
+            Body: i % 5 ? `v${i}` : await patternBytes(MiB + i, i),
+          }),
+        );
+      }
+      const info = await admin<{ pools: { sets: { drives: { versions: number }[] }[] }[] }>(
+        wide,
+        "GET",
+        "info",
+      );
+      const perSet = info.body.pools.flatMap((pool) =>
+        pool.sets.map((set) => set.drives[0].versions),
+      );
+      expect(perSet.every((n) => n > 0)).toBe(true);
+      const before = await versionList(client, BUCKET);
+
+      expect(
+        (await admin(wide, "POST", "coordinator/fault", { bucket: BUCKET, fault: "wipe" })).status,
+      ).toBe(200);
+      const res = await admin<RebuildSummary>(wide, "POST", "rebuild", { bucket: BUCKET });
+      expect(res.body.rebuilt[0]).toMatchObject({ versions: 40, belowQuorum: 0, finished: true });
+      expect(await versionList(client, BUCKET)).toEqual(before);
+      const big = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "k35" }));
+      expect((await md5OfStream(big.Body as AsyncIterable<Uint8Array>)).md5).toBe(
+        await patternMd5(MiB + 35, 35),
+      );
+    } finally {
+      client.destroy();
+      await wide.remove();
+    }
+  });
+});
