@@ -66,11 +66,12 @@ import {
   type ReplicationStats,
   type UploadProgress,
 } from "./replication-log.ts";
-import { insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
+import { conditionFailure, insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
 import { CONFIG_PUSH_RETRY_MS, ConfigCopies } from "./config-copies.ts";
 import {
   beginRestore,
   finishRestore,
+  holdsNothing,
   restoreState,
   restoreVersions,
   type RestoreStart,
@@ -130,14 +131,21 @@ export class Bucket extends DurableObject<Env> {
     );
   }
 
-  /** Creates the bucket; "exists" when it already does (with its owner). */
+  /**
+   * Creates the bucket; "exists" when it already does (with its owner). With
+   * `fresh` (the site's registry just gave the name out), an empty bucket
+   * found here is a leftover of a deletion that raced a rebuild: replaced.
+   */
   async create(
     name: string,
     owner: string,
     objectLock = false,
+    fresh = false,
   ): Promise<{ created: boolean; owner: string }> {
     const existing = this.sql.exec<BucketRow>("SELECT * FROM bucket").toArray()[0];
-    if (existing) return { created: false, owner: existing.owner };
+    if (existing && !(fresh && holdsNothing(this.sql)))
+      return { created: false, owner: existing.owner };
+    if (existing) await this.wipe();
     // Object lock turns versioning on, for good.
     this.sql.exec(
       "INSERT INTO bucket (name, created_at, owner, versioning, object_lock) VALUES (?, ?, ?, ?, ?)",
@@ -241,7 +249,7 @@ export class Bucket extends DurableObject<Env> {
     const record = versionRecordSchema.parse(request.record);
     if (request.replica)
       return this.commitReplica(record, request.inlineData, request.replica.covers);
-    const failed = this.checkCondition(record.key, request.condition ?? null);
+    const failed = conditionFailure(this.sql, record.key, request.condition ?? null);
     if (failed) return { ok: false, error: failed };
     const now = Date.now();
     const planned = this.ctx.storage.transactionSync(() => {
@@ -311,24 +319,7 @@ export class Bucket extends DurableObject<Env> {
     const seq = seqFor(this.sql, record.key, record.versionId, record.mtime, nextSeq, replica);
     insertVersionRow(this.sql, record, seq, inlineData);
     this.sql.exec("UPDATE bucket SET next_seq = next_seq + 1");
-    this.repointLatest(record.key);
-  }
-
-  private checkCondition(
-    key: string,
-    condition: CommitRequest["condition"],
-  ): "PreconditionFailed" | "NoSuchKey" | null {
-    if (!condition) return null;
-    const current = this.sql
-      .exec<{ etag: string }>(
-        `SELECT v.etag AS etag FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
-         WHERE o.key = ? AND o.delete_marker = 0`,
-        key,
-      )
-      .toArray()[0];
-    if ("ifNoneMatch" in condition) return current ? "PreconditionFailed" : null;
-    if (!current) return "NoSuchKey";
-    return current.etag === condition.ifMatch ? null : "PreconditionFailed";
+    repointLatest(this.sql, record.key);
   }
 
   /**
@@ -441,7 +432,7 @@ export class Bucket extends DurableObject<Env> {
     );
     this.replication.forget(record.key, record.versionId);
     this.background.queueGarbage(record);
-    this.repointLatest(record.key);
+    repointLatest(this.sql, record.key);
   }
 
   // ---- replication (replication-service.ts) ----
@@ -601,7 +592,7 @@ export class Bucket extends DurableObject<Env> {
       this.sql.exec("DELETE FROM versions WHERE key = ? AND version_id = ?", key, id);
       this.replication.forget(key, id);
       this.background.queueGarbage(deleted);
-      this.repointLatest(key);
+      repointLatest(this.sql, key);
       if (!replica && versionId !== null) {
         const change = { key, versionId: id, kind: "delete" as const, size: 0, tags: record.tags };
         wake = planReplication(bucket, this.replication, change, Date.now()).async;
@@ -610,10 +601,6 @@ export class Bucket extends DurableObject<Env> {
     if (locked) return { ok: false, error: "AccessDenied" };
     await this.replicationService.wake(key, id, wake);
     return { ok: true, deleted };
-  }
-
-  private repointLatest(key: string): void {
-    repointLatest(this.sql, key);
   }
 
   /** Starts a multipart upload; returns its id. */

@@ -24,6 +24,14 @@ export const NAMESPACE_MIGRATION = `
 export type RestoreStart =
   { ok: true; resumed: boolean; cursor: string | null } | { ok: false; error: "BucketExists" };
 
+/** True when the coordinator holds no version and no upload (an empty bucket, or none). */
+export function holdsNothing(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM versions LIMIT 1").toArray().length === 0 &&
+    sql.exec("SELECT 1 FROM uploads LIMIT 1").toArray().length === 0
+  );
+}
+
 /** Where the coordinator stands: no bucket, a restore under way, or a live bucket. */
 export function restoreState(sql: SqlStorage): "absent" | "rebuilding" | "present" {
   const row = sql.exec<BucketRow>("SELECT * FROM bucket").toArray()[0];

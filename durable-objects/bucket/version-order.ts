@@ -7,6 +7,7 @@
  * are renumbered when a replica lands between existing versions.
  */
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
+import type { CommitRequest } from "./types.ts";
 
 interface OrderRow extends Record<string, SqlStorageValue> {
   version_id: string;
@@ -133,4 +134,23 @@ export function repointLatest(sql: SqlStorage, key: string): void {
       latest.delete_marker,
     );
   }
+}
+
+/** Why a conditional write (If-None-Match: * / If-Match) fails against the key's current version, or null. */
+export function conditionFailure(
+  sql: SqlStorage,
+  key: string,
+  condition: CommitRequest["condition"],
+): "PreconditionFailed" | "NoSuchKey" | null {
+  if (!condition) return null;
+  const current = sql
+    .exec<{ etag: string }>(
+      `SELECT v.etag AS etag FROM objects o JOIN versions v ON v.key = o.key AND v.version_id = o.version_id
+       WHERE o.key = ? AND o.delete_marker = 0`,
+      key,
+    )
+    .toArray()[0];
+  if ("ifNoneMatch" in condition) return current ? "PreconditionFailed" : null;
+  if (!current) return "NoSuchKey";
+  return current.etag === condition.ifMatch ? null : "PreconditionFailed";
 }

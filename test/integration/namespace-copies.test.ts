@@ -160,6 +160,32 @@ describe("Coordinator restore", () => {
   });
 });
 
+describe("Create after a deletion raced a rebuild", () => {
+  it("replaces an empty leftover bucket when the registry gave the name out, never one with versions", async () => {
+    const leftover = coordinator("leftover");
+    await leftover.create("leftover", "old-owner", false);
+    await leftover.setVersioning("Enabled", { excludedPrefixes: [], excludeFolders: false });
+    expect(await leftover.create("leftover", "new-owner", false, true)).toEqual({
+      created: true,
+      owner: "new-owner",
+    });
+    expect(await leftover.info()).toMatchObject({ owner: "new-owner", versioning: "" });
+
+    const live = coordinator("live-data");
+    await live.create("live-data", "root");
+    await live.commitVersion({
+      record: record("live-data", "k", "null", 1),
+      inlineData: new Uint8Array([1, 2]),
+      acknowledgements: 8,
+      writeQuorum: 5,
+    });
+    expect(await live.create("live-data", "someone", false, true)).toEqual({
+      created: false,
+      owner: "root",
+    });
+  });
+});
+
 describe("Registry repair", () => {
   it("registers a live bucket the site's registry lost, and only lists one whose coordinator is empty", async () => {
     const deployment = env.DEPLOYMENT.get(env.DEPLOYMENT.idFromName("deployment"));

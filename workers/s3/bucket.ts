@@ -83,6 +83,7 @@ export async function createBucket(ctx: S3Context): Promise<Response> {
     bucket,
     owner,
     ctx.request.headers.get("x-amz-bucket-object-lock-enabled")?.toLowerCase() === "true",
+    registered.created,
   );
   if (!created.created) throw taken();
   return new Response(null, { status: 200, headers: { location: `/${bucket}` } });
