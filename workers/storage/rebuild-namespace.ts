@@ -149,12 +149,15 @@ export async function rebuildBucket(
   let batch: StoredVersion[] = [];
   let heal: [string, string][] = [];
   let batchBytes = 0;
+  // Versions judged since the last flush, restored or not: the budget is checked at each flush.
+  let judged = 0;
   // False once another call (the scanner's, or an operator's) finished the restore.
   const flush = async (next: Cursor): Promise<boolean> => {
     const added = dryRun ? 0 : await coordinator.restoreVersions(batch, heal, JSON.stringify(next));
     batch = [];
     heal = [];
     batchBytes = 0;
+    judged = 0;
     return added !== null;
   };
 
@@ -163,6 +166,7 @@ export async function rebuildBucket(
     for await (const group of scan) {
       const [key, versionId] = group.version;
       const outcome = mergeVersion(bucket, key, versionId, group.copies);
+      judged++;
       if (outcome.kind === "restore") {
         report.versions++;
         if (outcome.version.record.deleteMarker) report.deleteMarkers++;
@@ -176,7 +180,7 @@ export async function rebuildBucket(
       } else if (outcome.kind === "below-quorum") report.belowQuorum++;
       else if (outcome.kind === "inline-lost") report.inlineLost++;
       else report.unreadable++;
-      if (batch.length >= BATCH_VERSIONS || batchBytes >= BATCH_BYTES) {
+      if (judged >= BATCH_VERSIONS || batchBytes >= BATCH_BYTES) {
         const going = await flush({ set, after: group.version });
         if (!going || Date.now() > deadline) {
           report.offlineDrives = [...offline].sort();
