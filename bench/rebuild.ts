@@ -10,55 +10,11 @@
  * fails on time.
  */
 import { startSite } from "../test/e2e/harness/site.ts";
-import { signRequest } from "../workers/auth/sign.ts";
+import { pool } from "./lib/load.ts";
+import { signedCall as call } from "./lib/signed-call.ts";
 
 const KEYS = Number(process.env.FLOE_BENCH_KEYS ?? 5_000);
-const CREDENTIALS = {
-  accessKeyId: "floeadmin",
-  secretKey: "floeadmin-secret",
-  region: "us-east-1",
-};
 const BODY = new Uint8Array(1024).fill(7);
-
-async function call(method: string, url: string, body?: Uint8Array | string): Promise<string> {
-  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-  const headers = await signRequest({
-    method,
-    url,
-    ...CREDENTIALS,
-    headers: {
-      "content-type": "application/json",
-      ...(method === "PUT" || method === "POST"
-        ? { "content-length": String(bytes?.byteLength ?? 0) }
-        : {}),
-    },
-  });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await fetch(url, {
-        method,
-        headers,
-        body: method === "GET" || method === "DELETE" ? undefined : (bytes ?? new Uint8Array(0)),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
-      return text;
-    } catch (error) {
-      // A pooled connection the runtime closed: send again once.
-      if (attempt > 0 || !String((error as { cause?: unknown }).cause).includes("ECONNRESET"))
-        throw error;
-    }
-  }
-}
-
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
 
 const site = await startSite();
 try {
