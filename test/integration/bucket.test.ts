@@ -2,36 +2,22 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { versionRecord } from "../fixtures/version-record.ts";
 
 function coordinator(name: string) {
   return env.BUCKET.get(env.BUCKET.idFromName(`bucket:${name}`));
 }
 
 function record(bucket: string, key: string, dataDir: string, size = 3): VersionRecord {
-  return {
-    format: 1,
+  return versionRecord({
     bucket,
     key,
-    versionId: "null",
     dataDir,
-    deleteMarker: false,
     mtime: Date.now(),
     size,
     etag: "abc",
-    headers: {},
-    userMetadata: {},
-    checksums: {},
-    storageClass: "STANDARD",
-    erasure: {
-      set: "pool-0/set-0",
-      dataShards: 4,
-      parityShards: 4,
-      blockSize: 1048576,
-      distribution: [0, 1, 2, 3, 4, 5, 6, 7],
-    },
     parts: [{ number: 1, size, etag: "", dataDir }],
-    inline: true,
-  };
+  });
 }
 
 describe("Bucket coordinator", () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { bitrotReady, sealShard } from "../../shared/bitrot.ts";
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
+import { versionRecord } from "../fixtures/version-record.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { runRebuild } from "../../workers/admin/rebuild.ts";
 
@@ -21,30 +22,7 @@ function coordinator(name: string) {
 }
 
 function record(bucket: string, key: string, versionId: string, mtime: number): VersionRecord {
-  return {
-    format: 1,
-    bucket,
-    key,
-    versionId,
-    dataDir: `dir-${key}-${versionId}`,
-    deleteMarker: false,
-    mtime,
-    size: 2,
-    etag: "e",
-    headers: {},
-    userMetadata: {},
-    checksums: {},
-    storageClass: "STANDARD",
-    erasure: {
-      set: "pool-0/set-0",
-      dataShards: 4,
-      parityShards: 4,
-      blockSize: 1048576,
-      distribution: [0, 1, 2, 3, 4, 5, 6, 7],
-    },
-    parts: [],
-    inline: true,
-  };
+  return versionRecord({ bucket, key, versionId, dataDir: `dir-${key}-${versionId}`, mtime });
 }
 
 function configCopy(name: string, versioning: BucketConfigCopy["versioning"]): BucketConfigCopy {

@@ -2,35 +2,19 @@ import { describe, expect, it } from "vitest";
 import { createReedSolomon } from "../../shared/erasure/index.ts";
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
 import { mergeVersion, type DriveCopy } from "../../workers/storage/rebuild-merge.ts";
+import { versionRecord } from "../fixtures/version-record.ts";
 
 const distribution = [3, 4, 5, 6, 7, 0, 1, 2];
 
 function record(overrides: Partial<VersionRecord> = {}): VersionRecord {
-  return {
-    format: 1,
-    bucket: "b",
-    key: "k",
+  return versionRecord({
     versionId: "v1",
-    dataDir: "d1",
-    deleteMarker: false,
-    mtime: 1000,
     size: 10,
-    etag: "e",
-    headers: {},
-    userMetadata: {},
-    checksums: {},
-    storageClass: "STANDARD",
-    erasure: {
-      set: "pool-0/set-0",
-      dataShards: 4,
-      parityShards: 4,
-      blockSize: 1 << 20,
-      distribution,
-    },
+    erasure: { ...versionRecord().erasure, distribution },
     parts: [{ number: 1, size: 10, etag: "e", dataDir: "d1" }],
     inline: false,
     ...overrides,
-  };
+  });
 }
 
 function copies(rec: VersionRecord, drives: number[], shards?: Uint8Array[]): DriveCopy[] {
