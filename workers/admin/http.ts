@@ -67,6 +67,7 @@ export async function authenticateAdmin(request: Request, env: Env): Promise<Adm
     query: new URL(request.url).searchParams,
     identity,
     presigned: auth.presigned,
+    signatureVersion: auth.signatureVersion,
   });
   return { identity, auth, authorizer: createAuthorizer({ env, identity, conditions }) };
 }

@@ -132,5 +132,6 @@ export async function verifyPresigned(
     payload: presignedPayload(payloadHash),
     presigned: true,
     decodedContentLength: null,
+    signatureVersion: ALGORITHM,
   };
 }

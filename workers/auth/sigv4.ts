@@ -6,8 +6,10 @@
  * allowed"); with neither it is anonymous. Header auth:
  * - `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<yyyymmdd>/<region>/
  *   s3/aws4_request, SignedHeaders=a;b;c, Signature=<64 hex>`; anything else
- *   is AuthorizationHeaderMalformed (SigV2's "AWS " is InvalidRequest, other
- *   schemes InvalidArgument "Unsupported Authorization Type");
+ *   is AuthorizationHeaderMalformed (other schemes InvalidArgument
+ *   "Unsupported Authorization Type"). SigV2 (`AWS …` and `?AWSAccessKeyId=`)
+ *   is verified by sigv2.ts where the caller accepts it (the S3 API), and is
+ *   InvalidRequest elsewhere (the admin API);
  * - the request time is x-amz-date (yyyymmddThhmmssZ) or else the Date
  *   header; neither is AccessDenied "AWS authentication requires a valid
  *   Date or x-amz-date header"; more than 15 minutes from the server clock
@@ -23,6 +25,7 @@
 import { S3Error } from "../../shared/s3-errors.ts";
 import { amzDateOf, parseAmzDate, splitUrl } from "./canonical.ts";
 import { verifyPresigned } from "./presigned.ts";
+import { SIGNATURE_V2, hasQueryV2, verifyHeaderV2, verifyPresignedV2 } from "./sigv2.ts";
 import {
   checkHeadersSigned,
   checkScope,
@@ -60,8 +63,12 @@ export type PayloadMode =
   /** STREAMING-UNSIGNED-PAYLOAD-TRAILER: aws-chunked framing, no signatures. */
   | { kind: "streaming-unsigned-trailer" };
 
+/** s3:signatureversion: "AWS" for SigV2, "AWS4-HMAC-SHA256" for SigV4. */
+export type SignatureVersion = typeof SIGNATURE_V2 | typeof ALGORITHM;
+
 export interface Authenticated {
   anonymous: false;
+  signatureVersion: SignatureVersion;
   accessKeyId: string;
   payload: PayloadMode;
   presigned: boolean;
@@ -128,15 +135,17 @@ function anonymousPayload(headers: Headers): PayloadMode {
 
 /**
  * Verifies the request's SigV4 signature (Authorization header or presigned
- * query). Returns Anonymous when the request carries no authentication at
- * all; throws S3Error otherwise when it does not authenticate.
+ * query), or its SigV2 signature when `signatureV2` is given. Returns
+ * Anonymous when the request carries no authentication at all; throws
+ * S3Error otherwise when it does not authenticate.
  * `region`: the deployment's region; `now`: the server clock; `service`:
- * the credential scope's service ("s3").
+ * the credential scope's service ("s3"); `signatureV2.domain`: the base
+ * domain of virtual-hosted buckets, which v2 signs as part of the path.
  */
 export async function authenticateRequest(
   request: Request,
   lookup: CredentialLookup,
-  options: { region: string; now?: Date; service?: string },
+  options: { region: string; now?: Date; service?: string; signatureV2?: { domain: string } },
 ): Promise<Authenticated | Anonymous> {
   const context = {
     region: options.region,
@@ -148,14 +157,20 @@ export async function authenticateRequest(
   const header = request.headers.get("authorization");
   const presigned =
     query.has("X-Amz-Algorithm") || query.has("X-Amz-Credential") || query.has("X-Amz-Signature");
-  if (header !== null && presigned) {
+  const v2 = options.signatureV2 ? { now: context.now, domain: options.signatureV2.domain } : null;
+  const presignedV2 = !presigned && v2 !== null && hasQueryV2(query);
+  if (header !== null && (presigned || presignedV2)) {
     throw new S3Error(
       "InvalidArgument",
       "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
     );
   }
+  if (header !== null && v2 !== null && schemeOf(header) === SIGNATURE_V2)
+    return verifyHeaderV2(request, header, rawPath, rawQuery, lookup, v2);
   if (header !== null) return verifyHeader(request, header, rawPath, rawQuery, lookup, context);
   if (presigned) return verifyPresigned(request, query, rawPath, rawQuery, lookup, context);
+  if (presignedV2 && v2 !== null)
+    return verifyPresignedV2(request, query, rawPath, rawQuery, lookup, v2);
   if (query.has("AWSAccessKeyId") && query.has("Signature")) throw unsupportedSigV2();
   return { anonymous: true, payload: anonymousPayload(request.headers) };
 }
@@ -165,6 +180,11 @@ function unsupportedSigV2(): S3Error {
     "InvalidRequest",
     "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
   );
+}
+
+/** The scheme word of an Authorization header ("AWS4-HMAC-SHA256", "AWS", …). */
+function schemeOf(header: string): string {
+  return header.trimStart().split(/\s/, 1)[0];
 }
 
 /** Parses an HTTP date (`Fri, 24 May 2013 00:00:00 GMT`); null when it is not one. */
@@ -216,8 +236,8 @@ async function verifyHeader(
   lookup: CredentialLookup,
   context: { region: string; service: string; now: Date },
 ): Promise<Authenticated> {
-  const scheme = header.trimStart().split(/\s/, 1)[0];
-  if (scheme === "AWS") throw unsupportedSigV2();
+  const scheme = schemeOf(header);
+  if (scheme === SIGNATURE_V2) throw unsupportedSigV2();
   if (scheme !== ALGORITHM) {
     throw new S3Error("InvalidArgument", "Unsupported Authorization Type", {
       detail: { ArgumentName: "Authorization" },
@@ -280,5 +300,6 @@ async function verifyHeader(
     payload,
     presigned: false,
     decodedContentLength: streaming ? decodedContentLength(request.headers) : null,
+    signatureVersion: ALGORITHM,
   };
 }

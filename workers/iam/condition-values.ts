@@ -4,12 +4,14 @@
  * Referer, username, userid, principaltype) and S3's (`s3:prefix`,
  * `s3:delimiter`, `s3:max-keys` on listings, `s3:VersionId`, the request's
  * x-amz-* headers such as `s3:x-amz-server-side-encryption`, object lock
- * headers, `s3:RequestObjectTag/<k>`, `s3:signatureversion`,
- * `s3:authType`). `s3:ExistingObjectTag/<k>` needs the stored object and is
+ * headers, `s3:RequestObjectTag/<k>`, `s3:signatureversion` ("AWS" for
+ * SigV2, "AWS4-HMAC-SHA256"), `s3:authType` ("REST-HEADER",
+ * "REST-QUERY-STRING")). `s3:ExistingObjectTag/<k>` needs the stored object and is
  * added by the authorizer only when a policy asks for it. A key the request
  * does not carry is absent, not empty.
  */
 import { conditionKey } from "../../shared/iam/conditions.ts";
+import type { SignatureVersion } from "../auth/sigv4.ts";
 import type { S3Action } from "../s3/actions.ts";
 import type { Identity } from "./identity.ts";
 
@@ -41,6 +43,8 @@ export interface ConditionSource {
   query: URLSearchParams;
   identity: Identity | null;
   presigned: boolean;
+  /** How the request was signed; null when anonymous. */
+  signatureVersion: SignatureVersion | null;
   now?: Date;
 }
 
@@ -67,7 +71,7 @@ export function requestConditionValues(source: ConditionSource): Map<string, str
     set("aws:username", identity.user);
     set("aws:userid", identity.user);
   }
-  set("s3:signatureversion", identity ? "AWS4-HMAC-SHA256" : null);
+  set("s3:signatureversion", identity ? source.signatureVersion : null);
   set("s3:authType", identity ? (source.presigned ? "REST-QUERY-STRING" : "REST-HEADER") : null);
   if (source.action && LISTINGS.has(source.action)) {
     set("s3:prefix", query.get("prefix"));

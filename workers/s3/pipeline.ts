@@ -1,5 +1,6 @@
 /**
- * The S3 request pipeline: SigV4 (root or an IAM key) → classify →
+ * The S3 request pipeline: SigV4, or SigV2 for older clients (root or an
+ * IAM key) → classify →
  * authorize (IAM, service account and bucket policies) → dispatch. (The
  * router wraps it with the request id and the error handler.)
  */
@@ -25,7 +26,10 @@ export async function handleS3(
 ): Promise<Response> {
   const config = loadConfig(env);
   const who = identityLookup(env);
-  const auth = await authenticateRequest(request, who.lookup, { region: config.region });
+  const auth = await authenticateRequest(request, who.lookup, {
+    region: config.region,
+    signatureV2: { domain: config.domain },
+  });
   const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
   if (!classified) throw new S3Error("MethodNotAllowed");
   const identity = auth.anonymous ? null : who.identity();
@@ -38,6 +42,7 @@ export async function handleS3(
       query: classified.query,
       identity,
       presigned: !auth.anonymous && auth.presigned,
+      signatureVersion: auth.anonymous ? null : auth.signatureVersion,
     }),
   });
   await authorize(authorizer, classified, request.headers);
