@@ -49,7 +49,12 @@ describe("AWS's published SigV2 examples", () => {
   const at = (date: string) => ({ now: new Date(date), domain });
 
   it("authenticates GetObject, PutObject, ListObjects and GetBucketAcl on a virtual host", async () => {
-    const cases = [
+    const cases: {
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      signature: string;
+    }[] = [
       {
         method: "GET",
         url: "http://johnsmith.s3.amazonaws.com/photos/puppy.jpg",
@@ -84,7 +89,7 @@ describe("AWS's published SigV2 examples", () => {
         method,
         headers: { ...headers, authorization: `AWS ${KEY.accessKeyId}:${signature}` },
       });
-      await expect(authenticate(request, at(headers.date))).resolves.toMatchObject({
+      await expect(authenticate(request, at(headers["date"]))).resolves.toMatchObject({
         anonymous: false,
         accessKeyId: KEY.accessKeyId,
         signatureVersion: "AWS",
