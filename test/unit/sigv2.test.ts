@@ -183,6 +183,26 @@ describe("SigV2 header authentication", () => {
     }
   });
 
+  it("accepts a path-style bucket alone signed with a trailing slash, as botocore signs it", async () => {
+    for (const signedPath of ["/bucket", "/bucket/"]) {
+      const request = new Request(`${ORIGIN}/bucket`, {
+        method: "PUT",
+        headers: {
+          date: HTTP_NOW,
+          authorization: authorization(`PUT\n\n\n${HTTP_NOW}\n${signedPath}`),
+        },
+      });
+      await expect(authenticate(request)).resolves.toMatchObject({ anonymous: false });
+    }
+    const object = new Request(`${ORIGIN}/bucket/key`, {
+      headers: {
+        date: HTTP_NOW,
+        authorization: authorization(`GET\n\n\n${HTTP_NOW}\n/bucket/key/`),
+      },
+    });
+    await expect(authenticate(object)).rejects.toMatchObject({ code: "SignatureDoesNotMatch" });
+  });
+
   it("checks a signed x-amz-content-sha256 and refuses the aws-chunked modes", async () => {
     const digest = "a".repeat(64);
     const text = `PUT\n\n\n${HTTP_NOW}\nx-amz-content-sha256:${digest}\n/bucket/key`;

@@ -22,8 +22,9 @@
  *   precedence, so every header the request carries is the one signed.
  * Both:
  * - an unknown access key is InvalidAccessKeyId;
- * - the path is signed as sent or re-encoded (either matches), each
- *   candidate compared in constant time; otherwise SignatureDoesNotMatch
+ * - the path is signed as sent or re-encoded (either matches), and a
+ *   path-style bucket alone (`/bucket`) also as `/bucket/`, each candidate
+ *   compared in constant time; otherwise SignatureDoesNotMatch
  *   with the StringToSign and StringToSignBytes S3 reports;
  * - v2 signs only x-amz-* headers, so a request carrying Floe's own
  *   x-floe-* headers is refused (AccessDenied, headers not signed);
@@ -118,6 +119,8 @@ function checkSignatureV2(
 ): void {
   const bucket = virtualHostBucket(request, domain);
   const paths = [...new Set([rawPath, canonicalUri(rawPath)])];
+  // botocore signs a path-style request for a bucket alone as "/bucket/" while sending "/bucket".
+  if (bucket === null && /^\/[^/]+$/.test(rawPath)) paths.push(...paths.map((path) => `${path}/`));
   const candidates = signed.dateForms.flatMap((form) =>
     paths.map((path) =>
       stringToSignV2({
