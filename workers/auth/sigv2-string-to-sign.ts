@@ -27,7 +27,7 @@
 import { createHmac } from "node:crypto";
 
 /** Query parameters that are part of the canonicalized resource, by decoded name. */
-export const SUB_RESOURCES: ReadonlySet<string> = new Set([
+const SUB_RESOURCES: ReadonlySet<string> = new Set([
   "accelerate",
   "acl",
   "analytics",
@@ -102,7 +102,7 @@ export function amzHeadersOf(headers: Headers): Map<string, string> {
 }
 
 /** CanonicalizedAmzHeaders: `name:value\n` for each x-amz-* header, sorted by name. */
-export function canonicalAmzHeaders(amzHeaders: ReadonlyMap<string, string>): string {
+function canonicalAmzHeaders(amzHeaders: ReadonlyMap<string, string>): string {
   return [...amzHeaders.keys()]
     .sort()
     .map((name) => `${name}:${amzHeaderValue(amzHeaders.get(name) ?? "")}\n`)
