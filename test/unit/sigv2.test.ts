@@ -10,6 +10,7 @@ import { conditionKey } from "../../shared/iam/conditions.ts";
 import { authenticateRequest, type Credential } from "../../workers/auth/sigv4.ts";
 import { requestConditionValues } from "../../workers/iam/condition-values.ts";
 import type { Identity } from "../../workers/iam/identity.ts";
+import { ACTION_PARAMETERS } from "../../workers/s3/classify.ts";
 
 const KEY: Credential = {
   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
@@ -384,6 +385,19 @@ describe("SigV2 query authentication", () => {
       headers: { "x-floe-source-version-id": "v1" },
     });
     await expect(authenticate(floe)).rejects.toMatchObject({ code: "AccessDenied" });
+  });
+
+  it("signs every parameter that selects an action, so none can be appended", async () => {
+    const text = `PUT\n\n\n${EXPIRES}\n/bucket/key`;
+    expect(ACTION_PARAMETERS.size).toBeGreaterThan(30);
+    for (const name of ACTION_PARAMETERS) {
+      for (const extra of [`&${name}`, `&${name}=1`]) {
+        const url = presignedUrl("/bucket/key", text, extra);
+        await expect(authenticate(new Request(url, { method: "PUT" }))).rejects.toMatchObject({
+          code: "SignatureDoesNotMatch",
+        });
+      }
+    }
   });
 
   it("answers missing parameters, bad and past Expires and unknown keys as S3 does", async () => {

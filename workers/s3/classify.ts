@@ -112,6 +112,19 @@ const OBJECT_POST: Table = [
   ["select", "SelectObjectContent"],
 ];
 
+/**
+ * Every query parameter that selects an action (SigV2 signs each of them, so
+ * one appended to a signed URL cannot change its action). `list-type` is
+ * left out: it only picks the listing format, under the same permission.
+ */
+export const ACTION_PARAMETERS: ReadonlySet<string> = new Set([
+  ...[BUCKET_PUT, BUCKET_GET, BUCKET_DELETE, OBJECT_PUT, OBJECT_GET, OBJECT_DELETE, OBJECT_POST]
+    .flat()
+    .map(([param]) => param),
+  "partNumber",
+  "delete",
+]);
+
 function pick(query: URLSearchParams, table: Table): S3Action | null {
   for (const [param, action] of table) if (query.has(param)) return action;
   return null;

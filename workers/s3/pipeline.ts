@@ -1,8 +1,8 @@
 /**
- * The S3 request pipeline: SigV4, or SigV2 for older clients (root or an
- * IAM key) → classify →
- * authorize (IAM, service account and bucket policies) → dispatch. (The
- * router wraps it with the request id and the error handler.)
+ * The S3 request pipeline: SigV4 or, for older clients, SigV2 (root or an
+ * IAM key) → classify → authorize (IAM, service account and bucket
+ * policies) → dispatch. (The router wraps it with the request id and the
+ * error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
