@@ -42,12 +42,12 @@ const storageClassMapField = z
     ) as Record<StorageClass, ParityClass>;
     if (value === undefined || value.trim() === "") return map;
     const overrides = z
-      .record(z.enum(STORAGE_CLASSES), z.enum(["STANDARD", "REDUCED_REDUNDANCY"]))
+      .partialRecord(z.enum(STORAGE_CLASSES), z.enum(["STANDARD", "REDUCED_REDUNDANCY"]))
       .safeParse(safeJson(value));
     if (!overrides.success) {
       ctx.addIssue({
         code: "custom",
-        message: `FLOE_STORAGE_CLASS_MAP must map AWS storage classes to "STANDARD" or "REDUCED_REDUNDANCY": ${overrides.error.message}`,
+        message: `FLOE_STORAGE_CLASS_MAP must be a JSON object from AWS storage classes to "STANDARD" or "REDUCED_REDUNDANCY": ${overrides.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`,
       });
       return z.NEVER;
     }
