@@ -170,15 +170,16 @@ describe("DeleteObjects with numeric character references", () => {
       "<Delete><Object><Key>kept</Key><VersionId></VersionId></Object></Delete>",
     );
     const text = await res.text();
-    expect(text).toContain("<Code>InvalidArgument</Code>");
+    expect(text).toContain("<Code>NoSuchVersion</Code>");
     expect(text).not.toContain("<Deleted>");
     const head = await s3.send(new HeadObjectCommand({ Bucket: VERSIONED, Key: "kept" }));
     expect(head.VersionId).toBe(put.VersionId);
   });
 
-  it("refuses undefined entities and a DOCTYPE with MalformedXML, deleting nothing", async () => {
+  it("refuses undefined entities, a DOCTYPE and an empty key with MalformedXML, deleting nothing", async () => {
     await s3.send(new PutObjectCommand({ Bucket: PLAIN, Key: "boom", Body: "b" }));
     for (const xml of [
+      "<Delete><Object><Key>boom</Key></Object><Object><Key></Key></Object></Delete>",
       '<!DOCTYPE Delete [<!ENTITY e "boom">]><Delete><Object><Key>&e;</Key></Object></Delete>',
       "<Delete><Object><Key>&nbsp;boom</Key></Object></Delete>",
       "<Delete><Object><Key>bo&#0;om</Key></Object></Delete>",
