@@ -3,7 +3,8 @@
  * FLOE_STORAGE_CLASS_MAP stores GLACIER with the reduced parity: every AWS
  * storage class accepted, kept and reported (and readable at once); POST
  * object answered 501 before authentication; PutBucketTagging accepted by
- * minio-js; a signature scoped to another region refused on S3 and admin;
+ * minio-js; a signature scoped to another region refused on S3 and admin,
+ * and a bucket constrained to another region refused;
  * server-side encryption headers refused with 501 rather than ignored.
  */
 import {
@@ -19,6 +20,7 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
+  type BucketLocationConstraint,
   type S3Client,
   type StorageClass,
 } from "@aws-sdk/client-s3";
@@ -286,6 +288,25 @@ describe("region of the signature", () => {
     expect(res.status).toBe(400);
     expect(text).toContain("<Code>AuthorizationQueryParametersError</Code>");
     expect(text).toContain(`<Region>${REGION}</Region>`);
+  });
+
+  it("refuses a bucket constrained to another region, accepts this region", async () => {
+    const error = await s3Error(
+      s3.send(
+        new CreateBucketCommand({
+          Bucket: "elsewhere",
+          CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+        }),
+      ),
+    );
+    expect(error.name).toBe("IllegalLocationConstraintException");
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: "here",
+        CreateBucketConfiguration: { LocationConstraint: REGION as BucketLocationConstraint },
+      }),
+    );
   });
 
   it("refuses an admin request signed for another region", async () => {
