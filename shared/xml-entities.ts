@@ -34,13 +34,14 @@ function isXmlChar(code: number, xml11: boolean): boolean {
 }
 
 function numericReference(body: string, xml11: boolean): string {
-  const digits = /^#[0-9]{1,7}$/.test(body)
+  // Leading zeros are allowed, so only the value bounds the length.
+  const code = /^#[0-9]+$/.test(body)
     ? Number.parseInt(body.slice(1), 10)
-    : /^#x[0-9a-fA-F]{1,6}$/.test(body)
+    : /^#x[0-9a-fA-F]+$/.test(body)
       ? Number.parseInt(body.slice(2), 16)
       : Number.NaN;
-  if (!isXmlChar(digits, xml11)) throw new Error(`invalid character reference &${body};`);
-  return String.fromCodePoint(digits);
+  if (!isXmlChar(code, xml11)) throw new Error(`invalid character reference &${body};`);
+  return String.fromCodePoint(code);
 }
 
 /** Decodes one text value; throws on any reference XML does not define. */

@@ -15,6 +15,7 @@ describe("XML request bodies: character references", () => {
     expect(key("&#34;etag&#x22;")).toBe('"etag"');
     expect(key("&#60;&#x3C;&#x3c;&#9;&#10;&#13;")).toBe("<<<\t\n\r");
     expect(key("&#x1F600;&#233;")).toBe("😀é");
+    expect(key("&#0000000060;&#x000003c;")).toBe("<<");
   });
   it("decodes once: an escaped reference stays literal", () => {
     expect(key("&amp;amp;&amp;#60;")).toBe("&amp;&#60;");
@@ -39,6 +40,7 @@ describe("XML request bodies: character references", () => {
       "&#1;",
       "&#xD800;",
       "&#x110000;",
+      "&#99999999999999999999999;",
       "&#;",
       "&#x;",
       "&#X41;",
