@@ -28,7 +28,7 @@ const MAX_USER_METADATA = 2048;
 const ENCRYPTION_HEADERS = /^x-amz-(copy-source-)?server-side-encryption(-|$)/;
 
 /** NotImplemented when the request asks for server-side encryption of the object it writes. */
-export function refuseServerSideEncryption(headers: Headers): void {
+function refuseServerSideEncryption(headers: Headers): void {
   for (const name of headers.keys()) {
     if (ENCRYPTION_HEADERS.test(name)) {
       throw new S3Error("NotImplemented", "Server-side encryption is not implemented.", {
