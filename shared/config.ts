@@ -2,9 +2,15 @@
  * Deployment configuration from wrangler vars, validated with zod once per
  * isolate. Layout: pools → erasure sets → drives (2..16 per set, or 1 for a
  * single-drive test layout). Parity defaults follow MinIO by set size.
+ * Each AWS storage class is stored with one of two parities: STANDARD's
+ * (FLOE_PARITY) or REDUCED_REDUNDANCY's (FLOE_RRS_PARITY), chosen by
+ * FLOE_STORAGE_CLASS_MAP, a JSON object from class to "STANDARD" or
+ * "REDUCED_REDUNDANCY" laid over the default (REDUCED_REDUNDANCY → reduced,
+ * every other class → standard).
  */
 import { z } from "zod";
 import { defaultParity, defaultRrsParity } from "./layout/quorum.ts";
+import { STORAGE_CLASSES, type StorageClass } from "./types/version-record.ts";
 
 const poolSchema = z.object({
   sets: z.number().int().min(1).max(64),
@@ -23,6 +29,38 @@ const parityField = z
     }
     return n;
   });
+
+/** The two parities a storage class can map to. */
+export type ParityClass = "STANDARD" | "REDUCED_REDUNDANCY";
+
+const storageClassMapField = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const map = Object.fromEntries(
+      STORAGE_CLASSES.map((name) => [name, name === "REDUCED_REDUNDANCY" ? name : "STANDARD"]),
+    ) as Record<StorageClass, ParityClass>;
+    if (value === undefined || value.trim() === "") return map;
+    const overrides = z
+      .partialRecord(z.enum(STORAGE_CLASSES), z.enum(["STANDARD", "REDUCED_REDUNDANCY"]))
+      .safeParse(safeJson(value));
+    if (!overrides.success) {
+      ctx.addIssue({
+        code: "custom",
+        message: `FLOE_STORAGE_CLASS_MAP must be a JSON object from AWS storage classes to "STANDARD" or "REDUCED_REDUNDANCY": ${overrides.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`,
+      });
+      return z.NEVER;
+    }
+    return { ...map, ...overrides.data };
+  });
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 const intField = (min: number, max: number, fallback: number) =>
   z
@@ -58,6 +96,7 @@ const varsSchema = z.object({
     }),
   FLOE_PARITY: parityField,
   FLOE_RRS_PARITY: parityField,
+  FLOE_STORAGE_CLASS_MAP: storageClassMapField,
   FLOE_BLOCK_SIZE: intField(64 * 1024, 16 * 1024 * 1024, 1024 * 1024),
   FLOE_INLINE_THRESHOLD: intField(0, 1024 * 1024, 128 * 1024),
   FLOE_REGION: z.string().optional().default("us-east-1"),
@@ -77,6 +116,8 @@ export interface FloeConfig {
   readonly pools: readonly PoolConfig[];
   /** Parity per storage class, per pool (pools may differ in set size). */
   readonly parity: readonly { standard: number; reduced: number }[];
+  /** Which parity each storage class is stored with. */
+  readonly storageClassParity: Readonly<Record<StorageClass, ParityClass>>;
   readonly blockSize: number;
   readonly inlineThreshold: number;
   readonly region: string;
@@ -109,6 +150,7 @@ export function loadConfig(env: object): FloeConfig {
   const config: FloeConfig = {
     pools: vars.FLOE_POOLS,
     parity,
+    storageClassParity: vars.FLOE_STORAGE_CLASS_MAP,
     blockSize: vars.FLOE_BLOCK_SIZE,
     inlineThreshold: vars.FLOE_INLINE_THRESHOLD,
     region: vars.FLOE_REGION,

@@ -25,6 +25,10 @@ export const S3_ERRORS = {
     400,
     "You did not provide the number of bytes specified by the Content-Length HTTP header.",
   ],
+  IllegalLocationConstraintException: [
+    400,
+    "The location constraint is incompatible for the region specific endpoint this request was sent to.",
+  ],
   InternalError: [500, "We encountered an internal error. Please try again."],
   InvalidAccessKeyId: [403, "The AWS Access Key Id you provided does not exist in our records."],
   InvalidArgument: [400, "Invalid Argument"],

@@ -1,11 +1,13 @@
 /**
  * XML for S3: a small escaping builder for response documents, and a parser
  * configured the safe way (values stay strings, untrimmed; elements named in
- * `arrays` always parse as arrays) for request bodies, which callers then
- * validate with zod. Any parse failure is MalformedXML.
+ * `arrays` always parse as arrays; character references decoded strictly and
+ * a DOCTYPE refused, see xml-entities.ts) for request bodies, which callers
+ * then validate with zod. Any parse failure is MalformedXML.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { S3Error } from "./s3-errors.ts";
+import { strictEntityDecoder } from "./xml-entities.ts";
 
 const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -59,6 +61,8 @@ export function parseXml(text: string, arrays: readonly string[] = []): Record<s
     parseTagValue: false,
     trimValues: false,
     removeNSPrefix: true,
+    processEntities: true,
+    entityDecoder: strictEntityDecoder(),
     isArray: (name) => arrays.includes(name),
   });
   try {

@@ -22,6 +22,7 @@
  */
 import { z } from "zod";
 import { S3Error } from "../s3-errors.ts";
+import { STORAGE_CLASSES, type StorageClass } from "../types/version-record.ts";
 import { parseXml, type XmlNode } from "../xml.ts";
 import { parseTargetArn } from "./arn.ts";
 
@@ -37,7 +38,7 @@ export interface ReplicationRule {
   replicaModifications: boolean;
   /** The remote target's ARN. */
   destination: string;
-  storageClass: "STANDARD" | "REDUCED_REDUNDANCY" | null;
+  storageClass: StorageClass | null;
 }
 
 export interface ReplicationConfig {
@@ -87,7 +88,7 @@ const ruleSchema = z
     Destination: z
       .object({
         Bucket: z.string(),
-        StorageClass: z.enum(["STANDARD", "REDUCED_REDUNDANCY"]).optional(),
+        StorageClass: z.enum(STORAGE_CLASSES).optional(),
       })
       .passthrough(),
   })

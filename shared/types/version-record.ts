@@ -7,8 +7,30 @@
  */
 import { z } from "zod";
 
-export const STORAGE_CLASSES = ["STANDARD", "REDUCED_REDUNDANCY"] as const;
+/**
+ * Every storage class AWS names. Floe stores and reports the class a client
+ * asked for; the class only chooses the parity (see FLOE_STORAGE_CLASS_MAP in
+ * config.ts). No class is archival: every object is readable at once.
+ */
+export const STORAGE_CLASSES = [
+  "STANDARD",
+  "REDUCED_REDUNDANCY",
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER",
+  "GLACIER_IR",
+  "DEEP_ARCHIVE",
+  "OUTPOSTS",
+  "SNOW",
+  "EXPRESS_ONEZONE",
+] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+/** True when `value` is one of the storage classes AWS names. */
+export function isStorageClass(value: string): value is StorageClass {
+  return (STORAGE_CLASSES as readonly string[]).includes(value);
+}
 
 export const erasureInfoSchema = z.object({
   /** Set name, e.g. `pool-0/set-1`. */

@@ -1,6 +1,6 @@
 /**
  * Server-side replication between two real local sites (one process each):
- * one-way with objects of every size, delete markers and version deletes,
+ * one-way with objects of every size and storage class, delete markers and version deletes,
  * prefix and tag filters with priorities, sync targets, two-way with
  * concurrent writes converging without loops or duplicate delete markers,
  * and replica writes refused to a user without replication permission.
@@ -162,6 +162,38 @@ describe("one-way replication", () => {
       size: 100 * MiB,
     });
   }, 180_000);
+
+  it("replicates the storage class the client asked for, single-part and multipart", async () => {
+    await sa.send(
+      new PutObjectCommand({
+        Bucket: "oneway",
+        Key: "classes/glacier",
+        Body: "cold",
+        StorageClass: "GLACIER",
+      }),
+    );
+    await new Upload({
+      client: sa,
+      params: {
+        Bucket: "oneway",
+        Key: "classes/deep",
+        Body: patternStream(12 * MiB, 3),
+        StorageClass: "DEEP_ARCHIVE",
+      },
+      partSize: 5 * MiB,
+      queueSize: 1,
+    }).done();
+    for (const key of ["classes/glacier", "classes/deep"])
+      await eventually(async () => (await status(sa, "oneway", key)) === "COMPLETED", 60_000, key);
+    const glacier = await sb.send(
+      new HeadObjectCommand({ Bucket: "oneway", Key: "classes/glacier" }),
+    );
+    const deep = await sb.send(new HeadObjectCommand({ Bucket: "oneway", Key: "classes/deep" }));
+    expect([glacier.StorageClass, deep.StorageClass]).toEqual(["GLACIER", "DEEP_ARCHIVE"]);
+    expect(await md5Of(sb, "oneway", "classes/deep")).toEqual(
+      await md5Of(sa, "oneway", "classes/deep"),
+    );
+  });
 
   it("replicates delete markers after the versions they cover, and version deletes", async () => {
     const v1 = await sa.send(

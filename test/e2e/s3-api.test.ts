@@ -26,6 +26,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
   type S3Client,
+  type StorageClass,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
@@ -528,9 +529,9 @@ describe("objects", () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "rrs" }));
     expect(listed.Contents?.[0].StorageClass).toBe("REDUCED_REDUNDANCY");
     expect((await text("rrs")).body).toBe("reduced");
-    expect((await s3Error(put("glacier", "x", { StorageClass: "GLACIER" }))).name).toBe(
-      "InvalidStorageClass",
-    );
+    expect(
+      (await s3Error(put("frozen", "x", { StorageClass: "FROZEN" as StorageClass }))).name,
+    ).toBe("InvalidStorageClass");
   });
 
   it("tags objects on PUT and through the tagging API", async () => {

@@ -96,4 +96,23 @@ describe("config", () => {
       loadConfig({ FLOE_POOLS: '[{"sets":1,"drivesPerSet":1}]', FLOE_BLOCK_SIZE: "4194304" }),
     ).toThrow(/2 MB/);
   });
+
+  it("maps storage classes to a parity: REDUCED_REDUNDANCY reduced, the rest standard", () => {
+    const defaults = loadConfig({}).storageClassParity;
+    expect(defaults.REDUCED_REDUNDANCY).toBe("REDUCED_REDUNDANCY");
+    for (const cls of ["STANDARD", "GLACIER", "DEEP_ARCHIVE", "EXPRESS_ONEZONE"] as const)
+      expect(defaults[cls], cls).toBe("STANDARD");
+    const mapped = loadConfig({
+      FLOE_STORAGE_CLASS_MAP: '{"GLACIER":"REDUCED_REDUNDANCY","REDUCED_REDUNDANCY":"STANDARD"}',
+    }).storageClassParity;
+    expect([mapped.GLACIER, mapped.REDUCED_REDUNDANCY, mapped.ONEZONE_IA]).toEqual([
+      "REDUCED_REDUNDANCY",
+      "STANDARD",
+      "STANDARD",
+    ]);
+    for (const bad of ['{"FROZEN":"STANDARD"}', '{"GLACIER":"ARCHIVE"}', "[]", "not json"])
+      expect(() => loadConfig({ FLOE_STORAGE_CLASS_MAP: bad }), bad).toThrow(
+        /FLOE_STORAGE_CLASS_MAP/,
+      );
+  });
 });

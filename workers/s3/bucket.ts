@@ -3,8 +3,10 @@
  * GetBucketLocation. The deployment registry owns bucket names; each
  * bucket's coordinator owns its state. Creating registers the name first and
  * then the coordinator; deleting removes the coordinator's state first (it
- * refuses while versions remain) and then the name.
+ * refuses while versions remain) and then the name. A CreateBucketConfiguration
+ * may only name the site's own region (IllegalLocationConstraintException).
  */
+import { z } from "zod";
 import { isValidBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
@@ -17,6 +19,13 @@ import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
 const MAX_CONFIG_BODY = 64 * 1024;
+
+const createBucketSchema = z.object({
+  CreateBucketConfiguration: z.union([
+    z.literal(""),
+    z.object({ LocationConstraint: z.string().optional() }).passthrough(),
+  ]),
+});
 
 /** Reads a small request body as text (XML configuration documents). */
 export async function readSmallBody(ctx: S3Context, limit = MAX_CONFIG_BODY): Promise<string> {
@@ -59,10 +68,19 @@ export async function createBucket(ctx: S3Context): Promise<Response> {
   }
   const text = await readSmallBody(ctx);
   if (text.trim() !== "") {
-    const doc = parseXml(text);
-    const config = doc.CreateBucketConfiguration;
-    if (config === undefined || (config !== "" && typeof config !== "object"))
-      throw new S3Error("MalformedXML");
+    const parsed = createBucketSchema.safeParse(parseXml(text));
+    if (!parsed.success) throw new S3Error("MalformedXML");
+    const config = parsed.data.CreateBucketConfiguration;
+    const constraint = typeof config === "object" ? (config.LocationConstraint ?? "") : "";
+    // A bucket lives in the site's region; asking for another is refused, as S3 refuses a
+    // constraint that differs from the region of the endpoint.
+    if (constraint !== "" && constraint !== ctx.config.region) {
+      throw new S3Error(
+        "IllegalLocationConstraintException",
+        `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+        { detail: { BucketName: bucket } },
+      );
+    }
   }
   const owner = ctx.identity?.accessKeyId ?? "";
   const registered = await deploymentStub(ctx.env).registerBucket(bucket, owner);

@@ -2,8 +2,10 @@
  * DeleteObjects: POST /bucket?delete with up to 1000 keys (more is
  * MalformedXML). Like S3 it needs Content-MD5 or an x-amz-checksum header;
  * each key is authorized (s3:DeleteObject, or s3:DeleteObjectVersion with a
- * version id) and deleted on its own and reported as Deleted or Error;
- * Quiet mode reports only errors.
+ * version id) and deleted on its own and reported as Deleted (also when
+ * there was nothing to delete, as in S3) or Error (refused by IAM or object
+ * lock, no such version); Quiet mode reports only errors. An empty Key does
+ * not fit S3's schema: MalformedXML.
  */
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -21,7 +23,8 @@ const deleteSchema = z.object({
   Delete: z.object({
     Quiet: z.string().optional(),
     Object: z
-      .array(z.object({ Key: z.string(), VersionId: z.string().optional() }).passthrough())
+      // S3's schema gives Key a minimum length of 1.
+      .array(z.object({ Key: z.string().min(1), VersionId: z.string().optional() }).passthrough())
       .min(1),
   }),
 });
@@ -50,6 +53,8 @@ export async function deleteObjects(ctx: S3Context): Promise<Response> {
   for (const object of parsed.data.Delete.Object) {
     const versionId = object.VersionId ?? null;
     try {
+      // S3 looks an empty VersionId up like any other, and finds no such version.
+      if (versionId === "") throw new S3Error("NoSuchVersion");
       await ctx.authorizer.require(
         [
           {

@@ -28,7 +28,7 @@ import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { checksumPlan, finishChecksum, type ChecksumPlan } from "./checksum-headers.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { STORAGE_CLASSES, type VersionRecord } from "../../shared/types/version-record.ts";
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
 import { planErasure } from "../storage/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
@@ -55,7 +55,7 @@ const attributesSchema = z.object({
   contentType: z.string().optional(),
   headers: z.record(z.string(), z.string()),
   userMetadata: z.record(z.string(), z.string()),
-  storageClass: z.enum(["STANDARD", "REDUCED_REDUNDANCY"]),
+  storageClass: z.enum(STORAGE_CLASSES),
   checksums: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()).optional(),
   checksumAlgorithm: z.string().optional(),

@@ -3,12 +3,16 @@
  * stored standard headers (Content-Encoding without the `aws-chunked`
  * transfer token, Content-Disposition, Content-Language, Cache-Control,
  * Expires), x-amz-meta-* user metadata (at most 2 KB, names lower-cased) and
- * x-amz-storage-class. On read: the same back, plus ETag (quoted),
- * Last-Modified, Content-Length and Accept-Ranges.
+ * x-amz-storage-class (any class AWS names). On read: the same back, plus
+ * ETag (quoted), Last-Modified, Content-Length and Accept-Ranges; the
+ * storage class only when it is not STANDARD, as S3 does. Floe does not
+ * encrypt objects, so a write asking for server-side encryption (SSE-S3,
+ * SSE-KMS or SSE-C headers) is 501 NotImplemented rather than stored
+ * unencrypted as if it had been honoured.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
 import {
-  STORAGE_CLASSES,
+  isStorageClass,
   type StorageClass,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
@@ -21,6 +25,18 @@ const STORED_HEADERS = [
   "expires",
 ];
 const MAX_USER_METADATA = 2048;
+const ENCRYPTION_HEADERS = /^x-amz-(copy-source-)?server-side-encryption(-|$)/;
+
+/** NotImplemented when the request asks for server-side encryption of the object it writes. */
+function refuseServerSideEncryption(headers: Headers): void {
+  for (const name of headers.keys()) {
+    if (ENCRYPTION_HEADERS.test(name)) {
+      throw new S3Error("NotImplemented", "Server-side encryption is not implemented.", {
+        detail: { Header: name },
+      });
+    }
+  }
+}
 
 export interface ObjectMetadata {
   contentType?: string;
@@ -31,6 +47,7 @@ export interface ObjectMetadata {
 
 /** Reads the metadata of a new object from request headers. */
 export function metadataFromRequest(headers: Headers): ObjectMetadata {
+  refuseServerSideEncryption(headers);
   const stored: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     let value = headers.get(name);
@@ -55,14 +72,12 @@ export function metadataFromRequest(headers: Headers): ObjectMetadata {
   });
   if (metadataSize > MAX_USER_METADATA) throw new S3Error("MetadataTooLarge");
   const storageClass = headers.get("x-amz-storage-class") ?? "STANDARD";
-  if (!(STORAGE_CLASSES as readonly string[]).includes(storageClass)) {
-    throw new S3Error("InvalidStorageClass");
-  }
+  if (!isStorageClass(storageClass)) throw new S3Error("InvalidStorageClass");
   return {
     contentType: headers.get("content-type") ?? undefined,
     headers: stored,
     userMetadata,
-    storageClass: storageClass as StorageClass,
+    storageClass,
   };
 }
 

@@ -292,6 +292,9 @@ export async function deleteKey(
   key: string,
   versionId: string | null,
 ): Promise<{ versionId: string | null; deleteMarker: boolean }> {
+  // An empty id names no version: answering success would claim a deletion that never happened.
+  if (versionId === "")
+    throw new S3Error("InvalidArgument", "Version id cannot be the empty string");
   if (versionId !== null || info.versioning === "") {
     const bypass = await mayBypassGovernance(ctx, info.name, key);
     const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId, bypass);

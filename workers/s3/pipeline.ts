@@ -1,8 +1,9 @@
 /**
  * The S3 request pipeline: SigV4 or, for older clients, SigV2 (root or an
  * IAM key) → classify → authorize (IAM, service account and bucket
- * policies) → dispatch. (The router wraps it with the request id and the
- * error handler.)
+ * policies) → dispatch. POST object, unauthenticated by design and not
+ * implemented, is answered before authentication. (The router wraps it
+ * with the request id and the error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -16,6 +17,7 @@ import { classifyS3Request, type S3Request } from "./classify.ts";
 import type { S3Context } from "./context.ts";
 import { parseCopySource } from "./copy.ts";
 import { S3_HANDLERS } from "./dispatch.ts";
+import { refusePostObject } from "./post-object.ts";
 
 /** Serves one S3 request; throws S3Error for the router to render. */
 export async function handleS3(
@@ -25,12 +27,14 @@ export async function handleS3(
   requestId: string,
 ): Promise<Response> {
   const config = loadConfig(env);
+  const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
+  // A form upload is unauthenticated by design, so it is refused before SigV4 would refuse it as 403.
+  if (classified?.action === "PostObject") return refusePostObject(request);
   const who = identityLookup(env);
   const auth = await authenticateRequest(request, who.lookup, {
     region: config.region,
     signatureV2: { domain: config.domain },
   });
-  const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
   if (!classified) throw new S3Error("MethodNotAllowed");
   const identity = auth.anonymous ? null : who.identity();
   const authorizer = createAuthorizer({

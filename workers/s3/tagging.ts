@@ -85,7 +85,8 @@ export async function putBucketTagging(ctx: S3Context): Promise<Response> {
   if (!(await bucketStub(ctx.env, bucket).setBucketTags(tags))) {
     throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
   }
-  return new Response(null, { status: 204 });
+  // AWS documents 204, but MinIO answers 200 and its SDKs accept only 200; every client accepts 200.
+  return new Response(null, { status: 200 });
 }
 
 export async function deleteBucketTagging(ctx: S3Context): Promise<Response> {

@@ -1,6 +1,7 @@
 /**
  * Resolves an object's erasure parameters: its set (by placement), data and
- * parity counts for its storage class, quorum, and the drives of the set.
+ * parity counts for its storage class (through the configured class →
+ * parity map), quorum, and the drives of the set.
  */
 import type { FloeConfig } from "../../shared/config.ts";
 import { quorumFor, type Quorum } from "../../shared/layout/quorum.ts";
@@ -19,7 +20,10 @@ export function planErasure(
   const placement = placeObject(deploymentId, config.pools, bucket, key);
   const drives = config.pools[placement.address.pool].drivesPerSet;
   const parity = config.parity[placement.address.pool];
-  const parityShards = storageClass === "REDUCED_REDUNDANCY" ? parity.reduced : parity.standard;
+  const parityShards =
+    config.storageClassParity[storageClass] === "REDUCED_REDUNDANCY"
+      ? parity.reduced
+      : parity.standard;
   return {
     set: setName(placement.address),
     dataShards: drives - parityShards,
