@@ -1,7 +1,9 @@
 /**
  * The S3 request pipeline: SigV4 (root or an IAM key) → classify →
  * authorize (IAM, service account and bucket policies) → dispatch. (The
- * router wraps it with the request id and the error handler.)
+ * router wraps it with the request id and the error handler.) A replica
+ * write (x-floe-replication-request) is accepted only header-signed: never
+ * anonymous, never through a presigned URL.
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -10,7 +12,11 @@ import { decodeRequestBody, type DecodedBody } from "../auth/aws-chunked.ts";
 import { createAuthorizer, type Authorizer } from "../iam/authorize.ts";
 import { requestConditionValues } from "../iam/condition-values.ts";
 import { identityLookup } from "../iam/identity.ts";
-import { copySourcePermission, requiredPermissions } from "../iam/s3-permissions.ts";
+import {
+  copySourcePermission,
+  isReplicaRequest,
+  requiredPermissions,
+} from "../iam/s3-permissions.ts";
 import { classifyS3Request, type S3Request } from "./classify.ts";
 import type { S3Context } from "./context.ts";
 import { parseCopySource } from "./copy.ts";
@@ -28,6 +34,9 @@ export async function handleS3(
   const auth = await authenticateRequest(request, who.lookup, { region: config.region });
   const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
   if (!classified) throw new S3Error("MethodNotAllowed");
+  // Replica writes come from another site's signer, never from a URL handed out or from anyone.
+  if (isReplicaRequest(request.headers) && (auth.anonymous || auth.presigned))
+    throw new S3Error("AccessDenied", "Replica writes need a header-signed request.");
   const identity = auth.anonymous ? null : who.identity();
   const authorizer = createAuthorizer({
     env,
