@@ -28,7 +28,9 @@
  *   or grants the replication user those permissions: credentials a source
  *   site stores must not unlock the target's data;
  * - a replicated version delete is refused under lock exactly as an
- *   ordinary DeleteObject?versionId would be.
+ *   ordinary DeleteObject?versionId would be;
+ * - retention and legal hold reach only buckets with object lock, as on
+ *   ordinary writes (InvalidRequest otherwise).
  * Every protocol header is validated before anything is stored
  * (replica-headers.ts). Protocol headers: shared/replication/headers.ts.
  */
@@ -125,7 +127,10 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
   const headers = ctx.request.headers;
   if (headers.get(METADATA_ONLY_HEADER)?.toLowerCase() === "true") {
     const update = replicaMetadata(headers);
-    await replicaBucket(ctx, bucket);
+    const info = await replicaBucket(ctx, bucket);
+    const locks = update.patch.retention !== undefined || update.patch.legalHold === true;
+    if (locks && !info.objectLock)
+      throw new S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration");
     return applyReplicaMetadata(ctx, bucket, key, update);
   }
   const source = replicaObject(headers);

@@ -406,6 +406,20 @@ describe("replica writes against object lock", () => {
     initial.comp = state;
   });
 
+  it("cannot lock versions of a bucket without object lock", async () => {
+    const put = await root.send(new PutObjectCommand({ Bucket: OPEN, Key: "plain", Body: "p" }));
+    const res = await raw("PUT", `/${OPEN}/plain`, {
+      as: REPL,
+      headers: replicaMetadata(put.VersionId!, {
+        retention: { mode: "COMPLIANCE", retainUntil: Date.now() + DAY },
+        legalHold: true,
+      }),
+    });
+    expect([res.status, res.code]).toEqual([400, "InvalidRequest"]);
+    const head = await root.send(new HeadObjectCommand({ Bucket: OPEN, Key: "plain" }));
+    expect([head.ObjectLockMode, head.ObjectLockLegalHoldStatus]).toEqual([undefined, undefined]);
+  });
+
   it("refuse a replica delete of a locked version as an ordinary delete would", async () => {
     for (const as of [RW, REPL]) {
       for (const key of ["comp", "gov", "held"] as const) {
