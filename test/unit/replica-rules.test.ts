@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mayApplyReplicaLock } from "../../durable-objects/bucket/object-lock.ts";
+import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { checkHeadersSigned } from "../../workers/auth/request-signature.ts";
 import { requiredPermissions } from "../../workers/iam/s3-permissions.ts";
@@ -212,5 +213,13 @@ describe("mayApplyReplicaLock", () => {
     // Expired retention binds nobody.
     const expired = { ...compliance, retainUntil: NOW - 1 };
     expect(mayApplyReplicaLock(record({ retention: expired }), {}, none, NOW)).toBe(true);
+  });
+});
+
+describe("FLOE_MAX_RETENTION_DAYS", () => {
+  it("defaults to 100 years and can be set", () => {
+    expect(loadConfig({}).maxRetentionDays).toBe(36_500);
+    expect(loadConfig({ FLOE_MAX_RETENTION_DAYS: "400" }).maxRetentionDays).toBe(400);
+    expect(() => loadConfig({ FLOE_MAX_RETENTION_DAYS: "0" })).toThrow();
   });
 });
