@@ -105,6 +105,7 @@ const varsSchema = z.object({
     .optional()
     .transform((v) => v === "on"),
   FLOE_DOMAIN: z.string().optional().default(""),
+  FLOE_MAX_RETENTION_DAYS: intField(1, 365_000, 36_500),
 });
 
 export interface PoolConfig {
@@ -124,6 +125,8 @@ export interface FloeConfig {
   readonly faultInjection: boolean;
   /** Base domain for virtual-hosted-style requests ("" = path style only). */
   readonly domain: string;
+  /** Longest COMPLIANCE retention a version may be given, in days from now (100 years by default). */
+  readonly maxRetentionDays: number;
 }
 
 /** Largest shard-block a drive stores in one SQLite row (the row limit is 2 MB). */
@@ -156,6 +159,7 @@ export function loadConfig(env: object): FloeConfig {
     region: vars.FLOE_REGION,
     faultInjection: vars.FLOE_FAULT_INJECTION,
     domain: vars.FLOE_DOMAIN,
+    maxRetentionDays: vars.FLOE_MAX_RETENTION_DAYS,
   };
   cached = { source: env, config };
   return config;

@@ -38,7 +38,12 @@ import {
   storePart,
   type UploadListRequest,
 } from "./uploads.ts";
-import { mayChangeRetention, mayDelete } from "./object-lock.ts";
+import {
+  mayApplyReplicaLock,
+  mayChangeRetention,
+  mayDelete,
+  replacesLockedVersion,
+} from "./object-lock.ts";
 import type { LifecycleRule } from "../../shared/lifecycle/rules.ts";
 import { runLifecycleStep, type LifecycleHost } from "./lifecycle.ts";
 import {
@@ -87,6 +92,7 @@ import type {
   DeleteResult,
   LifecycleSummary,
   ObjectLockConfig,
+  ReplicaMetadataChange,
   StoredVersion,
   UploadedPart,
   UploadInfo,
@@ -280,6 +286,7 @@ export class Bucket extends DurableObject<Env> {
     return this.ctx.storage.transactionSync((): CommitResult => {
       const disposition = replicaDisposition(this.sql, record, covers);
       if (disposition.action === "duplicate") return { ok: true, duplicate: true };
+      if (replacesLockedVersion(this.sql, record)) return { ok: false, error: "AccessDenied" };
       if (disposition.action === "replace-marker") {
         const loser = this.sql
           .exec<VersionRow>(
@@ -325,18 +332,20 @@ export class Bucket extends DurableObject<Env> {
   /**
    * Replaces a version's tags, retention or legal hold without touching its
    * data, and queues the change for replication. A change arriving from
-   * another site (`replicaTimestamp`) applies only when newer than the
-   * version's own last change. Returns the updated record.
+   * another site (`replica`) applies only when newer than the version's own
+   * last change, and only as far as object lock lets it (object-lock.ts).
+   * Returns the updated record.
    */
   async updateRecord(
     key: string,
     versionId: string | null,
     patch: Partial<Pick<VersionRecord, "tags" | "retention" | "legalHold">>,
-    replicaTimestamp: number | null = null,
-  ): Promise<VersionLookup> {
+    replica: ReplicaMetadataChange | null = null,
+  ): Promise<VersionLookup | { ok: false; error: "AccessDenied" }> {
     const lookup = await this.getVersion(key, versionId);
     if (!lookup.ok) return lookup;
     const current = lookup.version.record;
+    const replicaTimestamp = replica?.timestamp ?? null;
     // A replicated change older than what this version already has loses (last writer wins).
     if (replicaTimestamp !== null && (current.metadataTimestamp ?? 0) >= replicaTimestamp)
       return lookup;
@@ -345,6 +354,8 @@ export class Bucket extends DurableObject<Env> {
       ...patch,
       metadataTimestamp: replicaTimestamp ?? Date.now(),
     });
+    if (replica && !mayApplyReplicaLock(current, record, replica))
+      return { ok: false, error: "AccessDenied" };
     const bucket = this.bucketRow();
     const planned = this.ctx.storage.transactionSync(() => {
       this.sql.exec(

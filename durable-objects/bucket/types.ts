@@ -67,8 +67,28 @@ export type CommitResult =
     }
   | {
       ok: false;
-      error: "NoSuchBucket" | "InsufficientWriteQuorum" | "PreconditionFailed" | "NoSuchKey";
+      /** AccessDenied: a replica would replace a version under object lock. */
+      error:
+        | "NoSuchBucket"
+        | "InsufficientWriteQuorum"
+        | "PreconditionFailed"
+        | "NoSuchKey"
+        | "AccessDenied";
     };
+
+/**
+ * A metadata change replicated from another site: applied when newer than
+ * the version's last change, under the object lock rules, with the
+ * caller's lock permissions (decided by the worker).
+ */
+export interface ReplicaMetadataChange {
+  /** When the change was made at the source (ms): last writer wins. */
+  timestamp: number;
+  /** The caller holds s3:BypassGovernanceRetention on the object. */
+  bypassGovernance: boolean;
+  /** The caller holds s3:PutObjectLegalHold on the object. */
+  releaseLegalHold: boolean;
+}
 
 export type DeleteResult =
   | { ok: true; deleted: VersionRecord | null }

@@ -1,10 +1,13 @@
 /**
  * Headers of Floe's site-to-site replication protocol (MinIO's, renamed).
- * Every replica write is an ordinary SigV4-signed S3 request with the
- * remote target's credentials, plus:
+ * Every replica write is an ordinary SigV4 header-signed S3 request with
+ * the remote target's credentials (every x-floe-* header inside the
+ * signature; presigned or anonymous replica writes are refused), plus:
  *   x-floe-replication-request: true     marks it; the target authorizes it
- *       with s3:ReplicateObject / s3:ReplicateDelete / s3:ReplicateTags and
- *       never replicates it further (loop avoidance);
+ *       with s3:ReplicateObject / s3:ReplicateDelete / s3:ReplicateTags,
+ *       refuses it on an explicit Deny of the ordinary action it performs,
+ *       holds object lock against it, and never replicates it further
+ *       (loop avoidance);
  *   x-floe-source-version-id             the version id to store;
  *   x-floe-source-mtime                  its modification time (ms);
  *   x-floe-source-etag                   the ETag to keep (a multipart ETag

@@ -7,7 +7,8 @@
  * - `host` and every x-amz-* header present are signed, else AccessDenied
  *   "There were headers present in the request which were not signed"
  *   (x-amz-content-sha256 is exempt: its value is the canonical request's
- *   last line, so it is covered anyway);
+ *   last line, so it is covered anyway); so is every x-floe-* header, as
+ *   Floe's replication protocol headers change what a request may do;
  * - an unknown access key is InvalidAccessKeyId;
  * - header auth: a request time more than 15 minutes from the server clock
  *   is RequestTimeTooSkewed (presigned URLs have their own validity);
@@ -87,13 +88,14 @@ export function parseSignedHeaders(value: string): string[] | null {
   return names.every((name) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) ? names : null;
 }
 
-/** AccessDenied unless `host` and every x-amz-* header present are among the signed headers. */
+/** AccessDenied unless `host` and every x-amz-* and x-floe-* header present are signed. */
 export function checkHeadersSigned(headers: Headers, signed: readonly string[]): void {
   const unsigned: string[] = [];
   if (!signed.includes("host")) unsigned.push("host");
   headers.forEach((_, name) => {
-    if (name.startsWith("x-amz-") && name !== "x-amz-content-sha256" && !signed.includes(name))
-      unsigned.push(name);
+    const mustSign =
+      (name.startsWith("x-amz-") && name !== "x-amz-content-sha256") || name.startsWith("x-floe-");
+    if (mustSign && !signed.includes(name)) unsigned.push(name);
   });
   if (unsigned.length > 0) {
     throw new S3Error(

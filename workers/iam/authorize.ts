@@ -9,11 +9,14 @@
  *   for a service account with a policy of its own, that policy allows it
  *   too), or when the bucket policy allows it for this principal; anonymous
  *   callers have only bucket policies.
- * Bucket policies are read once per request and bucket; object tags
- * (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
+ * A permission may name ordinary actions it stands for (`unlessDenied`,
+ * replica writes): an explicit Deny of any of them in the same policies
+ * refuses it as well, so a Deny statement need not know the replication
+ * actions. Bucket policies are read once per request and bucket; object
+ * tags (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
  */
 import { conditionKey } from "../../shared/iam/conditions.ts";
-import { evaluate, mentionsConditionKey } from "../../shared/iam/evaluate.ts";
+import { evaluate, mentionsConditionKey, type Decision } from "../../shared/iam/evaluate.ts";
 import { parsePolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { bucketStub } from "../storage/stubs.ts";
@@ -24,7 +27,12 @@ export interface Authorizer {
   readonly identity: Identity | null;
   /** True when the caller may perform the permission. */
   allows(permission: Permission, options?: { versionId?: string | null }): Promise<boolean>;
-  /** Throws AccessDenied unless the caller may perform every permission. */
+  /** True when a policy in play explicitly denies the caller the permission. */
+  denies(permission: Permission, options?: { versionId?: string | null }): Promise<boolean>;
+  /**
+   * Throws AccessDenied unless the caller may perform every permission and
+   * none of the actions each stands for (`unlessDenied`) is denied.
+   */
   require(
     permissions: readonly Permission[],
     options?: { versionId?: string | null },
@@ -64,8 +72,12 @@ export function createAuthorizer(options: {
     return policy;
   };
 
-  const allows: Authorizer["allows"] = async (permission, opts = {}) => {
-    if (identity?.isRoot) return true;
+  /** Each policy set's decision; null for root, whom no policy binds. */
+  const decisions = async (
+    permission: Permission,
+    opts: { versionId?: string | null },
+  ): Promise<{ bucket: Decision; identity: Decision; session: Decision } | null> => {
+    if (identity?.isRoot) return null;
     const target = parseArn(permission.resource);
     const bucketDocument = target ? await bucketPolicy(target.bucket) : null;
     const identityDocuments = identity ? identity.policies : [];
@@ -87,23 +99,44 @@ export function createAuthorizer(options: {
     }
     const request = { action: permission.action, resource: permission.resource, conditions };
     const principal = { user: identity?.user ?? null };
-    const bucketDecision = bucketDocument ? evaluate([bucketDocument], request, principal) : "none";
-    if (bucketDecision === "deny") return false;
-    if (!identity) return bucketDecision === "allow";
-    const identityDecision = identity.rootParent ? "allow" : evaluate(identityDocuments, request);
-    if (identityDecision === "deny") return false;
-    const sessionDecision = session ? evaluate([session], request) : "allow";
-    if (sessionDecision === "deny") return false;
-    const byIdentity = identityDecision === "allow" && sessionDecision === "allow";
-    return byIdentity || bucketDecision === "allow";
+    return {
+      bucket: bucketDocument ? evaluate([bucketDocument], request, principal) : "none",
+      identity: !identity
+        ? "none"
+        : identity.rootParent
+          ? "allow"
+          : evaluate(identityDocuments, request),
+      session: session ? evaluate([session], request) : "allow",
+    };
+  };
+
+  const allows: Authorizer["allows"] = async (permission, opts = {}) => {
+    const decided = await decisions(permission, opts);
+    if (!decided) return true;
+    if (decided.bucket === "deny") return false;
+    if (!identity) return decided.bucket === "allow";
+    if (decided.identity === "deny" || decided.session === "deny") return false;
+    const byIdentity = decided.identity === "allow" && decided.session === "allow";
+    return byIdentity || decided.bucket === "allow";
+  };
+
+  const denies: Authorizer["denies"] = async (permission, opts = {}) => {
+    const decided = await decisions(permission, opts);
+    if (!decided) return false;
+    return Object.values(decided).includes("deny");
   };
 
   return {
     identity,
     allows,
+    denies,
     async require(permissions, opts) {
       for (const permission of permissions) {
         if (!(await allows(permission, opts))) throw new S3Error("AccessDenied");
+        for (const action of permission.unlessDenied ?? []) {
+          if (await denies({ action, resource: permission.resource }, opts))
+            throw new S3Error("AccessDenied");
+        }
       }
     },
   };

@@ -6,16 +6,35 @@
  *   `...Version...` permissions;
  * - CopyObject and UploadPartCopy also need to read the source
  *   (copySourcePermission);
+ * - x-amz-object-lock-mode / -retain-until-date on PutObject, CopyObject and
+ *   CreateMultipartUpload also need s3:PutObjectRetention, and
+ *   x-amz-object-lock-legal-hold s3:PutObjectLegalHold, as AWS requires;
  * - replica writes from another site (the replication request header) need
- *   s3:ReplicateObject, s3:ReplicateDelete or s3:ReplicateTags instead.
+ *   s3:ReplicateObject, s3:ReplicateDelete or s3:ReplicateTags instead, and
+ *   an explicit Deny of the ordinary action the replica performs refuses
+ *   them too (`unlessDenied`): a replica PUT is an s3:PutObject (plus the
+ *   lock and tagging actions of the headers it carries), a metadata-only
+ *   replica is s3:PutObject(Version)Tagging, s3:PutObjectRetention and
+ *   s3:PutObjectLegalHold, a replicated version delete is
+ *   s3:DeleteObjectVersion, a replicated delete marker s3:DeleteObject.
+ *   Retention and legal hold requests have no replica form: the header
+ *   there changes nothing.
  * Pure: no I/O.
  */
-import { REPLICATION_REQUEST_HEADER } from "../../shared/replication/headers.ts";
+import {
+  METADATA_ONLY_HEADER,
+  REPLICATION_REQUEST_HEADER,
+} from "../../shared/replication/headers.ts";
 import type { S3Action } from "../s3/actions.ts";
 
 export interface Permission {
   action: string;
   resource: string;
+  /**
+   * Ordinary actions the request performs by way of `action` (a replica
+   * write): an explicit Deny of any of them on `resource` refuses it too.
+   */
+  unlessDenied?: readonly string[];
 }
 
 /** Bucket-level actions whose IAM name differs from `s3:<Action>`. */
@@ -102,9 +121,43 @@ const REPLICA_PERMISSIONS: Partial<Record<S3Action, string>> = {
   DeleteObject: "s3:ReplicateDelete",
   PutObjectTagging: "s3:ReplicateTags",
   DeleteObjectTagging: "s3:ReplicateTags",
-  PutObjectRetention: "s3:ReplicateObject",
-  PutObjectLegalHold: "s3:ReplicateObject",
 };
+
+/** Writes whose object lock headers need the lock permissions. */
+const LOCK_HEADER_WRITES: ReadonlySet<S3Action> = new Set<S3Action>([
+  "PutObject",
+  "CopyObject",
+  "CreateMultipartUpload",
+]);
+
+/** The permissions a write's object lock headers need. */
+function lockHeaderActions(headers: Headers): string[] {
+  const actions: string[] = [];
+  if (headers.has("x-amz-object-lock-mode") || headers.has("x-amz-object-lock-retain-until-date"))
+    actions.push("s3:PutObjectRetention");
+  if (headers.has("x-amz-object-lock-legal-hold")) actions.push("s3:PutObjectLegalHold");
+  return actions;
+}
+
+/** The ordinary actions a replica write performs (see the module header). */
+function replicaOrdinaryActions(action: S3Action, headers: Headers, versioned: boolean): string[] {
+  if (action === "PutObject" && headers.get(METADATA_ONLY_HEADER)?.toLowerCase() === "true")
+    return [
+      "s3:PutObjectTagging",
+      "s3:PutObjectVersionTagging",
+      "s3:PutObjectRetention",
+      "s3:PutObjectLegalHold",
+    ];
+  if (action === "PutObject" || action === "CreateMultipartUpload")
+    return [
+      "s3:PutObject",
+      ...lockHeaderActions(headers),
+      ...(headers.has("x-amz-tagging") ? ["s3:PutObjectTagging"] : []),
+    ];
+  if (action === "DeleteObject") return [versioned ? "s3:DeleteObjectVersion" : "s3:DeleteObject"];
+  const ordinary = OBJECT_PERMISSIONS[action];
+  return ordinary ? [ordinary[versioned ? 1 : 0]] : [];
+}
 
 export function bucketArn(bucket: string): string {
   return `arn:aws:s3:::${bucket}`;
@@ -138,18 +191,21 @@ export function requiredPermissions(request: {
   const object = OBJECT_PERMISSIONS[action];
   if (object && key !== null) {
     const resource = objectArn(bucket, key);
+    const versioned = request.query.has("versionId");
     const replica = isReplicaRequest(request.headers) ? REPLICA_PERMISSIONS[action] : undefined;
     if (replica) {
+      const unlessDenied = replicaOrdinaryActions(action, request.headers, versioned);
+      const permission = { action: replica, resource, unlessDenied };
       // MinIO also requires s3:DeleteObject for a replicated delete.
       return action === "DeleteObject"
-        ? [
-            { action: replica, resource },
-            { action: "s3:DeleteObject", resource },
-          ]
-        : [{ action: replica, resource }];
+        ? [permission, { action: "s3:DeleteObject", resource }]
+        : [permission];
     }
-    const versioned = request.query.has("versionId");
-    return [{ action: object[versioned ? 1 : 0], resource }];
+    const permissions = [{ action: object[versioned ? 1 : 0], resource }];
+    if (LOCK_HEADER_WRITES.has(action))
+      for (const lock of lockHeaderActions(request.headers))
+        permissions.push({ action: lock, resource });
+    return permissions;
   }
   return [{ action: BUCKET_PERMISSIONS[action] ?? `s3:${action}`, resource: bucketArn(bucket) }];
 }

@@ -27,7 +27,7 @@ import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import type { UploadProgress } from "../../durable-objects/bucket/replication-log.ts";
 import { signRequest } from "../auth/sign.ts";
-import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica.ts";
+import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
 import { openObjectStream } from "../storage/read-object.ts";
 import { throttle } from "./bandwidth.ts";
 

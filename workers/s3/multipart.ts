@@ -8,15 +8,9 @@
  * whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
  */
 import { replicateInline } from "../replication/sync.ts";
-import { SOURCE_ETAG_HEADER } from "../../shared/replication/headers.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
-import {
-  metadataTimestamp,
-  replicaBucket,
-  replicaLock,
-  sourceChecksums,
-  sourceVersion,
-} from "./replica.ts";
+import { replicaBucket, replicaLock } from "./replica.ts";
+import { replicaObject } from "./replica-headers.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -127,25 +121,18 @@ async function replicaAttributes(
   key: string,
 ): Promise<z.infer<typeof attributesSchema>> {
   const headers = ctx.request.headers;
-  const { versionId, mtime } = sourceVersion(headers);
+  const replica = replicaObject(headers);
   const info = await replicaBucket(ctx, bucket);
-  const etag = headers.get(SOURCE_ETAG_HEADER);
-  const existing = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
-  if (existing.ok && existing.version.record.etag === etag)
+  const existing = await bucketStub(ctx.env, bucket).getVersion(key, replica.versionId);
+  if (existing.ok && existing.version.record.etag === replica.etag)
     throw new S3Error("PreconditionFailed", "The replica version is already here.");
   const tagging = headers.get("x-amz-tagging");
   return {
     ...metadataFromRequest(headers),
     checksums: {},
     tags: tagging === null ? undefined : parseTaggingHeader(tagging),
-    ...replicaLock(headers, info),
-    replica: {
-      versionId,
-      mtime,
-      etag,
-      checksums: sourceChecksums(headers),
-      metadataTimestamp: metadataTimestamp(headers),
-    },
+    ...replicaLock(headers, info, ctx.config),
+    replica,
   };
 }
 

@@ -4,8 +4,13 @@
  * Put/GetObjectLegalHold, and the x-amz-object-lock-* headers on writes. A
  * bucket gets object lock at creation (x-amz-bucket-object-lock-enabled),
  * which turns versioning on for good. Requests that set lock state need
- * Content-MD5 or a checksum, as AWS requires.
+ * Content-MD5 or a checksum, as AWS requires. COMPLIANCE retention cannot
+ * be removed, so it may reach at most FLOE_MAX_RETENTION_DAYS (100 years by
+ * default) ahead: further is InvalidArgument, on writes, PutObjectRetention
+ * and replicas alike. (The lock headers' permissions are checked with the
+ * request's others: workers/iam/s3-permissions.ts.)
  */
+import type { FloeConfig } from "../../shared/config.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -48,6 +53,20 @@ export async function mayBypassGovernance(
   });
 }
 
+/** InvalidArgument when COMPLIANCE retention would run past the site's maximum. */
+export function checkRetentionLimit(
+  config: FloeConfig,
+  retention: VersionRecord["retention"],
+  now = Date.now(),
+): void {
+  if (retention?.mode !== "COMPLIANCE") return;
+  if (retention.retainUntil > now + config.maxRetentionDays * DAY)
+    throw new S3Error(
+      "InvalidArgument",
+      `The retain until date must be at most ${config.maxRetentionDays} days in the future.`,
+    );
+}
+
 /** Retention and legal hold for a new version: request headers, else the bucket's default rule. */
 export function lockForWrite(
   ctx: S3Context,
@@ -76,6 +95,7 @@ export function lockForWrite(
     if (retainUntil <= Date.now())
       throw new S3Error("InvalidArgument", "The retain until date must be in the future!");
     retention = { mode: parsedMode.data, retainUntil };
+    checkRetentionLimit(ctx.config, retention);
   } else if (info.objectLock?.defaultRetention) {
     const rule = info.objectLock.defaultRetention;
     const days = rule.days ?? (rule.years ?? 0) * 365;
@@ -131,6 +151,8 @@ export async function putObjectLockConfiguration(ctx: S3Context): Promise<Respon
       );
     }
     config.defaultRetention = { mode: rule.Mode, days, years };
+    const span = (days ?? (years ?? 0) * 365) * DAY;
+    checkRetentionLimit(ctx.config, { mode: rule.Mode, retainUntil: Date.now() + span });
   }
   const outcome = await bucketStub(ctx.env, bucket).setObjectLock(config);
   if (outcome === "InvalidBucketState") {
@@ -204,6 +226,7 @@ export async function putObjectRetention(ctx: S3Context): Promise<Response> {
     if (retainUntil <= Date.now())
       throw new S3Error("InvalidArgument", "The retain until date must be in the future!");
     retention = { mode: body.Mode, retainUntil };
+    checkRetentionLimit(ctx.config, retention);
   } else if (body !== "" && (body.Mode || body.RetainUntilDate)) {
     throw new S3Error("MalformedXML");
   }

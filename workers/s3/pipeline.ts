@@ -2,8 +2,10 @@
  * The S3 request pipeline: SigV4 or, for older clients, SigV2 (root or an
  * IAM key) → classify → authorize (IAM, service account and bucket
  * policies) → dispatch. POST object, unauthenticated by design and not
- * implemented, is answered before authentication. (The router wraps it
- * with the request id and the error handler.)
+ * implemented, is answered before authentication. A replica write
+ * (x-floe-replication-request) is accepted only header-signed: never
+ * anonymous, never through a presigned URL. (The router wraps it with the
+ * request id and the error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -12,7 +14,11 @@ import { decodeRequestBody, type DecodedBody } from "../auth/aws-chunked.ts";
 import { createAuthorizer, type Authorizer } from "../iam/authorize.ts";
 import { requestConditionValues } from "../iam/condition-values.ts";
 import { identityLookup } from "../iam/identity.ts";
-import { copySourcePermission, requiredPermissions } from "../iam/s3-permissions.ts";
+import {
+  copySourcePermission,
+  isReplicaRequest,
+  requiredPermissions,
+} from "../iam/s3-permissions.ts";
 import { classifyS3Request, type S3Request } from "./classify.ts";
 import type { S3Context } from "./context.ts";
 import { parseCopySource } from "./copy.ts";
@@ -36,6 +42,9 @@ export async function handleS3(
     signatureV2: { domain: config.domain },
   });
   if (!classified) throw new S3Error("MethodNotAllowed");
+  // Replica writes come from another site's signer, never from a URL handed out or from anyone.
+  if (isReplicaRequest(request.headers) && (auth.anonymous || auth.presigned))
+    throw new S3Error("AccessDenied", "Replica writes need a header-signed request.");
   const identity = auth.anonymous ? null : who.identity();
   const authorizer = createAuthorizer({
     env,

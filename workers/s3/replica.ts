@@ -12,46 +12,52 @@
  *   the bucket holds, applied when newer than its last change (last writer
  *   wins by x-floe-source-metadata-timestamp);
  * - needs versioning Enabled on the target bucket.
- * Protocol headers: shared/replication/headers.ts.
+ * Object lock holds against replicas as against anyone; the coordinator
+ * enforces it in the same transaction as the write
+ * (durable-objects/bucket/object-lock.ts):
+ * - a version under retention or legal hold is never replaced by a replica
+ *   of the same version id with other content (AccessDenied);
+ * - a metadata replica may extend retention, change tags, add a legal
+ *   hold. It may shorten or remove GOVERNANCE retention only when the
+ *   caller holds s3:BypassGovernanceRetention, remove a legal hold only when
+ *   it holds s3:PutObjectLegalHold (what doing the same directly needs),
+ *   and never shorten or remove COMPLIANCE retention. The built-in
+ *   ReplicationRemoteUser holds neither, so a hold released (or GOVERNANCE
+ *   retention shortened) at the source stays on the target, and the change
+ *   is reported FAILED there, until an operator releases it on the target
+ *   or grants the replication user those permissions: credentials a source
+ *   site stores must not unlock the target's data;
+ * - a replicated version delete is refused under lock exactly as an
+ *   ordinary DeleteObject?versionId would be;
+ * - retention and legal hold reach only buckets with object lock, as on
+ *   ordinary writes (InvalidRequest otherwise).
+ * Every protocol header is validated before anything is stored
+ * (replica-headers.ts). Protocol headers: shared/replication/headers.ts.
  */
-import { z } from "zod";
 import {
   METADATA_ONLY_HEADER,
-  SOURCE_METADATA_HEADER,
-  SOURCE_METADATA_TIMESTAMP_HEADER,
-  SOURCE_COVERS_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
-  SOURCE_ETAG_HEADER,
-  SOURCE_MTIME_HEADER,
-  SOURCE_VERSION_ID_HEADER,
 } from "../../shared/replication/headers.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
+import type { FloeConfig } from "../../shared/config.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { objectArn } from "../iam/s3-permissions.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
 import { writeObject } from "../storage/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
+import { checkRetentionLimit, mayBypassGovernance } from "./object-lock.ts";
+import {
+  replicaMarker,
+  replicaMetadata,
+  replicaObject,
+  type ReplicaMetadata,
+} from "./replica-headers.ts";
 import { syncRecordCopies } from "./tagging.ts";
 import { writeDeleteMarker } from "./versioning.ts";
-
-/** Header with the source's checksums as JSON (algorithm → base64), stored as given. */
-export const SOURCE_CHECKSUMS_HEADER = "x-floe-source-checksums";
-
-const VERSION_ID = /^(null|[0-9a-fA-F-]{1,64})$/;
-const checksumsSchema = z.record(z.string().regex(/^[a-z0-9]+$/), z.string().max(200));
-
-export function sourceVersion(headers: Headers): { versionId: string; mtime: number } {
-  const versionId = headers.get(SOURCE_VERSION_ID_HEADER);
-  const mtime = Number(headers.get(SOURCE_MTIME_HEADER));
-  if (!versionId || !VERSION_ID.test(versionId))
-    throw new S3Error("InvalidArgument", `A replica needs ${SOURCE_VERSION_ID_HEADER}.`);
-  if (!Number.isSafeInteger(mtime) || mtime <= 0)
-    throw new S3Error("InvalidArgument", `A replica needs ${SOURCE_MTIME_HEADER} (ms).`);
-  return { versionId, mtime };
-}
 
 export async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
   const info = await requireExistingBucket(ctx, bucket);
@@ -67,95 +73,76 @@ export async function replicaBucket(ctx: S3Context, bucket: string): Promise<Buc
 export function replicaLock(
   headers: Headers,
   info: BucketInfo,
+  config: FloeConfig,
 ): Pick<VersionRecord, "retention" | "legalHold"> {
   const mode = headers.get("x-amz-object-lock-mode");
   const until = headers.get("x-amz-object-lock-retain-until-date");
   const hold = headers.get("x-amz-object-lock-legal-hold");
-  if ((mode !== null || hold !== null) && !info.objectLock)
+  if ((mode !== null || until !== null || hold !== null) && !info.objectLock)
     throw new S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration");
+  if (hold !== null && hold !== "ON" && hold !== "OFF")
+    throw new S3Error("InvalidArgument", "Legal hold must be ON or OFF.");
   let retention: VersionRecord["retention"];
-  if ((mode === "GOVERNANCE" || mode === "COMPLIANCE") && until !== null) {
-    const retainUntil = Date.parse(until);
-    if (Number.isNaN(retainUntil))
+  if (mode !== null || until !== null) {
+    const retainUntil = Date.parse(until ?? "");
+    if ((mode !== "GOVERNANCE" && mode !== "COMPLIANCE") || Number.isNaN(retainUntil))
       throw new S3Error("InvalidArgument", "Invalid object lock retention.");
     retention = { mode, retainUntil };
+    checkRetentionLimit(config, retention);
   }
   return { retention, legalHold: hold === "ON" ? true : undefined };
 }
 
-const metadataSchema = z.object({
-  tags: z.record(z.string(), z.string()),
-  retention: z
-    .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
-    .nullable(),
-  legalHold: z.boolean(),
-});
-
-export function metadataTimestamp(headers: Headers): number | null {
-  const value = Number(headers.get(SOURCE_METADATA_TIMESTAMP_HEADER));
-  return Number.isSafeInteger(value) && value > 0 ? value : null;
-}
-
-/** Applies a replicated tags / retention / legal hold change, last writer wins. */
-async function replicaMetadata(ctx: S3Context, bucket: string, key: string, versionId: string) {
-  const headers = ctx.request.headers;
-  const timestamp = metadataTimestamp(headers);
-  let parsed: z.infer<typeof metadataSchema>;
-  try {
-    parsed = metadataSchema.parse(JSON.parse(headers.get(SOURCE_METADATA_HEADER) ?? ""));
-  } catch {
-    throw new S3Error("InvalidArgument", `Invalid ${SOURCE_METADATA_HEADER}.`);
-  }
-  if (timestamp === null)
-    throw new S3Error(
-      "InvalidArgument",
-      `A metadata replica needs ${SOURCE_METADATA_TIMESTAMP_HEADER}.`,
-    );
+/** Applies a replicated tags / retention / legal hold change, last writer wins, under lock. */
+async function applyReplicaMetadata(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  update: ReplicaMetadata,
+): Promise<Response> {
+  checkRetentionLimit(ctx.config, update.patch.retention);
   await ctx.body().drain();
+  const resource = objectArn(bucket, key);
+  const scope = { versionId: update.versionId };
+  const [bypassGovernance, releaseLegalHold] = await Promise.all([
+    ctx.authorizer.allows({ action: "s3:BypassGovernanceRetention", resource }, scope),
+    ctx.authorizer.allows({ action: "s3:PutObjectLegalHold", resource }, scope),
+  ]);
   const result = await bucketStub(ctx.env, bucket).updateRecord(
     key,
-    versionId,
-    {
-      tags: Object.keys(parsed.tags).length > 0 ? parsed.tags : undefined,
-      retention: parsed.retention ?? undefined,
-      legalHold: parsed.legalHold ? true : undefined,
-    },
-    timestamp,
+    update.versionId,
+    update.patch,
+    { timestamp: update.timestamp, bypassGovernance, releaseLegalHold },
   );
   if (!result.ok)
-    throw new S3Error(result.error, undefined, { detail: { Key: key, VersionId: versionId } });
+    throw new S3Error(result.error, undefined, {
+      detail: { Key: key, VersionId: update.versionId },
+    });
   syncRecordCopies(ctx, result.version.record);
-  return new Response(null, { status: 200, headers: { "x-amz-version-id": versionId } });
-}
-
-/** The source's checksums (x-floe-source-checksums), or null when not sent. */
-export function sourceChecksums(headers: Headers): Record<string, string> | null {
-  const header = headers.get(SOURCE_CHECKSUMS_HEADER);
-  if (!header) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(header);
-  } catch {
-    throw new S3Error("InvalidArgument", `Invalid ${SOURCE_CHECKSUMS_HEADER}.`);
-  }
-  const parsed = checksumsSchema.safeParse(value);
-  if (!parsed.success) throw new S3Error("InvalidArgument", `Invalid ${SOURCE_CHECKSUMS_HEADER}.`);
-  return parsed.data;
+  return new Response(null, { status: 200, headers: { "x-amz-version-id": update.versionId } });
 }
 
 export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const headers = ctx.request.headers;
-  const { versionId, mtime } = sourceVersion(headers);
   if (headers.get(METADATA_ONLY_HEADER)?.toLowerCase() === "true") {
-    await replicaBucket(ctx, bucket);
-    return replicaMetadata(ctx, bucket, key, versionId);
+    const update = replicaMetadata(headers);
+    const info = await replicaBucket(ctx, bucket);
+    const locks = update.patch.retention !== undefined || update.patch.legalHold === true;
+    if (locks && !info.objectLock)
+      throw new S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration");
+    return applyReplicaMetadata(ctx, bucket, key, update);
   }
+  const source = replicaObject(headers);
+  const tagging = headers.get("x-amz-tagging");
+  const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
+  const metadata = metadataFromRequest(headers);
   const [info, deploymentId] = await Promise.all([
     replicaBucket(ctx, bucket),
     getDeploymentId(ctx.env),
   ]);
-  const etag = headers.get(SOURCE_ETAG_HEADER);
+  const lock = replicaLock(headers, info, ctx.config);
+  const { versionId, etag } = source;
   const existing = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
   const answer = (e: string) =>
     new Response(null, { status: 200, headers: { etag: `"${e}"`, "x-amz-version-id": versionId } });
@@ -167,15 +154,6 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
     await ctx.body().drain();
     return answer(existing.version.record.etag);
   }
-  let checksums: Record<string, string> | null = null;
-  const checksumHeader = headers.get(SOURCE_CHECKSUMS_HEADER);
-  if (checksumHeader) {
-    const parsed = checksumsSchema.safeParse(JSON.parse(checksumHeader));
-    if (!parsed.success)
-      throw new S3Error("InvalidArgument", `Invalid ${SOURCE_CHECKSUMS_HEADER}.`);
-    checksums = parsed.data;
-  }
-  const tagging = headers.get("x-amz-tagging");
   const record = await writeObject(
     { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
     {
@@ -184,11 +162,16 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
       versionId,
       body: ctx.body().stream,
       expectedSize: size,
-      ...metadataFromRequest(headers),
-      ...replicaLock(headers, info),
-      tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+      ...metadata,
+      ...lock,
+      tags,
       checksums: {},
-      replica: { mtime, etag, checksums, metadataTimestamp: metadataTimestamp(headers) },
+      replica: {
+        mtime: source.mtime,
+        etag,
+        checksums: source.checksums,
+        metadataTimestamp: source.metadataTimestamp,
+      },
       verify: ({ md5 }) => {
         // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
         const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -202,20 +185,21 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
 export async function deleteReplica(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const headers = ctx.request.headers;
-  const info = await replicaBucket(ctx, bucket);
   if (headers.get(SOURCE_DELETE_MARKER_HEADER)?.toLowerCase() === "true") {
-    const { versionId, mtime } = sourceVersion(headers);
-    const covers = headers.get(SOURCE_COVERS_HEADER) ?? "";
-    await writeDeleteMarker(ctx, info, key, { versionId, mtime, covers });
+    const marker = replicaMarker(headers);
+    const info = await replicaBucket(ctx, bucket);
+    await writeDeleteMarker(ctx, info, key, marker);
     return new Response(null, {
       status: 204,
-      headers: { "x-amz-delete-marker": "true", "x-amz-version-id": versionId },
+      headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId },
     });
   }
   const versionId = ctx.query.get("versionId");
   if (versionId === null)
     throw new S3Error("InvalidArgument", "A replicated delete names the version it removes.");
-  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, versionId, false, true);
+  await replicaBucket(ctx, bucket);
+  const bypass = await mayBypassGovernance(ctx, bucket, key);
+  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, versionId, bypass, true);
   if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
   return new Response(null, { status: 204, headers: { "x-amz-version-id": versionId } });
 }
