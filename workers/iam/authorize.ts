@@ -5,16 +5,20 @@
  *   own) may do everything, whatever bucket policies say;
  * - otherwise an explicit Deny in the caller's policies, its service
  *   account policy, or the bucket's policy refuses;
- * - else the request is allowed when the caller's policies allow it (and,
- *   for a service account with a policy of its own, that policy allows it
- *   too), or when the bucket policy allows it for this principal; anonymous
- *   callers have only bucket policies.
+ * - else the request is allowed when the caller's policies allow it or the
+ *   bucket policy allows it for this principal; a service account with a
+ *   policy of its own must also be allowed by that policy, whichever grant
+ *   applies (its policy bounds bucket-policy grants naming its parent too);
+ *   anonymous callers have only bucket policies;
+ * - a bucket policy only ever reaches `s3:` actions on its own bucket
+ *   (never `admin:` actions, which the admin API authorizes here too);
+ *   a stored bucket policy that no longer parses denies everyone but root.
  * Bucket policies are read once per request and bucket; object tags
  * (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
  */
 import { conditionKey } from "../../shared/iam/conditions.ts";
 import { evaluate, mentionsConditionKey } from "../../shared/iam/evaluate.ts";
-import { parsePolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import type { Identity } from "./identity.ts";
@@ -51,14 +55,14 @@ export function createAuthorizer(options: {
   conditions: ReadonlyMap<string, string[]>;
 }): Authorizer {
   const { env, identity } = options;
-  const bucketPolicies = new Map<string, Promise<PolicyDocument | null>>();
+  const bucketPolicies = new Map<string, Promise<PolicyDocument | "unreadable" | null>>();
 
   const bucketPolicy = (bucket: string) => {
     let policy = bucketPolicies.get(bucket);
     if (!policy) {
       policy = bucketStub(env, bucket)
         .getPolicy()
-        .then((text) => (text ? parsePolicy(text) : null));
+        .then((text) => (text ? storedBucketPolicy(text) : null));
       bucketPolicies.set(bucket, policy);
     }
     return policy;
@@ -67,7 +71,9 @@ export function createAuthorizer(options: {
   const allows: Authorizer["allows"] = async (permission, opts = {}) => {
     if (identity?.isRoot) return true;
     const target = parseArn(permission.resource);
-    const bucketDocument = target ? await bucketPolicy(target.bucket) : null;
+    const stored = target ? await bucketPolicy(target.bucket) : null;
+    if (stored === "unreadable") return false;
+    const bucketDocument = stored;
     const identityDocuments = identity ? identity.policies : [];
     const session = identity?.sessionPolicy ?? null;
     const all = [
@@ -86,16 +92,15 @@ export function createAuthorizer(options: {
       );
     }
     const request = { action: permission.action, resource: permission.resource, conditions };
-    const principal = { user: identity?.user ?? null };
+    const principal = { user: identity?.user ?? null, bucket: target?.bucket };
     const bucketDecision = bucketDocument ? evaluate([bucketDocument], request, principal) : "none";
     if (bucketDecision === "deny") return false;
     if (!identity) return bucketDecision === "allow";
     const identityDecision = identity.rootParent ? "allow" : evaluate(identityDocuments, request);
     if (identityDecision === "deny") return false;
     const sessionDecision = session ? evaluate([session], request) : "allow";
-    if (sessionDecision === "deny") return false;
-    const byIdentity = identityDecision === "allow" && sessionDecision === "allow";
-    return byIdentity || bucketDecision === "allow";
+    if (sessionDecision !== "allow") return false;
+    return identityDecision === "allow" || bucketDecision === "allow";
   };
 
   return {
@@ -107,6 +112,14 @@ export function createAuthorizer(options: {
       }
     },
   };
+}
+
+function storedBucketPolicy(text: string): PolicyDocument | "unreadable" {
+  try {
+    return parseStoredPolicy(text);
+  } catch {
+    return "unreadable";
+  }
 }
 
 async function withExistingTags(
