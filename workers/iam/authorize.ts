@@ -1,23 +1,17 @@
 /**
- * Authorization of one request, as MinIO and AWS decide it for a single
- * account:
- * - the root user (and a root service account without a policy of its
- *   own) may do everything, whatever bucket policies say;
- * - otherwise an explicit Deny in the caller's policies, its service
- *   account policy, or the bucket's policy refuses;
- * - else the request is allowed when the caller's policies allow it or the
- *   bucket policy allows it for this principal; a service account with a
- *   policy of its own must also be allowed by that policy, whichever grant
- *   applies (its policy bounds bucket-policy grants naming its parent too);
- *   anonymous callers have only bucket policies;
- * - a bucket policy only ever reaches `s3:` actions on its own bucket
- *   (never `admin:` actions, which the admin API authorizes here too);
- *   a stored bucket policy that no longer parses denies everyone but root.
+ * Authorization of one request: gathers what shared/iam/decide.ts weighs
+ * (the caller and its policies, the bucket's stored policy, the request's
+ * condition values) and applies its decision: root may do everything; an
+ * explicit Deny anywhere refuses; a service account's own policy bounds
+ * every grant; a bucket policy reaches only `s3:` actions on its own
+ * bucket, never the `admin:` actions the admin API authorizes here too; a
+ * stored bucket policy that no longer parses refuses everyone but root.
  * Bucket policies are read once per request and bucket; object tags
  * (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
  */
 import { conditionKey } from "../../shared/iam/conditions.ts";
-import { evaluate, mentionsConditionKey } from "../../shared/iam/evaluate.ts";
+import { decideAccess } from "../../shared/iam/decide.ts";
+import { mentionsConditionKey } from "../../shared/iam/evaluate.ts";
 import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { bucketStub } from "../storage/stubs.ts";
@@ -72,8 +66,7 @@ export function createAuthorizer(options: {
     if (identity?.isRoot) return true;
     const target = parseArn(permission.resource);
     const stored = target ? await bucketPolicy(target.bucket) : null;
-    if (stored === "unreadable") return false;
-    const bucketDocument = stored;
+    const bucketDocument = stored === "unreadable" ? null : stored;
     const identityDocuments = identity ? identity.policies : [];
     const session = identity?.sessionPolicy ?? null;
     const all = [
@@ -92,15 +85,11 @@ export function createAuthorizer(options: {
       );
     }
     const request = { action: permission.action, resource: permission.resource, conditions };
-    const principal = { user: identity?.user ?? null, bucket: target?.bucket };
-    const bucketDecision = bucketDocument ? evaluate([bucketDocument], request, principal) : "none";
-    if (bucketDecision === "deny") return false;
-    if (!identity) return bucketDecision === "allow";
-    const identityDecision = identity.rootParent ? "allow" : evaluate(identityDocuments, request);
-    if (identityDecision === "deny") return false;
-    const sessionDecision = session ? evaluate([session], request) : "allow";
-    if (sessionDecision !== "allow") return false;
-    return identityDecision === "allow" || bucketDecision === "allow";
+    return decideAccess(
+      identity,
+      target ? { bucket: target.bucket, policy: stored } : null,
+      request,
+    );
   };
 
   return {

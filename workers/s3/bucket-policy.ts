@@ -8,7 +8,12 @@
  * public (GetBucketPolicyStatus) when it allows anyone (`*`) without a
  * condition.
  */
-import { parsePolicy, PolicyError, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import {
+  parsePolicy,
+  parseStoredPolicy,
+  PolicyError,
+  type PolicyDocument,
+} from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
 import { bucketStub } from "../storage/stubs.ts";
@@ -79,7 +84,7 @@ export function isPublicPolicy(document: PolicyDocument): boolean {
 }
 
 export async function getBucketPolicyStatus(ctx: S3Context): Promise<Response> {
-  const document = parsePolicy(await storedPolicy(ctx));
+  const document = parseStoredPolicy(await storedPolicy(ctx));
   return xmlResponse(
     xmlDocument("PolicyStatus", [["IsPublic", isPublicPolicy(document) ? "true" : "false"]]),
   );
