@@ -16,8 +16,8 @@
  */
 import { conditionKey, isKnownConditionKey, type ConditionValues } from "./condition-keys.ts";
 import { ipInCidr } from "./ip.ts";
-import { substituteVariables } from "./variables.ts";
-import { wildcardMatch } from "./wildcard.ts";
+import { substitutePattern, substituteVariables } from "./variables.ts";
+import { escapedWildcardMatch } from "./wildcard.ts";
 
 type Compare = (actual: string, expected: string) => boolean;
 
@@ -52,7 +52,7 @@ function date(test: (a: number, b: number) => boolean): Compare {
 const POSITIVE: Record<string, Compare> = {
   stringequals: (a, e) => a === e,
   stringequalsignorecase: (a, e) => a.toLowerCase() === e.toLowerCase(),
-  stringlike: (a, e) => wildcardMatch(e, a),
+  stringlike: (a, e) => escapedWildcardMatch(e, a),
   numericequals: numeric((a, b) => a === b),
   numericlessthan: numeric((a, b) => a < b),
   numericlessthanequals: numeric((a, b) => a <= b),
@@ -66,7 +66,7 @@ const POSITIVE: Record<string, Compare> = {
   bool: (a, e) => a.toLowerCase() === e.toLowerCase(),
   ipaddress: (a, e) => ipInCidr(a, e),
   arnequals: (a, e) => a === e,
-  arnlike: (a, e) => wildcardMatch(e, a),
+  arnlike: (a, e) => escapedWildcardMatch(e, a),
 };
 
 const NEGATED: Record<string, string> = {
@@ -79,6 +79,9 @@ const NEGATED: Record<string, string> = {
   arnnotequals: "arnequals",
   arnnotlike: "arnlike",
 };
+
+/** Operators whose values are wildcard patterns. */
+const LIKE: ReadonlySet<string> = new Set(["stringlike", "stringnotlike", "arnlike", "arnnotlike"]);
 
 interface ParsedOperator {
   /** The base operator, lower case, without qualifier or IfExists. */
@@ -128,8 +131,10 @@ export function conditionsHold(
         if (effect === "Deny") continue;
         return false;
       }
+      // Like-operator values are patterns: substituted with what variables bring escaped.
+      const substitute = LIKE.has(operator.base) ? substitutePattern : substituteVariables;
       const substituted = expected.flatMap((value) => {
-        const replaced = value.includes("${") ? substituteVariables(value, values) : value;
+        const replaced = substitute(value, values);
         return replaced === null ? [] : [replaced];
       });
       if (!operatorHolds(operator, values.get(conditionKey(key)), substituted)) return false;

@@ -24,8 +24,8 @@
 import { conditionsHold, type ConditionValues } from "./conditions.ts";
 import type { PolicyDocument, PolicyStatement } from "./policy-document.ts";
 import { isValidActionPattern, isValidResourcePattern } from "./policy-validation.ts";
-import { substituteVariables } from "./variables.ts";
-import { wildcardMatch } from "./wildcard.ts";
+import { substitutePattern } from "./variables.ts";
+import { escapedWildcardMatch, wildcardMatch } from "./wildcard.ts";
 
 export interface AccessRequest {
   /** The IAM action, e.g. `s3:GetObject` or `admin:CreateUser`. */
@@ -109,8 +109,8 @@ function principalMatches(patterns: readonly string[], principal: Principal): bo
 }
 
 function resourceMatches(pattern: string, request: AccessRequest): boolean {
-  const expanded = substituteVariables(pattern, request.conditions);
-  return expanded !== null && wildcardMatch(expanded, request.resource);
+  const expanded = substitutePattern(pattern, request.conditions);
+  return expanded !== null && escapedWildcardMatch(expanded, request.resource);
 }
 
 /** True when any statement of any document mentions the condition key (any case). */

@@ -441,6 +441,62 @@ describe("policy variables", () => {
   it.each(rows)("%s", (_, policy, req, decision) => {
     expect(evaluate([policy], req)).toBe(decision);
   });
+
+  const byAgent = doc({
+    Effect: "Allow",
+    Action: "s3:*",
+    Resource: obj("b", "${aws:UserAgent}/*"),
+  });
+  const literalStar = doc({ Effect: "Allow", Action: "s3:*", Resource: obj("b", "${*}") });
+  const agentLike = doc({
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: bkt("b"),
+    Condition: { StringLike: { "s3:prefix": "${aws:UserAgent}" } },
+  });
+  const literalRows: Row[] = [
+    [
+      "a request value is literal in a resource",
+      byAgent,
+      request("s3:GetObject", obj("b", "cli/x"), { "aws:UserAgent": "cli" }),
+      "allow",
+    ],
+    [
+      "a * from the request is no wildcard in a resource",
+      byAgent,
+      request("s3:GetObject", obj("b", "secret/x"), { "aws:UserAgent": "*" }),
+      "none",
+    ],
+    [
+      "a ? from the request is no wildcard in a resource",
+      byAgent,
+      request("s3:GetObject", obj("b", "a/x"), { "aws:UserAgent": "?" }),
+      "none",
+    ],
+    ["${*} is a literal star", literalStar, request("s3:GetObject", obj("b", "*")), "allow"],
+    ["${*} matches nothing else", literalStar, request("s3:GetObject", obj("b", "x")), "none"],
+    [
+      "a backslash in a pattern is literal",
+      doc({ Effect: "Allow", Action: "s3:*", Resource: obj("b", "a\\b*") }),
+      request("s3:GetObject", obj("b", "a\\bc")),
+      "allow",
+    ],
+    [
+      "a * from the request is no wildcard in StringLike",
+      agentLike,
+      request("s3:ListBucket", bkt("b"), { "s3:prefix": "secret/", "aws:UserAgent": "*" }),
+      "none",
+    ],
+    [
+      "a request value matches itself in StringLike",
+      agentLike,
+      request("s3:ListBucket", bkt("b"), { "s3:prefix": "cli", "aws:UserAgent": "cli" }),
+      "allow",
+    ],
+  ];
+  it.each(literalRows)("%s", (_, policy, req, decision) => {
+    expect(evaluate([policy], req)).toBe(decision);
+  });
 });
 
 describe("Deny precedence", () => {

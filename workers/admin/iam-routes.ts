@@ -144,8 +144,10 @@ async function listUsers(call: RouteCall): Promise<Response> {
 
 async function userInfo(call: RouteCall): Promise<Response> {
   const user = userOf(call);
-  // Users may read their own entry, as MinIO lets them.
-  if (call.caller.identity.user !== user) await requireAdminAction(call.caller, "admin:GetUser");
+  // Users may read their own entry, as MinIO lets them; their service accounts need the action.
+  const { identity } = call.caller;
+  if (identity.kind === "serviceAccount" || identity.user !== user)
+    await requireAdminAction(call.caller, "admin:GetUser");
   return json(unwrap(await iamStub(call.env).userInfo(user)));
 }
 

@@ -4,7 +4,11 @@
  * shared/iam/policy-document.ts) whose every statement names a Principal
  * (or NotPrincipal), only `s3:` actions, and resources inside this bucket
  * (`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/...`); anything else is
- * MalformedPolicy. It is stored as sent and returned unchanged. A policy is
+ * MalformedPolicy, as is any statement policy-validation.ts refuses
+ * (unknown condition operators or keys, ...). `Action: "*"` and NotAction
+ * are accepted but, the policy being resource-based, only ever reach S3
+ * actions on this bucket (shared/iam/evaluate.ts), never `admin:` actions.
+ * It is stored as sent and returned unchanged. A policy is
  * public (GetBucketPolicyStatus) when it allows anyone (`*`) without a
  * condition.
  */
