@@ -114,6 +114,14 @@ describe("bucket policies never grant admin actions", () => {
     ["an admin action", { Action: "admin:*", Resource: `arn:aws:s3:::${BUCKET}` }],
     ["a resource outside the bucket", { Action: "s3:*", Resource: "*" }],
     [
+      "an account-root principal (which would never match)",
+      {
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+        Action: "s3:*",
+        Resource: `arn:aws:s3:::${BUCKET}/*`,
+      },
+    ],
+    [
       "a misspelled condition operator",
       {
         Action: "s3:*",
