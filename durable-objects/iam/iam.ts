@@ -479,12 +479,14 @@ export class Iam extends DurableObject<Env> {
     const pick = <T>(value: T | undefined, current: T): T =>
       value === undefined ? current : value;
     const status = pick(update.status, row.status);
+    // Disabling records who did it, but never overwrites another than the parent's mark.
+    const markedByOther = row.status === "disabled" && row.disabled_by !== row.parent;
     const disabledBy =
-      update.status === undefined || update.status === row.status
-        ? row.disabled_by
-        : status === "disabled"
-          ? (update.by ?? null)
-          : null;
+      status === "enabled"
+        ? null
+        : update.status !== "disabled" || markedByOther
+          ? row.disabled_by
+          : (update.by ?? null);
     this.sql.exec(
       `UPDATE service_accounts SET secret = ?, status = ?, policy = ?, name = ?, description = ?,
          expiration = ?, disabled_by = ? WHERE access_key = ?`,

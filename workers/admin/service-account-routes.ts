@@ -13,8 +13,9 @@
  * - only the root user itself creates, changes or removes service accounts
  *   whose parent is the root user;
  * - an account disabled by anyone but its parent is re-enabled only by a
- *   caller allowed admin:UpdateServiceAccount (who disabled it is stored);
- * - an account's own policy only narrows its parent's (workers/iam/authorize.ts).
+ *   caller allowed admin:UpdateServiceAccount, and removed only by one
+ *   allowed admin:RemoveServiceAccount (who disabled it is stored);
+ * - an account's own policy only narrows its parent's (shared/iam/decide.ts).
  * The new account's secret key is returned once, by POST, and never again.
  */
 import {
@@ -22,6 +23,7 @@ import {
   addServiceAccountSchema,
   updateServiceAccountSchema,
 } from "./iam-schemas.ts";
+import type { ServiceAccountInfo } from "../../durable-objects/iam/types.ts";
 import { iamStub } from "../storage/stubs.ts";
 import { AdminError, allowsAdminAction, json, readJson, requireAdminAction } from "./http.ts";
 import { pathName, policyFrom, unwrap, type RouteCall } from "./iam-routes.ts";
@@ -116,15 +118,15 @@ async function info(call: RouteCall): Promise<Response> {
   return json(await existing(call, "admin:ListServiceAccounts", false));
 }
 
+/** Disabled by anyone but its parent (or before who disabled it was recorded): only an administrator undoes it. */
+function disabledByAdministrator(account: ServiceAccountInfo): boolean {
+  return account.status === "disabled" && account.disabledBy !== account.parent;
+}
+
 async function update(call: RouteCall): Promise<Response> {
   const account = await existing(call, "admin:UpdateServiceAccount", true);
   const body = await readJson(call.request, call.caller, updateServiceAccountSchema);
-  // Disabled by an administrator (or before who disabled it was recorded): only one may undo it.
-  if (
-    body.status === "enabled" &&
-    account.status === "disabled" &&
-    account.disabledBy !== account.parent
-  )
+  if (body.status === "enabled" && disabledByAdministrator(account))
     await requireAdminAction(call.caller, "admin:UpdateServiceAccount");
   const updated = unwrap(
     await iamStub(call.env).updateServiceAccount(account.accessKey, {
@@ -157,6 +159,9 @@ async function update(call: RouteCall): Promise<Response> {
 
 async function remove(call: RouteCall): Promise<Response> {
   const account = await existing(call, "admin:RemoveServiceAccount", true);
+  // Else the owner could remove it and create it again with the same keys.
+  if (disabledByAdministrator(account))
+    await requireAdminAction(call.caller, "admin:RemoveServiceAccount");
   unwrap(await iamStub(call.env).removeServiceAccount(account.accessKey));
   return json({ removed: account.accessKey });
 }

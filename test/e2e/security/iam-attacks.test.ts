@@ -279,12 +279,18 @@ describe("service accounts never reach beyond their parent", () => {
     // The owner disables and re-enables its own account freely.
     await ok("PATCH", path, { status: "disabled" }, mallory);
     await ok("PATCH", path, { status: "enabled" }, mallory);
+    // An administrator disables it while its owner had it disabled too, then the owner disables it again.
+    await ok("PATCH", path, { status: "disabled" }, mallory);
     const disabled = await ok<{ status: string; disabledBy: string }>("PATCH", path, {
       status: "disabled",
     });
     expect([disabled.status, disabled.disabledBy]).toEqual(["disabled", ROOT_USER]);
+    await ok("PATCH", path, { status: "disabled" }, mallory);
     const again = await admin(site, "PATCH", path, { status: "enabled" }, mallory);
     expect(refused(again)).toEqual([403, "AccessDenied"]);
+    // Nor remove it (to create it again with the same keys).
+    const removed = await admin(site, "DELETE", path, undefined, mallory);
+    expect(refused(removed)).toEqual([403, "AccessDenied"]);
     expect((await ok<{ status: string }>("GET", path, undefined, mallory)).status).toBe("disabled");
     expect((await ok<{ status: string }>("PATCH", path, { status: "enabled" })).status).toBe(
       "enabled",
