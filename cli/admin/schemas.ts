@@ -91,7 +91,7 @@ export const policySchema = z.looseObject({
   attachedTo: z.looseObject({ users: z.array(z.string()), groups: z.array(z.string()) }).optional(),
 });
 
-export const attachResultSchema = z.looseObject({ policies: z.array(z.string()) });
+export const attachResultSchema = z.looseObject({ policies: z.array(z.string()).optional() });
 
 export const serviceAccountSchema = z.looseObject({
   accessKey: z.string(),

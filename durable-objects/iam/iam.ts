@@ -16,7 +16,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { secretBox, type SecretBox } from "../../shared/crypto/secret-box.ts";
 import { BUILTIN_POLICIES, isBuiltinPolicy } from "../../shared/iam/builtin-policies.ts";
-import { parsePolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { applyMigrations } from "../migrations.ts";
 import { IAM_MIGRATIONS } from "./schema.ts";
 import type {
@@ -49,6 +49,7 @@ interface ServiceAccountRow extends Record<string, SqlStorageValue> {
   description: string | null;
   expiration: number | null;
   created_at: number;
+  disabled_by: string | null;
 }
 
 const fail = (status: number, code: string, message: string): IamFailure => ({
@@ -143,7 +144,7 @@ export class Iam extends DurableObject<Env> {
     const row = this.sql
       .exec<{ document: string }>("SELECT document FROM policies WHERE name = ?", name)
       .toArray()[0];
-    return row ? parsePolicy(row.document) : null;
+    return row ? parseStoredPolicy(row.document) : null;
   }
 
   // ---- users ----
@@ -409,7 +410,8 @@ export class Iam extends DurableObject<Env> {
       description: row.description,
       expiration: row.expiration === null ? null : new Date(row.expiration).toISOString(),
       impliedPolicy: row.policy === null,
-      ...(withPolicy ? { policy: row.policy === null ? null : parsePolicy(row.policy) } : {}),
+      disabledBy: row.status === "enabled" ? null : row.disabled_by,
+      ...(withPolicy ? { policy: row.policy === null ? null : parseStoredPolicy(row.policy) } : {}),
       createdAt: new Date(row.created_at).toISOString(),
     };
   }
@@ -476,11 +478,20 @@ export class Iam extends DurableObject<Env> {
     }
     const pick = <T>(value: T | undefined, current: T): T =>
       value === undefined ? current : value;
+    const status = pick(update.status, row.status);
+    // Disabling records who did it, but never overwrites another than the parent's mark.
+    const markedByOther = row.status === "disabled" && row.disabled_by !== row.parent;
+    const disabledBy =
+      status === "enabled"
+        ? null
+        : update.status !== "disabled" || markedByOther
+          ? row.disabled_by
+          : (update.by ?? null);
     this.sql.exec(
       `UPDATE service_accounts SET secret = ?, status = ?, policy = ?, name = ?, description = ?,
-         expiration = ? WHERE access_key = ?`,
+         expiration = ?, disabled_by = ? WHERE access_key = ?`,
       secret,
-      pick(update.status, row.status),
+      status,
       update.policy === undefined
         ? row.policy
         : update.policy
@@ -489,6 +500,7 @@ export class Iam extends DurableObject<Env> {
       pick(update.name, row.name),
       pick(update.description, row.description),
       pick(update.expiration, row.expiration),
+      disabledBy,
       accessKey,
     );
     return this.serviceAccountInfo(accessKey);
@@ -551,7 +563,7 @@ export class Iam extends DurableObject<Env> {
       kind: "serviceAccount",
       user: account.parent,
       rootParent,
-      sessionPolicy: account.policy === null ? null : parsePolicy(account.policy),
+      sessionPolicy: account.policy === null ? null : parseStoredPolicy(account.policy),
       ...(rootParent ? { groups: [], policies: [] } : this.policiesOf(account.parent)),
     };
   }

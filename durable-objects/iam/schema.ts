@@ -47,4 +47,6 @@ export const IAM_MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX service_accounts_by_parent ON service_accounts (parent);`,
+  // Who disabled a service account: only an administrator may undo another's disabling.
+  `ALTER TABLE service_accounts ADD COLUMN disabled_by TEXT;`,
 ];

@@ -45,6 +45,8 @@ export interface ServiceAccountInfo {
   expiration: string | null;
   /** True when the account has its own (narrowing) policy; false when it inherits its parent's. */
   impliedPolicy: boolean;
+  /** Who disabled the account (an access key); null while enabled. */
+  disabledBy: string | null;
   policy?: PolicyDocument | null;
   createdAt: string;
 }
@@ -62,6 +64,8 @@ export interface NewServiceAccount {
 export interface ServiceAccountUpdate {
   secretKey?: string;
   status?: Status;
+  /** The caller's access key, recorded when it disables the account. */
+  by?: string;
   policy?: PolicyDocument | null;
   expiration?: number | null;
   name?: string | null;

@@ -7,12 +7,17 @@
  * operators fail and negated ones (StringNotEquals, NotIpAddress, ...) hold,
  * as AWS evaluates them; the `...IfExists` suffix makes any operator hold on
  * a missing key; `Null` tests presence. `ForAnyValue:` / `ForAllValues:`
- * qualify multi-valued keys. Unknown operators never hold.
+ * qualify multi-valued keys.
+ *
+ * New policies are refused when an operator or key is unknown
+ * (policy-validation.ts). A stored policy written before that check may
+ * still carry one; it fails closed: such a condition holds in a Deny
+ * statement (the Deny applies) and fails in an Allow statement.
  */
-import { conditionKey, type ConditionValues } from "./condition-keys.ts";
+import { conditionKey, isKnownConditionKey, type ConditionValues } from "./condition-keys.ts";
 import { ipInCidr } from "./ip.ts";
-import { substituteVariables } from "./variables.ts";
-import { wildcardMatch } from "./wildcard.ts";
+import { substitutePattern, substituteVariables } from "./variables.ts";
+import { escapedWildcardMatch } from "./wildcard.ts";
 
 type Compare = (actual: string, expected: string) => boolean;
 
@@ -43,11 +48,11 @@ function date(test: (a: number, b: number) => boolean): Compare {
   };
 }
 
-/** Positive operators; each has a negated twin below. */
+/** Positive operators; some have a negated twin below. */
 const POSITIVE: Record<string, Compare> = {
   stringequals: (a, e) => a === e,
   stringequalsignorecase: (a, e) => a.toLowerCase() === e.toLowerCase(),
-  stringlike: (a, e) => wildcardMatch(e, a),
+  stringlike: (a, e) => escapedWildcardMatch(e, a),
   numericequals: numeric((a, b) => a === b),
   numericlessthan: numeric((a, b) => a < b),
   numericlessthanequals: numeric((a, b) => a <= b),
@@ -61,7 +66,7 @@ const POSITIVE: Record<string, Compare> = {
   bool: (a, e) => a.toLowerCase() === e.toLowerCase(),
   ipaddress: (a, e) => ipInCidr(a, e),
   arnequals: (a, e) => a === e,
-  arnlike: (a, e) => wildcardMatch(e, a),
+  arnlike: (a, e) => escapedWildcardMatch(e, a),
 };
 
 const NEGATED: Record<string, string> = {
@@ -75,16 +80,61 @@ const NEGATED: Record<string, string> = {
   arnnotlike: "arnlike",
 };
 
-/** True when every operator of the block holds for the request. */
+/** Operators whose values are wildcard patterns. */
+const LIKE: ReadonlySet<string> = new Set(["stringlike", "stringnotlike", "arnlike", "arnnotlike"]);
+
+interface ParsedOperator {
+  /** The base operator, lower case, without qualifier or IfExists. */
+  base: string;
+  qualifier: "any" | "all" | null;
+  ifExists: boolean;
+}
+
+/** Splits `ForAnyValue:StringLikeIfExists` into its parts; null when the operator is unknown. */
+export function parseOperator(raw: string): ParsedOperator | null {
+  let operator = raw.toLowerCase();
+  let qualifier: ParsedOperator["qualifier"] = null;
+  if (operator.startsWith("foranyvalue:")) {
+    qualifier = "any";
+    operator = operator.slice("foranyvalue:".length);
+  } else if (operator.startsWith("forallvalues:")) {
+    qualifier = "all";
+    operator = operator.slice("forallvalues:".length);
+  }
+  if (operator === "null")
+    return qualifier === null ? { base: "null", qualifier, ifExists: false } : null;
+  let ifExists = false;
+  if (operator.endsWith("ifexists")) {
+    ifExists = true;
+    operator = operator.slice(0, -"ifexists".length);
+  }
+  if (!Object.hasOwn(POSITIVE, operator) && !Object.hasOwn(NEGATED, operator)) return null;
+  return { base: operator, qualifier, ifExists };
+}
+
+/**
+ * True when every operator of the block holds for the request. `effect`
+ * decides what an operator or key Floe does not know does: it holds for a
+ * Deny and fails for an Allow, so that a malformed stored policy never
+ * grants and never loses a denial.
+ */
 export function conditionsHold(
   block: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
   values: ConditionValues,
+  effect: "Allow" | "Deny" = "Allow",
 ): boolean {
   if (!block) return true;
-  for (const [operator, entries] of Object.entries(block)) {
+  for (const [rawOperator, entries] of Object.entries(block)) {
+    const operator = parseOperator(rawOperator);
     for (const [key, expected] of Object.entries(entries)) {
+      if (!operator || !isKnownConditionKey(key)) {
+        if (effect === "Deny") continue;
+        return false;
+      }
+      // Like-operator values are patterns: substituted with what variables bring escaped.
+      const substitute = LIKE.has(operator.base) ? substitutePattern : substituteVariables;
       const substituted = expected.flatMap((value) => {
-        const replaced = value.includes("${") ? substituteVariables(value, values) : value;
+        const replaced = substitute(value, values);
         return replaced === null ? [] : [replaced];
       });
       if (!operatorHolds(operator, values.get(conditionKey(key)), substituted)) return false;
@@ -94,31 +144,16 @@ export function conditionsHold(
 }
 
 function operatorHolds(
-  rawOperator: string,
+  { base: operator, qualifier, ifExists }: ParsedOperator,
   actual: readonly string[] | undefined,
   expected: readonly string[],
 ): boolean {
-  let operator = rawOperator.toLowerCase();
-  let qualifier: "any" | "all" | null = null;
-  if (operator.startsWith("foranyvalue:")) {
-    qualifier = "any";
-    operator = operator.slice("foranyvalue:".length);
-  } else if (operator.startsWith("forallvalues:")) {
-    qualifier = "all";
-    operator = operator.slice("forallvalues:".length);
-  }
   const present = actual !== undefined && actual.length > 0;
   if (operator === "null") {
     return expected.some((e) => (e.toLowerCase() === "true") === !present);
   }
-  let ifExists = false;
-  if (operator.endsWith("ifexists")) {
-    ifExists = true;
-    operator = operator.slice(0, -"ifexists".length);
-  }
-  const negatedOf = NEGATED[operator];
+  const negatedOf = Object.hasOwn(NEGATED, operator) ? NEGATED[operator] : undefined;
   const compare = POSITIVE[negatedOf ?? operator];
-  if (!compare) return false;
   if (!present) {
     if (qualifier === "all") return true;
     if (ifExists) return true;

@@ -12,11 +12,20 @@
  *   (admin statements are written that way).
  * - Principal `*` (or `{"AWS": "*"}`) matches everyone, anonymous included;
  *   any other entry names a user, bare or as `arn:aws:iam::<account>:user/<name>`.
+ * - A bucket policy (evaluated with a principal) is resource-based: it
+ *   speaks only of S3 actions on its own bucket, whatever its Action,
+ *   NotAction or Resource say. `*`, `*Create*` or a NotAction there never
+ *   reach `admin:` actions or another bucket. Identity policies keep AWS's
+ *   meaning: `*` is every action, admin ones included.
+ * - An action, resource or condition that a stored document carries but
+ *   Floe cannot evaluate (see policy-validation.ts) matches in a Deny
+ *   statement and never in an Allow: malformed policies fail closed.
  */
 import { conditionsHold, type ConditionValues } from "./conditions.ts";
 import type { PolicyDocument, PolicyStatement } from "./policy-document.ts";
-import { substituteVariables } from "./variables.ts";
-import { wildcardMatch } from "./wildcard.ts";
+import { isValidActionPattern, isValidResourcePattern } from "./policy-validation.ts";
+import { substitutePattern } from "./variables.ts";
+import { escapedWildcardMatch, wildcardMatch } from "./wildcard.ts";
 
 export interface AccessRequest {
   /** The IAM action, e.g. `s3:GetObject` or `admin:CreateUser`. */
@@ -31,6 +40,8 @@ export interface AccessRequest {
 export interface Principal {
   /** The user name (a service account's parent); null when anonymous. */
   user: string | null;
+  /** The bucket whose policy is evaluated: only its resources can match. */
+  bucket?: string;
 }
 
 export type Decision = "allow" | "deny" | "none";
@@ -58,19 +69,32 @@ function applies(
   principal?: Principal,
 ): boolean {
   if (principal) {
+    if (!inBucketPolicyScope(request, principal.bucket)) return false;
     if (statement.Principal) {
       if (!principalMatches(statement.Principal.AWS, principal)) return false;
     } else if (statement.NotPrincipal) {
       if (principalMatches(statement.NotPrincipal.AWS, principal)) return false;
     } else return false;
   }
-  if (statement.Action && !statement.Action.some((p) => wildcardMatch(p, request.action, true)))
-    return false;
-  if (statement.NotAction?.some((p) => wildcardMatch(p, request.action, true))) return false;
-  if (statement.Resource && !statement.Resource.some((p) => resourceMatches(p, request)))
-    return false;
-  if (statement.NotResource?.some((p) => resourceMatches(p, request))) return false;
-  return conditionsHold(statement.Condition, request.conditions);
+  // A pattern Floe cannot evaluate widens a Deny and narrows an Allow.
+  const deny = statement.Effect === "Deny";
+  const action = (pattern: string, otherwise: boolean) =>
+    isValidActionPattern(pattern) ? wildcardMatch(pattern, request.action, true) : otherwise;
+  const resource = (pattern: string, otherwise: boolean) =>
+    isValidResourcePattern(pattern) ? resourceMatches(pattern, request) : otherwise;
+  if (statement.Action && !statement.Action.some((p) => action(p, deny))) return false;
+  if (statement.NotAction?.some((p) => action(p, !deny))) return false;
+  if (statement.Resource && !statement.Resource.some((p) => resource(p, deny))) return false;
+  if (statement.NotResource?.some((p) => resource(p, !deny))) return false;
+  return conditionsHold(statement.Condition, request.conditions, statement.Effect);
+}
+
+/** A bucket policy speaks only of `s3:` actions on its own bucket's resources. */
+function inBucketPolicyScope(request: AccessRequest, bucket: string | undefined): boolean {
+  if (!request.action.toLowerCase().startsWith("s3:")) return false;
+  if (bucket === undefined) return true;
+  const own = `arn:aws:s3:::${bucket}`;
+  return request.resource === own || request.resource.startsWith(`${own}/`);
 }
 
 function principalMatches(patterns: readonly string[], principal: Principal): boolean {
@@ -85,8 +109,8 @@ function principalMatches(patterns: readonly string[], principal: Principal): bo
 }
 
 function resourceMatches(pattern: string, request: AccessRequest): boolean {
-  const expanded = substituteVariables(pattern, request.conditions);
-  return expanded !== null && wildcardMatch(expanded, request.resource);
+  const expanded = substitutePattern(pattern, request.conditions);
+  return expanded !== null && escapedWildcardMatch(expanded, request.resource);
 }
 
 /** True when any statement of any document mentions the condition key (any case). */

@@ -6,8 +6,12 @@
  * optional Condition block, and, in bucket policies only, exactly one of
  * Principal / NotPrincipal. Single strings and lists are both accepted
  * wherever AWS accepts either; the parsed form always holds lists.
+ * parsePolicy also applies policy-validation.ts (known actions, S3 ARNs,
+ * known condition operators and keys) to every new document;
+ * parseStoredPolicy reads back what was stored, shape only.
  */
 import { z } from "zod";
+import { statementProblem } from "./policy-validation.ts";
 
 export const POLICY_VERSIONS = ["2012-10-17", "2008-10-17"] as const;
 
@@ -36,7 +40,7 @@ const principal = z.union([
 const statement = z
   .object({
     Sid: z.string().optional(),
-    Effect: z.enum(["Allow", "Deny"]),
+    Effect: z.enum(["Allow", "Deny"], { error: "Effect must be Allow or Deny" }),
     Principal: principal.optional(),
     NotPrincipal: principal.optional(),
     Action: stringList.optional(),
@@ -66,11 +70,14 @@ const statement = z
 
 export const policyDocumentSchema = z
   .object({
-    Version: z.enum(POLICY_VERSIONS),
+    Version: z.enum(POLICY_VERSIONS, {
+      error: `Version must be ${POLICY_VERSIONS.join(" or ")}`,
+    }),
     Id: z.string().optional(),
-    Statement: z
-      .union([statement, z.array(statement).min(1)])
-      .transform((value) => (Array.isArray(value) ? value : [value])),
+    Statement: z.preprocess(
+      (value) => (Array.isArray(value) ? value : [value]),
+      z.array(statement).min(1, "Statement must hold at least one statement"),
+    ),
   })
   .strict();
 
@@ -80,8 +87,22 @@ export type PolicyStatement = PolicyDocument["Statement"][number];
 /** Input that is not a valid policy document; the message says why. */
 export class PolicyError extends Error {}
 
-/** Parses a policy document from JSON text or an already-parsed value. */
+/** Parses and validates a new policy document from JSON text or an already-parsed value. */
 export function parsePolicy(input: string | unknown): PolicyDocument {
+  const document = parseStoredPolicy(input);
+  for (const [index, statement] of document.Statement.entries()) {
+    const problem = statementProblem(statement);
+    if (problem) throw new PolicyError(`Statement.${index}: ${problem}`);
+  }
+  return document;
+}
+
+/**
+ * Parses a stored policy document: its shape only, so that a document
+ * stored before a validation rule existed still loads (and is evaluated
+ * fail-closed, see policy-validation.ts).
+ */
+export function parseStoredPolicy(input: string | unknown): PolicyDocument {
   let value: unknown = input;
   if (typeof input === "string") {
     if (new TextEncoder().encode(input).length > MAX_POLICY_BYTES)

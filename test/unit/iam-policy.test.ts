@@ -9,7 +9,12 @@ import { BUILTIN_POLICIES } from "../../shared/iam/builtin-policies.ts";
 import { conditionKey } from "../../shared/iam/conditions.ts";
 import { evaluate, type Decision } from "../../shared/iam/evaluate.ts";
 import { ipInCidr } from "../../shared/iam/ip.ts";
-import { parsePolicy, PolicyError, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import {
+  parsePolicy,
+  parseStoredPolicy,
+  PolicyError,
+  type PolicyDocument,
+} from "../../shared/iam/policy-document.ts";
 import { wildcardMatch } from "../../shared/iam/wildcard.ts";
 
 const doc = (...statements: object[]): PolicyDocument =>
@@ -390,13 +395,16 @@ const cases: Case[] = [
     "allow",
   ],
   [
-    "an unknown operator never holds",
+    "a stored Allow with an unknown operator never holds",
     [
-      doc({
-        Effect: "Allow",
-        Action: "s3:*",
-        Resource: "*",
-        Condition: { Sometimes: { "aws:username": "x" } },
+      parseStoredPolicy({
+        Version: "2012-10-17",
+        Statement: {
+          Effect: "Allow",
+          Action: "s3:*",
+          Resource: "*",
+          Condition: { Sometimes: { "aws:username": "x" } },
+        },
       }),
     ],
     request("s3:GetObject", obj("b", "k"), { "aws:username": "x" }),

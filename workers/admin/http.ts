@@ -86,6 +86,28 @@ export async function requireAdminAction(
     throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
 }
 
+/** True when the caller may perform the admin action (to decide what a response may show). */
+export async function allowsAdminAction(caller: AdminCaller, action: string): Promise<boolean> {
+  return caller.authorizer.allows({ action, resource: "arn:aws:s3:::*" });
+}
+
+/**
+ * Throws AccessDenied unless the caller may perform at least one of the
+ * admin actions: checked before a body is read whose content picks the
+ * exact action, so a caller with none learns nothing from the route.
+ */
+export async function requireAnyAdminAction(
+  caller: AdminCaller,
+  actions: readonly string[],
+): Promise<void> {
+  for (const action of actions) if (await allowsAdminAction(caller, action)) return;
+  throw new AdminError(
+    403,
+    "AccessDenied",
+    `Access Denied: ${actions.join(" or ")} is not allowed.`,
+  );
+}
+
 /** Throws AccessDenied unless the caller may perform the S3 action on the bucket. */
 export async function requireBucketAction(
   caller: AdminCaller,

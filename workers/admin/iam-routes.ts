@@ -17,12 +17,26 @@
  *   GET    policies/{name}        admin:GetPolicy
  *   DELETE policies/{name}        admin:DeletePolicy
  *   POST   policies/attach|detach admin:AttachUserOrGroupPolicy { policies, user? | group? }
+ * The permission is checked before the body is read (when the body picks
+ * between two actions, the caller needs at least one of them first). A
+ * response carries only what the caller may read: a route that changes a
+ * user, group or policy answers with its full state only when the caller
+ * is also allowed admin:GetUser / admin:GetGroup / admin:GetPolicy, and
+ * otherwise just names what it changed.
  */
 import { z } from "zod";
 import { parsePolicy, PolicyError } from "../../shared/iam/policy-document.ts";
-import type { IamResult } from "../../durable-objects/iam/types.ts";
+import type { GroupInfo, IamResult, UserInfo } from "../../durable-objects/iam/types.ts";
 import { iamStub } from "../storage/stubs.ts";
-import { AdminError, json, readJson, requireAdminAction, type AdminCaller } from "./http.ts";
+import {
+  AdminError,
+  allowsAdminAction,
+  json,
+  readJson,
+  requireAdminAction,
+  requireAnyAdminAction,
+  type AdminCaller,
+} from "./http.ts";
 import {
   accessKeySchema,
   addGroupSchema,
@@ -107,7 +121,20 @@ async function addUser(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:CreateUser");
   const body = await readJson(call.request, call.caller, addUserSchema);
   const iam = iamStub(call.env);
-  return json(unwrap(await iam.addUser(body.accessKey, body.secretKey, body.status ?? "enabled")));
+  const user = unwrap(await iam.addUser(body.accessKey, body.secretKey, body.status ?? "enabled"));
+  return userAnswer(call, user);
+}
+
+/** A changed user: all of it for callers who may read users, else its key and status. */
+async function userAnswer(call: RouteCall, user: UserInfo): Promise<Response> {
+  if (await allowsAdminAction(call.caller, "admin:GetUser")) return json(user);
+  return json({ accessKey: user.accessKey, status: user.status });
+}
+
+/** A changed group: all of it for callers who may read groups, else its name and status. */
+async function groupAnswer(call: RouteCall, group: GroupInfo): Promise<Response> {
+  if (await allowsAdminAction(call.caller, "admin:GetGroup")) return json(group);
+  return json({ name: group.name, status: group.status });
 }
 
 async function listUsers(call: RouteCall): Promise<Response> {
@@ -117,19 +144,22 @@ async function listUsers(call: RouteCall): Promise<Response> {
 
 async function userInfo(call: RouteCall): Promise<Response> {
   const user = userOf(call);
-  // Users may read their own entry, as MinIO lets them.
-  if (call.caller.identity.user !== user) await requireAdminAction(call.caller, "admin:GetUser");
+  // Users may read their own entry, as MinIO lets them; their service accounts need the action.
+  const { identity } = call.caller;
+  if (identity.kind === "serviceAccount" || identity.user !== user)
+    await requireAdminAction(call.caller, "admin:GetUser");
   return json(unwrap(await iamStub(call.env).userInfo(user)));
 }
 
 async function setUserStatus(call: RouteCall): Promise<Response> {
   const user = userOf(call);
+  await requireAnyAdminAction(call.caller, ["admin:EnableUser", "admin:DisableUser"]);
   const { status } = await readJson(call.request, call.caller, statusBodySchema);
   await requireAdminAction(
     call.caller,
     status === "enabled" ? "admin:EnableUser" : "admin:DisableUser",
   );
-  return json(unwrap(await iamStub(call.env).setUserStatus(user, status)));
+  return userAnswer(call, unwrap(await iamStub(call.env).setUserStatus(user, status)));
 }
 
 async function removeUser(call: RouteCall): Promise<Response> {
@@ -142,7 +172,10 @@ async function removeUser(call: RouteCall): Promise<Response> {
 async function addGroup(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:AddUserToGroup");
   const body = await readJson(call.request, call.caller, addGroupSchema);
-  return json(unwrap(await iamStub(call.env).addGroupMembers(body.name, body.members ?? [])));
+  return groupAnswer(
+    call,
+    unwrap(await iamStub(call.env).addGroupMembers(body.name, body.members ?? [])),
+  );
 }
 
 async function listGroups(call: RouteCall): Promise<Response> {
@@ -158,27 +191,25 @@ async function groupInfo(call: RouteCall): Promise<Response> {
 
 async function groupMembers(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
+  await requireAnyAdminAction(call.caller, ["admin:AddUserToGroup", "admin:RemoveUserFromGroup"]);
   const body = await readJson(call.request, call.caller, groupMembersSchema);
+  if (body.add?.length) await requireAdminAction(call.caller, "admin:AddUserToGroup");
+  if (body.remove?.length) await requireAdminAction(call.caller, "admin:RemoveUserFromGroup");
   const iam = iamStub(call.env);
-  if (body.add?.length) {
-    await requireAdminAction(call.caller, "admin:AddUserToGroup");
-    unwrap(await iam.addGroupMembers(group, body.add));
-  }
-  if (body.remove?.length) {
-    await requireAdminAction(call.caller, "admin:RemoveUserFromGroup");
-    unwrap(await iam.removeGroupMembers(group, body.remove));
-  }
-  return json(unwrap(await iam.groupInfo(group)));
+  if (body.add?.length) unwrap(await iam.addGroupMembers(group, body.add));
+  if (body.remove?.length) unwrap(await iam.removeGroupMembers(group, body.remove));
+  return groupAnswer(call, unwrap(await iam.groupInfo(group)));
 }
 
 async function setGroupStatus(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
+  await requireAnyAdminAction(call.caller, ["admin:EnableGroup", "admin:DisableGroup"]);
   const { status } = await readJson(call.request, call.caller, statusBodySchema);
   await requireAdminAction(
     call.caller,
     status === "enabled" ? "admin:EnableGroup" : "admin:DisableGroup",
   );
-  return json(unwrap(await iamStub(call.env).setGroupStatus(group, status)));
+  return groupAnswer(call, unwrap(await iamStub(call.env).setGroupStatus(group, status)));
 }
 
 async function removeGroup(call: RouteCall): Promise<Response> {
@@ -192,7 +223,9 @@ async function putPolicy(call: RouteCall): Promise<Response> {
   const name = policyOf(call);
   await requireAdminAction(call.caller, "admin:CreatePolicy");
   const document = policyFrom(await readJson(call.request, call.caller, z.unknown()));
-  return json(unwrap(await iamStub(call.env).putPolicy(name, document)));
+  const stored = unwrap(await iamStub(call.env).putPolicy(name, document));
+  if (await allowsAdminAction(call.caller, "admin:GetPolicy")) return json(stored);
+  return json({ name: stored.name, builtin: stored.builtin });
 }
 
 async function listPolicies(call: RouteCall): Promise<Response> {
@@ -223,5 +256,8 @@ async function attach(call: RouteCall): Promise<Response> {
   const result = unwrap(
     await iamStub(call.env).setAttachment(body.policies, target, call.segments[1] === "attach"),
   );
+  // The target's whole list of policies is readable only with admin:GetUser / admin:GetGroup.
+  const read = target.kind === "user" ? "admin:GetUser" : "admin:GetGroup";
+  if (!(await allowsAdminAction(call.caller, read))) return json({ [target.kind]: target.name });
   return json({ [target.kind]: target.name, policies: result.policies });
 }

@@ -5,17 +5,27 @@
  *   GET    service-accounts/{ak}   admin:ListServiceAccounts
  *   PATCH  service-accounts/{ak}   admin:UpdateServiceAccount  { secretKey?, status?, policy?, expiration?, name?, description? }
  *   DELETE service-accounts/{ak}   admin:RemoveServiceAccount
- * As in MinIO, a user manages its own service accounts without the admin
- * action (but a service account cannot create or manage others). The new
- * account's secret key is returned once, by POST, and never again.
+ * Rules (no path to the root user's powers):
+ * - as in MinIO, a user (or the root user) manages its own service accounts
+ *   without the admin action; doing so for another user needs it;
+ * - a service account never creates, changes or removes service accounts,
+ *   its siblings included;
+ * - only the root user itself creates, changes or removes service accounts
+ *   whose parent is the root user;
+ * - an account disabled by anyone but its parent is re-enabled only by a
+ *   caller allowed admin:UpdateServiceAccount, and removed only by one
+ *   allowed admin:RemoveServiceAccount (who disabled it is stored);
+ * - an account's own policy only narrows its parent's (shared/iam/decide.ts).
+ * The new account's secret key is returned once, by POST, and never again.
  */
 import {
   accessKeySchema,
   addServiceAccountSchema,
   updateServiceAccountSchema,
 } from "./iam-schemas.ts";
+import type { ServiceAccountInfo } from "../../durable-objects/iam/types.ts";
 import { iamStub } from "../storage/stubs.ts";
-import { AdminError, json, readJson, requireAdminAction } from "./http.ts";
+import { AdminError, allowsAdminAction, json, readJson, requireAdminAction } from "./http.ts";
 import { pathName, policyFrom, unwrap, type RouteCall } from "./iam-routes.ts";
 
 type Handler = (call: RouteCall) => Promise<Response>;
@@ -30,17 +40,45 @@ export function serviceAccountRoute(method: string, segments: string[]): Handler
   return null;
 }
 
+/** True when the caller is the accounts' parent itself (a user or the root user, never a service account). */
+function isOwner(call: RouteCall, parent: string): boolean {
+  const { identity } = call.caller;
+  return identity.kind !== "serviceAccount" && identity.user === parent;
+}
+
 /** Requires the admin action unless the caller, a user or the root user, acts on its own accounts. */
 async function requireOwnerOr(call: RouteCall, parent: string, action: string): Promise<void> {
-  const { identity } = call.caller;
-  if (identity.kind !== "serviceAccount" && identity.user === parent) return;
+  if (isOwner(call, parent)) return;
   await requireAdminAction(call.caller, action);
 }
 
+/** Refuses service accounts as callers of a route that changes service accounts. */
+function refuseServiceAccount(call: RouteCall): void {
+  if (call.caller.identity.kind === "serviceAccount")
+    throw new AdminError(
+      403,
+      "AccessDenied",
+      "Access Denied: service accounts cannot manage service accounts.",
+    );
+}
+
+/** Like requireOwnerOr, for changes: also refuses service accounts, and anyone but root on root's accounts. */
+async function requireManage(call: RouteCall, parent: string, action: string): Promise<void> {
+  refuseServiceAccount(call);
+  if (parent === call.env.FLOE_ROOT_USER && call.caller.identity.kind !== "root")
+    throw new AdminError(
+      403,
+      "AccessDenied",
+      "Access Denied: only the root user manages its service accounts.",
+    );
+  await requireOwnerOr(call, parent, action);
+}
+
 async function add(call: RouteCall): Promise<Response> {
+  refuseServiceAccount(call);
   const body = await readJson(call.request, call.caller, addServiceAccountSchema);
   const parent = body.user ?? call.caller.identity.user;
-  await requireOwnerOr(call, parent, "admin:CreateServiceAccount");
+  await requireManage(call, parent, "admin:CreateServiceAccount");
   const created = unwrap(
     await iamStub(call.env).addServiceAccount({
       parent,
@@ -62,7 +100,8 @@ async function list(call: RouteCall): Promise<Response> {
   return json({ serviceAccounts: await iamStub(call.env).listServiceAccounts(user) });
 }
 
-async function existing(call: RouteCall, action: string) {
+async function existing(call: RouteCall, action: string, change: boolean) {
+  if (change) refuseServiceAccount(call);
   const accessKey = pathName(call.segments[1], accessKeySchema, "access key");
   const found = await iamStub(call.env).serviceAccountInfo(accessKey);
   if (!found.ok) {
@@ -70,21 +109,30 @@ async function existing(call: RouteCall, action: string) {
     await requireAdminAction(call.caller, action);
     throw new AdminError(found.status, found.code, found.message);
   }
-  await requireOwnerOr(call, found.value.parent, action);
+  if (change) await requireManage(call, found.value.parent, action);
+  else await requireOwnerOr(call, found.value.parent, action);
   return found.value;
 }
 
 async function info(call: RouteCall): Promise<Response> {
-  return json(await existing(call, "admin:ListServiceAccounts"));
+  return json(await existing(call, "admin:ListServiceAccounts", false));
+}
+
+/** Disabled by anyone but its parent (or before who disabled it was recorded): only an administrator undoes it. */
+function disabledByAdministrator(account: ServiceAccountInfo): boolean {
+  return account.status === "disabled" && account.disabledBy !== account.parent;
 }
 
 async function update(call: RouteCall): Promise<Response> {
-  const account = await existing(call, "admin:UpdateServiceAccount");
+  const account = await existing(call, "admin:UpdateServiceAccount", true);
   const body = await readJson(call.request, call.caller, updateServiceAccountSchema);
+  if (body.status === "enabled" && disabledByAdministrator(account))
+    await requireAdminAction(call.caller, "admin:UpdateServiceAccount");
   const updated = unwrap(
     await iamStub(call.env).updateServiceAccount(account.accessKey, {
       secretKey: body.secretKey,
       status: body.status,
+      by: call.caller.identity.accessKeyId,
       policy:
         body.policy === undefined
           ? undefined
@@ -101,11 +149,19 @@ async function update(call: RouteCall): Promise<Response> {
       description: body.description,
     }),
   );
-  return json(updated);
+  if (
+    isOwner(call, updated.parent) ||
+    (await allowsAdminAction(call.caller, "admin:ListServiceAccounts"))
+  )
+    return json(updated);
+  return json({ accessKey: updated.accessKey, status: updated.status });
 }
 
 async function remove(call: RouteCall): Promise<Response> {
-  const account = await existing(call, "admin:RemoveServiceAccount");
+  const account = await existing(call, "admin:RemoveServiceAccount", true);
+  // Else the owner could remove it and create it again with the same keys.
+  if (disabledByAdministrator(account))
+    await requireAdminAction(call.caller, "admin:RemoveServiceAccount");
   unwrap(await iamStub(call.env).removeServiceAccount(account.accessKey));
   return json({ removed: account.accessKey });
 }

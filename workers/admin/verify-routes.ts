@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
-import { verifyAgainst } from "../replication/verify.ts";
+import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
@@ -57,10 +57,9 @@ async function verify(call: RouteCall): Promise<Response> {
   try {
     return json(await verifyAgainst(call.env, bucket, target, body.prefix ?? ""));
   } catch (error) {
-    throw new AdminError(
-      502,
-      "RemoteTargetError",
-      `Could not compare with the remote: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    // Only the remote's own answer is passed on; anything else stays in the log.
+    if (!(error instanceof RemoteDigestError)) console.error("verify against remote:", error);
+    const reason = error instanceof RemoteDigestError ? error.message : "the remote did not answer";
+    throw new AdminError(502, "RemoteTargetError", `Could not compare with the remote: ${reason}`);
   }
 }

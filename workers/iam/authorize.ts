@@ -1,23 +1,21 @@
 /**
- * Authorization of one request, as MinIO and AWS decide it for a single
- * account:
- * - the root user (and a root service account without a policy of its
- *   own) may do everything, whatever bucket policies say;
- * - otherwise an explicit Deny in the caller's policies, its service
- *   account policy, or the bucket's policy refuses;
- * - else the request is allowed when the caller's policies allow it (and,
- *   for a service account with a policy of its own, that policy allows it
- *   too), or when the bucket policy allows it for this principal; anonymous
- *   callers have only bucket policies.
+ * Authorization of one request: gathers what shared/iam/decide.ts weighs
+ * (the caller and its policies, the bucket's stored policy, the request's
+ * condition values) and applies its decision: root may do everything; an
+ * explicit Deny anywhere refuses; a service account's own policy bounds
+ * every grant; a bucket policy reaches only `s3:` actions on its own
+ * bucket, never the `admin:` actions the admin API authorizes here too; a
+ * stored bucket policy that no longer parses refuses everyone but root.
  * A permission may name ordinary actions it stands for (`unlessDenied`,
- * replica writes): an explicit Deny of any of them in the same policies
- * refuses it as well, so a Deny statement need not know the replication
- * actions. Bucket policies are read once per request and bucket; object
- * tags (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
+ * replica writes): an explicit Deny of any of them refuses it as well, so a
+ * Deny statement need not know the replication actions. Bucket policies are read once per request and bucket; object tags
+ * (s3:ExistingObjectTag/<k>) only when a policy in play mentions them.
  */
 import { conditionKey } from "../../shared/iam/conditions.ts";
-import { evaluate, mentionsConditionKey, type Decision } from "../../shared/iam/evaluate.ts";
-import { parsePolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import { decideAccess, explicitlyDenied, type BucketPolicyInput } from "../../shared/iam/decide.ts";
+import type { AccessRequest } from "../../shared/iam/evaluate.ts";
+import { mentionsConditionKey } from "../../shared/iam/evaluate.ts";
+import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import type { Identity } from "./identity.ts";
@@ -59,27 +57,28 @@ export function createAuthorizer(options: {
   conditions: ReadonlyMap<string, string[]>;
 }): Authorizer {
   const { env, identity } = options;
-  const bucketPolicies = new Map<string, Promise<PolicyDocument | null>>();
+  const bucketPolicies = new Map<string, Promise<PolicyDocument | "unreadable" | null>>();
 
   const bucketPolicy = (bucket: string) => {
     let policy = bucketPolicies.get(bucket);
     if (!policy) {
       policy = bucketStub(env, bucket)
         .getPolicy()
-        .then((text) => (text ? parsePolicy(text) : null));
+        .then((text) => (text ? storedBucketPolicy(text) : null));
       bucketPolicies.set(bucket, policy);
     }
     return policy;
   };
 
-  /** Each policy set's decision; null for root, whom no policy binds. */
-  const decisions = async (
+  /** What the decision weighs for one permission; null for root, whom no policy binds. */
+  const gather = async (
     permission: Permission,
     opts: { versionId?: string | null },
-  ): Promise<{ bucket: Decision; identity: Decision; session: Decision } | null> => {
+  ): Promise<{ bucket: BucketPolicyInput | null; request: AccessRequest } | null> => {
     if (identity?.isRoot) return null;
     const target = parseArn(permission.resource);
-    const bucketDocument = target ? await bucketPolicy(target.bucket) : null;
+    const stored = target ? await bucketPolicy(target.bucket) : null;
+    const bucketDocument = stored === "unreadable" ? null : stored;
     const identityDocuments = identity ? identity.policies : [];
     const session = identity?.sessionPolicy ?? null;
     const all = [
@@ -98,32 +97,20 @@ export function createAuthorizer(options: {
       );
     }
     const request = { action: permission.action, resource: permission.resource, conditions };
-    const principal = { user: identity?.user ?? null };
     return {
-      bucket: bucketDocument ? evaluate([bucketDocument], request, principal) : "none",
-      identity: !identity
-        ? "none"
-        : identity.rootParent
-          ? "allow"
-          : evaluate(identityDocuments, request),
-      session: session ? evaluate([session], request) : "allow",
+      bucket: target ? { bucket: target.bucket, policy: stored } : null,
+      request,
     };
   };
 
   const allows: Authorizer["allows"] = async (permission, opts = {}) => {
-    const decided = await decisions(permission, opts);
-    if (!decided) return true;
-    if (decided.bucket === "deny") return false;
-    if (!identity) return decided.bucket === "allow";
-    if (decided.identity === "deny" || decided.session === "deny") return false;
-    const byIdentity = decided.identity === "allow" && decided.session === "allow";
-    return byIdentity || decided.bucket === "allow";
+    const input = await gather(permission, opts);
+    return input === null || decideAccess(identity, input.bucket, input.request);
   };
 
   const denies: Authorizer["denies"] = async (permission, opts = {}) => {
-    const decided = await decisions(permission, opts);
-    if (!decided) return false;
-    return Object.values(decided).includes("deny");
+    const input = await gather(permission, opts);
+    return input !== null && explicitlyDenied(identity, input.bucket, input.request);
   };
 
   return {
@@ -140,6 +127,14 @@ export function createAuthorizer(options: {
       }
     },
   };
+}
+
+function storedBucketPolicy(text: string): PolicyDocument | "unreadable" {
+  try {
+    return parseStoredPolicy(text);
+  } catch {
+    return "unreadable";
+  }
 }
 
 async function withExistingTags(

@@ -31,7 +31,9 @@ export async function checkRemote(target: {
     throw new AdminError(
       503,
       "RemoteTargetConnectionError",
-      `The remote ${target.endpoint} did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof Error && error.name === "TimeoutError"
+        ? `The remote ${target.endpoint} did not answer within ${CHECK_TIMEOUT_MS / 1000} s.`
+        : `The remote ${target.endpoint} could not be reached.`,
     );
   }
   const text = await response.text();

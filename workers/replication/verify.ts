@@ -32,6 +32,9 @@ export interface VerifyReport {
   truncated: boolean;
 }
 
+/** The remote answered with an error (its code and message are safe to pass on). */
+export class RemoteDigestError extends Error {}
+
 async function remoteGet<T>(target: TargetCredentials, query: string): Promise<T> {
   const url = `${target.endpoint}/floe/admin/v1/buckets/${target.targetBucket}/replication/digest?${query}`;
   const headers = await signRequest({
@@ -44,7 +47,9 @@ async function remoteGet<T>(target: TargetCredentials, query: string): Promise<T
   const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
   const body = (await response.json()) as T & { code?: string; message?: string };
   if (!response.ok)
-    throw new Error(`remote digest: ${response.status} ${body.code ?? ""} ${body.message ?? ""}`);
+    throw new RemoteDigestError(
+      `remote digest: ${response.status} ${body.code ?? ""} ${body.message ?? ""}`,
+    );
   return body;
 }
 

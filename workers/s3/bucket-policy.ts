@@ -2,19 +2,36 @@
  * Bucket policies: PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy,
  * GetBucketPolicyStatus. A bucket policy is a policy document (see
  * shared/iam/policy-document.ts) whose every statement names a Principal
- * (or NotPrincipal), only `s3:` actions, and resources inside this bucket
- * (`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/...`); anything else is
- * MalformedPolicy. It is stored as sent and returned unchanged. A policy is
- * public (GetBucketPolicyStatus) when it allows anyone (`*`) without a
- * condition.
+ * (or NotPrincipal) Floe can match (`*`, a user, a user ARN), only `s3:`
+ * actions, and resources inside this bucket (`arn:aws:s3:::bucket` or
+ * `arn:aws:s3:::bucket/...`); anything else is MalformedPolicy, as is any
+ * statement policy-validation.ts refuses (unknown condition operators or
+ * keys, ...). `Action: "*"` and NotAction are accepted but, the policy
+ * being resource-based, only ever reach S3 actions on this bucket
+ * (shared/iam/evaluate.ts), never `admin:` actions. It is stored as sent
+ * and returned unchanged. A policy is public (GetBucketPolicyStatus) when
+ * it allows anyone (`*`) without a condition.
  */
-import { parsePolicy, PolicyError, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import {
+  parsePolicy,
+  parseStoredPolicy,
+  PolicyError,
+  type PolicyDocument,
+} from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
+
+/**
+ * A principal Floe can match: `*`, a user name, or a user's ARN
+ * (`arn:aws:iam::<account>:user/<name>`), with `*` / `?` wildcards in the
+ * name. Roles, account roots and other services would never match, so a
+ * Deny naming them would silently never apply: they are refused.
+ */
+const PRINCIPAL = /^(?:\*|[A-Za-z0-9_.@+=,*?-]+|arn:aws:iam::[^:]*:user\/[A-Za-z0-9_.@+=,*?-]+)$/;
 
 /** Validates a bucket policy for `bucket`; throws MalformedPolicy with the reason. */
 export function parseBucketPolicy(text: string, bucket: string): PolicyDocument {
@@ -29,6 +46,9 @@ export function parseBucketPolicy(text: string, bucket: string): PolicyDocument 
   for (const statement of document.Statement) {
     if (!statement.Principal && !statement.NotPrincipal)
       throw new S3Error("MalformedPolicy", "Missing required field Principal");
+    const principals = (statement.Principal ?? statement.NotPrincipal)?.AWS ?? [];
+    if (principals.length === 0 || !principals.every((p) => PRINCIPAL.test(p)))
+      throw new S3Error("MalformedPolicy", "Invalid principal in policy");
     const actions = statement.Action ?? statement.NotAction ?? [];
     if (actions.some((a) => !a.toLowerCase().startsWith("s3:") && a !== "*"))
       throw new S3Error("MalformedPolicy", "Policy has invalid action");
@@ -79,7 +99,7 @@ export function isPublicPolicy(document: PolicyDocument): boolean {
 }
 
 export async function getBucketPolicyStatus(ctx: S3Context): Promise<Response> {
-  const document = parsePolicy(await storedPolicy(ctx));
+  const document = parseStoredPolicy(await storedPolicy(ctx));
   return xmlResponse(
     xmlDocument("PolicyStatus", [["IsPublic", isPublicPolicy(document) ? "true" : "false"]]),
   );
