@@ -1,7 +1,8 @@
 /**
- * The S3 request pipeline: SigV4 (root or an IAM key) → classify →
- * authorize (IAM, service account and bucket policies) → dispatch. (The
- * router wraps it with the request id and the error handler.)
+ * The S3 request pipeline: classify (refusing URIs S3 cannot parse) →
+ * SigV4 (root or an IAM key) → authorize (IAM, service account and bucket
+ * policies) → dispatch. (The router wraps it with the request id and the
+ * error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -25,8 +26,9 @@ export async function handleS3(
 ): Promise<Response> {
   const config = loadConfig(env);
   const who = identityLookup(env);
-  const auth = await authenticateRequest(request, who.lookup, { region: config.region });
+  // Classified first: a URI S3 cannot parse is InvalidURI, not a signature mismatch.
   const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
+  const auth = await authenticateRequest(request, who.lookup, { region: config.region });
   if (!classified) throw new S3Error("MethodNotAllowed");
   const identity = auth.anonymous ? null : who.identity();
   const authorizer = createAuthorizer({
