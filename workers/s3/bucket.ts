@@ -5,7 +5,7 @@
  * then the coordinator; deleting removes the coordinator's state first (it
  * refuses while versions remain) and then the name.
  */
-import { isValidBucketName } from "../../shared/names.ts";
+import { isCreatableBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { allSets } from "../../shared/layout/placement.ts";
@@ -54,7 +54,7 @@ export async function requireExistingBucket(ctx: S3Context, bucket: string) {
 
 export async function createBucket(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
-  if (!isValidBucketName(bucket)) {
+  if (!isCreatableBucketName(bucket)) {
     throw new S3Error("InvalidBucketName", undefined, { detail: { BucketName: bucket } });
   }
   const text = await readSmallBody(ctx);
