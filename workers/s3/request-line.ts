@@ -11,9 +11,9 @@
  *   400 InvalidURI;
  * - query values Floe copies into response headers (versionId, uploadId,
  *   partNumber and the response-* overrides) must be header-safe: no
- *   control characters (CR/LF/NUL would split or end the header) and, as
- *   HTTP headers carry bytes, nothing past U+00FF; version and upload ids
- *   are printable ASCII. Otherwise 400 InvalidArgument naming the argument.
+ *   control characters but tab (CR/LF/NUL would split or end the header;
+ *   other text is sent as UTF-8); version and upload ids are printable
+ *   ASCII. Otherwise 400 InvalidArgument naming the argument.
  */
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -36,8 +36,8 @@ export function checkDotSegments(path: string): void {
 
 /** Printable ASCII: what version and upload ids are made of. */
 const idValue = z.string().regex(/^[\x20-\x7e]*$/);
-/** A header value: tab or Latin-1 without control characters. */
-const headerValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/);
+/** A header value: any text without control characters but tab. */
+const headerValue = z.string().regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/);
 
 const HEADER_BOUND: Readonly<Record<string, z.ZodType<string>>> = {
   versionId: idValue,
