@@ -81,8 +81,16 @@ export function signRaw(request: RawRequest, host: string, options: SignOptions 
   return { ...request, headers };
 }
 
-/** Sends a raw request to the site; never throws for an HTTP status. */
-export function sendRaw(site: Site, request: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
+/**
+ * Sends a raw request to the site; never throws for an HTTP status. `fresh`
+ * uses a new connection instead of a kept-alive one.
+ */
+export function sendRaw(
+  site: Site,
+  request: RawRequest,
+  options: { timeoutMs?: number; fresh?: boolean } = {},
+): Promise<RawResponse> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const target = request.query ? `${request.path}?${request.query}` : request.path;
   const body = request.body ?? "";
   const headers: Record<string, string | string[]> = { ...request.headers };
@@ -96,7 +104,7 @@ export function sendRaw(site: Site, request: RawRequest, timeoutMs = 30_000): Pr
         method: request.method,
         path: target,
         headers,
-        agent: keepAlive,
+        agent: options.fresh ? false : keepAlive,
         timeout: timeoutMs,
       },
       (res) => {

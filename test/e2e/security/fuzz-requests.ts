@@ -1,0 +1,554 @@
+/**
+ * The request generator of the security fuzz run: a seeded PRNG (mulberry32)
+ * drives S3 requests that are valid enough to reach deep into Floe and odd
+ * enough to test every parser on the way: SigV4 header auth with mutations
+ * (odd but signed headers, bad dates, bad scopes, truncated Authorization,
+ * duplicated headers), presigned URLs with mutated parameters, anonymous
+ * requests, random keys (unicode, control characters, dot segments, percent
+ * junk, very long), random query parameters (ids, list parameters,
+ * response-* overrides, encoding-type, max-keys junk, subresources), Range
+ * junk, replica headers, and random XML bodies (truncated, entities, deep
+ * nesting, many attributes), each at most a few KB.
+ */
+import { createHash } from "node:crypto";
+import { amzDateOf, canonicalRequest, uriEncode } from "../../../workers/auth/canonical.ts";
+import {
+  ALGORITHM,
+  deriveSigningKey,
+  hmacHex,
+  requestStringToSign,
+  scopeOf,
+} from "../../../workers/auth/signature.ts";
+import { signRaw, type RawRequest } from "../harness/raw.ts";
+import { REGION, ROOT_PASSWORD, ROOT_USER } from "../harness/site.ts";
+
+/** A seeded PRNG (mulberry32) with the helpers the generator needs. */
+export class Random {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(max: number): number {
+    return Math.floor(this.next() * max);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+}
+
+/** What the run knows about the site: the fuzzed bucket and real ids in it. */
+export interface FuzzTarget {
+  host: string;
+  bucket: string;
+  keys: string[];
+  versionIds: string[];
+  uploadIds: string[];
+}
+
+/** One generated request and how it was made (printed for a failure). */
+export interface FuzzCase {
+  index: number;
+  request: RawRequest;
+  description: string;
+}
+
+const KEY_PIECES = [
+  "a",
+  "obj",
+  "dir/",
+  "/",
+  "//",
+  ".",
+  "..",
+  "%2E%2E",
+  "%2F",
+  "%",
+  "%zz",
+  "%C3",
+  "%E2%82",
+  "%FF",
+  "%00",
+  "%01",
+  "%0D%0A",
+  "%09",
+  "%7F",
+  "%EF%BF%BF",
+  "%ED%A0%80",
+  "%F0%9F%98%80",
+  "%E6%97%A5%E6%9C%AC",
+  "%C3%A9",
+  "+",
+  "%2B",
+  "%20",
+  "~",
+  "!'()*",
+  "%3C%26%3E%22%27",
+  "&",
+  "=",
+  ";",
+  "@",
+  ":",
+  ",",
+  "$",
+  "%25",
+  "%23",
+  "%3F",
+  "floe",
+  "admin",
+];
+
+const QUERY_VALUES = [
+  "",
+  "1",
+  "0",
+  "-1",
+  "2",
+  "10000",
+  "10001",
+  "999999999999999999999",
+  "1e3",
+  "0x10",
+  "%201",
+  "abc",
+  "null",
+  "%00",
+  "%0D%0A",
+  "%01",
+  "%7F",
+  "%",
+  "%zz",
+  "%C3",
+  "%E2%82%AC",
+  "+",
+  "%2B",
+  "url",
+  "URL",
+  "xml",
+  "a%20b",
+  "x".repeat(300),
+  "%3Cx%3E",
+  "%26amp%3B",
+];
+
+const PARAMS = [
+  "versionId",
+  "uploadId",
+  "partNumber",
+  "prefix",
+  "delimiter",
+  "marker",
+  "max-keys",
+  "list-type",
+  "continuation-token",
+  "start-after",
+  "fetch-owner",
+  "encoding-type",
+  "key-marker",
+  "version-id-marker",
+  "upload-id-marker",
+  "max-uploads",
+  "max-parts",
+  "part-number-marker",
+  "response-content-type",
+  "response-content-disposition",
+  "response-content-language",
+  "response-expires",
+  "response-cache-control",
+  "response-content-encoding",
+  "x-id",
+];
+
+const SUBRESOURCES = [
+  "versioning",
+  "tagging",
+  "policy",
+  "replication",
+  "lifecycle",
+  "object-lock",
+  "retention",
+  "legal-hold",
+  "uploads",
+  "delete",
+  "location",
+  "versions",
+  "acl",
+  "cors",
+  "attributes",
+  "policyStatus",
+  "encryption",
+  "restore",
+  "select",
+  "torrent",
+  "website",
+];
+
+const XML_ROOTS = [
+  "VersioningConfiguration",
+  "Tagging",
+  "Delete",
+  "CompleteMultipartUpload",
+  "LifecycleConfiguration",
+  "ObjectLockConfiguration",
+  "Retention",
+  "LegalHold",
+  "ReplicationConfiguration",
+  "CreateBucketConfiguration",
+];
+
+const XML_CHILDREN = [
+  "<Status>Enabled</Status>",
+  "<Status>Suspended</Status>",
+  "<TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet>",
+  "<Object><Key>obj</Key></Object>",
+  "<Object><Key>&#x1;</Key><VersionId>zz</VersionId></Object>",
+  "<Quiet>true</Quiet>",
+  '<Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part>',
+  "<Part><PartNumber>-5</PartNumber></Part>",
+  "<Rule><ID>r</ID><Status>Enabled</Status><Filter><Prefix></Prefix></Filter><Expiration><Days>1</Days></Expiration></Rule>",
+  "<Rule><Expiration><Days>abc</Days></Expiration></Rule>",
+  "<ObjectLockEnabled>Enabled</ObjectLockEnabled>",
+  "<Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate>",
+  "<Mode>X</Mode><RetainUntilDate>notadate</RetainUntilDate>",
+  "<LocationConstraint>us-east-1</LocationConstraint>",
+  "<LocationConstraint>&lt;x&gt;</LocationConstraint>",
+  "<Role>r</Role><Rule><Status>Enabled</Status><Destination><Bucket>arn:aws:s3:::x</Bucket></Destination></Rule>",
+  "&amp;&lt;&#x0;&#xFFFF;&bogus;",
+  "<![CDATA[<x>]]>",
+  "<!-- c -->",
+  "<?pi x?>",
+];
+
+function randomKey(rng: Random, target: FuzzTarget): string {
+  if (rng.chance(0.25))
+    return target.keys.length ? rng.pick(target.keys).split("/").map(uriEncode).join("/") : "obj";
+  if (rng.chance(0.05)) return "k".repeat(900 + rng.int(300));
+  if (rng.chance(0.03)) return "%E2%82%AC".repeat(300 + rng.int(100));
+  let key = "";
+  const pieces = 1 + rng.int(5);
+  for (let i = 0; i < pieces; i++) key += rng.pick(KEY_PIECES);
+  return key;
+}
+
+function randomValue(rng: Random, name: string, target: FuzzTarget): string {
+  if (name === "versionId" && target.versionIds.length && rng.chance(0.3))
+    return uriEncode(rng.pick(target.versionIds));
+  if (name === "uploadId" && target.uploadIds.length && rng.chance(0.3))
+    return uriEncode(rng.pick(target.uploadIds));
+  if (name === "list-type" && rng.chance(0.6)) return "2";
+  let value = rng.pick(QUERY_VALUES);
+  if (rng.chance(0.2)) value += rng.pick(QUERY_VALUES);
+  return value;
+}
+
+function randomQuery(rng: Random, target: FuzzTarget): string {
+  const parts: string[] = [];
+  if (rng.chance(0.35)) parts.push(rng.pick(SUBRESOURCES) + (rng.chance(0.2) ? "=x" : ""));
+  const count = rng.chance(0.3) ? 0 : rng.int(4);
+  for (let i = 0; i < count; i++) {
+    const name = rng.pick(PARAMS);
+    parts.push(rng.chance(0.05) ? name : `${name}=${randomValue(rng, name, target)}`);
+  }
+  if (rng.chance(0.03)) parts.push("%zz=%zz");
+  if (rng.chance(0.03)) parts.push("&&=&");
+  return parts.join("&");
+}
+
+function xmlBody(rng: Random): string {
+  const root = rng.pick(XML_ROOTS);
+  const shape = rng.int(10);
+  if (shape === 0) {
+    const depth = 50 + rng.int(400);
+    return "<a>".repeat(depth) + "x" + "</a>".repeat(rng.chance(0.5) ? depth : depth - 1);
+  }
+  if (shape === 1) {
+    const attrs = Array.from({ length: 50 + rng.int(300) }, (_, i) => `a${i}="${i}"`).join(" ");
+    return `<${root} ${attrs}>${rng.pick(XML_CHILDREN)}</${root}>`;
+  }
+  if (shape === 2) {
+    return `<?xml version="1.0"?><!DOCTYPE ${root} [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><${root}>&c;</${root}>`;
+  }
+  if (shape === 3) {
+    return `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><${root}>&e;</${root}>`;
+  }
+  let inner = "";
+  for (let i = rng.int(4); i >= 0; i--) inner += rng.pick(XML_CHILDREN);
+  const ns = rng.chance(0.5) ? ' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"' : "";
+  const doc = `<?xml version="1.0" encoding="UTF-8"?><${root}${ns}>${inner}</${root}>`;
+  if (shape === 4) return doc.slice(0, rng.int(doc.length));
+  if (shape === 5) return doc.replace(/<\/[A-Za-z]+>$/, "");
+  return doc;
+}
+
+function randomHeaders(rng: Random): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  const add = (name: string, value: string) => {
+    headers[name] = value;
+  };
+  if (rng.chance(0.15))
+    add(
+      "range",
+      rng.pick([
+        "bytes=0-0",
+        "bytes=-1",
+        "bytes=5-",
+        "bytes=9-1",
+        "bytes=0-1,3-4",
+        "bytes=-0",
+        "bytes=abc",
+        "bytes=99999999999999999999-",
+        "bytes=--1",
+        "chars=0-1",
+        "bytes=",
+        "bytes=0-1e3",
+      ]),
+    );
+  if (rng.chance(0.1))
+    add("content-type", rng.pick(["text/plain", "", 'a/b; x="y"', "\u00e9", "x".repeat(500)]));
+  if (rng.chance(0.1))
+    add(
+      `x-amz-meta-${rng.pick(["a", "b-c", "x_y", "x".repeat(40)])}`,
+      rng.pick(["v", "", "\u00ff", "x".repeat(3000)]),
+    );
+  if (rng.chance(0.08))
+    add(rng.pick(["if-match", "if-none-match"]), rng.pick(["*", '"x"', "", "junk"]));
+  if (rng.chance(0.08))
+    add(
+      rng.pick(["if-modified-since", "if-unmodified-since"]),
+      rng.pick(["junk", "", "Thu, 01 Jan 1970 00:00:00 GMT"]),
+    );
+  if (rng.chance(0.08))
+    add(
+      "x-amz-copy-source",
+      rng.pick([
+        "fuzz/obj",
+        "/fuzz/obj?versionId=%00",
+        "fuzz",
+        "%zz/%zz",
+        "",
+        "/",
+        "fuzz/..",
+        "fuzz/obj?versionId=",
+      ]),
+    );
+  if (rng.chance(0.05))
+    add("x-amz-copy-source-range", rng.pick(["bytes=0-0", "bytes=x", "bytes=5-1"]));
+  if (rng.chance(0.06))
+    add("content-md5", rng.pick(["", "junk", "1B2M2Y8AsgTpgAmY7PhCfg==", "%%%"]));
+  if (rng.chance(0.05))
+    add("x-amz-tagging", rng.pick(["a=b", "%zz=%", "=&=&", "a=" + "x".repeat(300)]));
+  if (rng.chance(0.05))
+    add(
+      rng.pick([
+        "x-amz-object-lock-mode",
+        "x-amz-object-lock-retain-until-date",
+        "x-amz-object-lock-legal-hold",
+      ]),
+      rng.pick(["GOVERNANCE", "ON", "junk", "2099-01-01T00:00:00Z", ""]),
+    );
+  if (rng.chance(0.04)) add("x-amz-storage-class", rng.pick(["STANDARD", "GLACIER", "junk", ""]));
+  if (rng.chance(0.04)) add("x-amz-bucket-object-lock-enabled", rng.pick(["true", "junk"]));
+  if (rng.chance(0.04)) add("x-amz-metadata-directive", rng.pick(["COPY", "REPLACE", "junk"]));
+  if (rng.chance(0.04)) add("x-amz-checksum-crc32", rng.pick(["AAAAAA==", "junk", ""]));
+  if (rng.chance(0.03)) add("x-amz-sdk-checksum-algorithm", rng.pick(["CRC32", "SHA256", "JUNK"]));
+  if (rng.chance(0.03))
+    add("x-amz-decoded-content-length", rng.pick(["0", "-1", "junk", "99999999999"]));
+  if (rng.chance(0.06)) {
+    add("x-floe-replication-request", rng.pick(["true", "false", "junk"]));
+    if (rng.chance(0.6))
+      add("x-floe-source-version-id", rng.pick(["v1", "", "null", "x".repeat(200), "%00"]));
+    if (rng.chance(0.6))
+      add("x-floe-source-mtime", rng.pick(["0", "-1", "abc", "1e30", "99999999999999999"]));
+    if (rng.chance(0.4)) add("x-floe-source-etag", rng.pick(['"x"', "junk", "", "a-1"]));
+    if (rng.chance(0.3)) add("x-floe-source-delete-marker", rng.pick(["true", "junk"]));
+    if (rng.chance(0.3)) add("x-floe-source-covers", rng.pick(["", "v1", "junk"]));
+    if (rng.chance(0.3)) add("x-floe-source-metadata-timestamp", rng.pick(["0", "abc", "-5"]));
+    if (rng.chance(0.3)) add("x-floe-replication-metadata", rng.pick(["true", "junk"]));
+    if (rng.chance(0.3))
+      add(
+        "x-floe-source-metadata",
+        rng.pick(["{}", "{", "null", '{"tags":5}', '{"tags":{"a":"b"},"legalHold":"ON"}', "[]"]),
+      );
+  }
+  if (rng.chance(0.05)) headers["x-amz-meta-dup"] = ["one", "two"];
+  return headers;
+}
+
+/** Signs `request` with a random mutation (or none). */
+function authenticate(
+  rng: Random,
+  request: RawRequest,
+  target: FuzzTarget,
+): { request: RawRequest; how: string } {
+  const mode = rng.int(20);
+  if (mode === 0) return { request, how: "anonymous" };
+  if (mode <= 2) return presigned(rng, request, target);
+  const now = new Date();
+  const options: Parameters<typeof signRaw>[2] = {};
+  let how = "signed";
+  if (mode === 3) {
+    options.now = rng.chance(0.5) ? new Date(now.getTime() - 3600_000) : new Date(0);
+    how = "signed, skewed date";
+  } else if (mode === 4) {
+    options.region = rng.pick(["eu-west-1", "", "us-east-1/x"]);
+    how = "signed, bad region";
+  } else if (mode === 5) {
+    options.service = rng.pick(["iam", "", "s3 "]);
+    how = "signed, bad service";
+  } else if (mode === 6) {
+    options.accessKeyId = rng.pick(["nobody", "", "a/b", ROOT_USER + "x"]);
+    how = "signed, bad access key";
+  } else if (mode === 7) {
+    options.secretKey = "wrong";
+    how = "signed, wrong secret";
+  } else if (mode === 8) {
+    options.payloadHash = rng.pick([
+      "UNSIGNED-PAYLOAD",
+      "junk",
+      "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+      "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      "0".repeat(64),
+    ]);
+    how = `signed, payload ${options.payloadHash}`;
+  }
+  const signed = signRaw(request, target.host, options);
+  const headers = { ...signed.headers };
+  const authorization = String(headers.authorization);
+  if (mode === 9) {
+    headers.authorization = authorization.slice(0, rng.int(authorization.length));
+    how = "signed, truncated Authorization";
+  } else if (mode === 10) {
+    headers.authorization = [authorization, authorization];
+    how = "signed, Authorization twice";
+  } else if (mode === 11) {
+    headers["x-amz-date"] = rng.pick([
+      "",
+      "junk",
+      "20260101T000000",
+      "99999999T999999Z",
+      "2026-01-01T00:00:00Z",
+    ]);
+    how = "signed, x-amz-date replaced";
+  } else if (mode === 12) {
+    headers.authorization = authorization.replace(
+      rng.pick([/Credential=[^,]*/, /SignedHeaders=[^,]*/, /Signature=\w*/, /AWS4-HMAC-SHA256/]),
+      rng.pick([
+        "",
+        "Credential=",
+        "SignedHeaders=;;",
+        "Signature=zz",
+        "AWS4-HMAC-SHA1",
+        "Credential=a/b/c",
+      ]),
+    );
+    how = "signed, Authorization part mangled";
+  } else if (mode === 13) {
+    headers["x-amz-unsigned-extra"] = "1";
+    how = "signed, an unsigned x-amz header added";
+  }
+  return { request: { ...signed, headers }, how };
+}
+
+function presigned(
+  rng: Random,
+  request: RawRequest,
+  target: FuzzTarget,
+): { request: RawRequest; how: string } {
+  const now = new Date();
+  const amzDate = amzDateOf(now);
+  const scope = scopeOf({ day: amzDate.slice(0, 8), region: REGION, service: "s3" });
+  const params: [string, string][] = [
+    ["X-Amz-Algorithm", ALGORITHM],
+    ["X-Amz-Credential", `${ROOT_USER}/${scope}`],
+    ["X-Amz-Date", amzDate],
+    ["X-Amz-Expires", "300"],
+    ["X-Amz-SignedHeaders", "host"],
+  ];
+  let how = "presigned";
+  if (rng.chance(0.6)) {
+    const i = rng.int(params.length);
+    const value = rng.pick([
+      "",
+      "junk",
+      "-1",
+      "604801",
+      "0",
+      "%00",
+      "99999999999999999999",
+      "host;x-amz-date",
+      "AWS4-HMAC-SHA1",
+    ]);
+    if (rng.chance(0.2)) params.splice(i, 1);
+    else params[i] = [params[i][0], value];
+    how = `presigned, ${params[i]?.[0] ?? "a parameter"} mutated`;
+  }
+  const authQuery = params.map(([n, v]) => `${n}=${uriEncode(v)}`).join("&");
+  const query = [request.query ?? "", authQuery].filter((part) => part !== "").join("&");
+  const canonical = canonicalRequest({
+    method: request.method,
+    rawPath: request.path,
+    rawQuery: query,
+    headers: new Headers({ host: target.host }),
+    signedHeaders: ["host"],
+    payloadHash: "UNSIGNED-PAYLOAD",
+    pathAsSent: true,
+  });
+  const key = deriveSigningKey(ROOT_PASSWORD, amzDate.slice(0, 8), REGION, "s3");
+  let signature = hmacHex(key, requestStringToSign(amzDate, scope, canonical));
+  if (rng.chance(0.15))
+    signature = rng.pick(["", "zz", signature.slice(1), signature.toUpperCase()]);
+  const finalQuery = rng.chance(0.05) ? query : `${query}&X-Amz-Signature=${signature}`;
+  return { request: { ...request, query: finalQuery }, how };
+}
+
+/** The `index`-th request of a run. */
+export function generate(rng: Random, index: number, target: FuzzTarget): FuzzCase {
+  const method = rng.pick([
+    "GET",
+    "GET",
+    "GET",
+    "PUT",
+    "PUT",
+    "HEAD",
+    "DELETE",
+    "POST",
+    "POST",
+    "OPTIONS",
+    "PATCH",
+  ]);
+  const bucketLevel = rng.chance(0.3);
+  const bucket = rng.chance(0.9)
+    ? target.bucket
+    : rng.pick(["nosuch", "floe", "ab", "A_B", "%zz", "fu%00zz", "x".repeat(70), "..", "%2E"]);
+  const path = rng.chance(0.02)
+    ? "/"
+    : bucketLevel
+      ? `/${bucket}`
+      : `/${bucket}/${randomKey(rng, target)}`;
+  const query = randomQuery(rng, target);
+  const headers = randomHeaders(rng);
+  let body: string | undefined;
+  if (method === "PUT" || method === "POST") {
+    body = rng.chance(0.5) ? xmlBody(rng) : rng.chance(0.5) ? "" : "data-" + rng.int(1000);
+  }
+  const { request, how } = authenticate(rng, { method, path, query, headers, body }, target);
+  const bodyNote =
+    body === undefined
+      ? ""
+      : ` body(${body.length}B sha ${createHash("sha256").update(body).digest("hex").slice(0, 8)})`;
+  return {
+    index,
+    request,
+    description: `${how}: ${method} ${path}${query ? `?${query}` : ""}${bodyNote}`,
+  };
+}
