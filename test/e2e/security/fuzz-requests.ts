@@ -390,7 +390,7 @@ function authenticate(
   request: RawRequest,
   target: FuzzTarget,
 ): { request: RawRequest; how: string } {
-  const mode = rng.int(20);
+  const mode = rng.int(30);
   if (mode === 0) return { request, how: "anonymous" };
   if (mode <= 2) return presigned(rng, request, target);
   const now = new Date();
@@ -511,35 +511,152 @@ function presigned(
   return { request: { ...request, query: finalQuery }, how };
 }
 
+const POLICIES = [
+  "",
+  "{",
+  "[]",
+  "null",
+  '{"Version":"2012-10-17"}',
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::fuzz/public/*"}]}',
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":5,"Action":[],"Resource":{}}]}',
+  '{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:*","Resource":"arn:aws:s3:::fuzz/public/*","Condition":{"StringLike":{"s3:prefix":[null]}}}]}',
+  "\u0000{}",
+  '{"Version":"2012-10-17","Statement":' + "[".repeat(200) + "]".repeat(200) + "}",
+];
+
+/** A real operation on the fuzzed bucket with one part of it made odd. */
+function operation(rng: Random, target: FuzzTarget): Omit<RawRequest, "headers"> {
+  const key = target.keys.length ? rng.pick(target.keys) : "obj";
+  const path = `/${target.bucket}/${key.split("/").map(uriEncode).join("/")}`;
+  const uploadId = target.uploadIds.length ? uriEncode(rng.pick(target.uploadIds)) : "none";
+  const versionId = target.versionIds.length ? uriEncode(rng.pick(target.versionIds)) : "null";
+  const junk = () => rng.pick(QUERY_VALUES);
+  switch (rng.int(12)) {
+    case 0:
+      return {
+        method: "PUT",
+        path,
+        query: `partNumber=${rng.chance(0.7) ? "1" : junk()}&uploadId=${rng.chance(0.8) ? uploadId : junk()}`,
+        body: "part",
+      };
+    case 1:
+      return { method: "POST", path, query: `uploadId=${uploadId}`, body: xmlBody(rng) };
+    case 2:
+      return {
+        method: "PUT",
+        path: `/${target.bucket}`,
+        query: "policy",
+        body: rng.pick(POLICIES),
+      };
+    case 3:
+      return {
+        method: "PUT",
+        path,
+        query:
+          rng.pick(["tagging", "retention", "legal-hold"]) +
+          (rng.chance(0.5) ? `&versionId=${versionId}` : ""),
+        body: xmlBody(rng),
+      };
+    case 4:
+      return {
+        method: "PUT",
+        path: `/${target.bucket}`,
+        query: rng.pick([
+          "lifecycle",
+          "replication",
+          "object-lock",
+          "versioning",
+          "tagging",
+          "cors",
+          "acl",
+        ]),
+        body: xmlBody(rng),
+      };
+    case 5:
+      return { method: "POST", path: `/${target.bucket}`, query: "delete", body: xmlBody(rng) };
+    case 6:
+      return {
+        method: "GET",
+        path: `/${target.bucket}`,
+        query: `${rng.pick(["list-type=2", "versions", "uploads", ""])}&prefix=${rng.pick(["", "d", "%01", "%00"])}&delimiter=${rng.pick(["/", "", "%01", "xx"])}&max-keys=${rng.pick(["1", "0", junk()])}&${rng.pick(["start-after", "marker", "key-marker", "continuation-token", "upload-id-marker"])}=${junk()}&encoding-type=${rng.pick(["url", junk()])}`,
+      };
+    case 7:
+      return {
+        method: rng.pick(["GET", "HEAD"]),
+        path,
+        query: `versionId=${rng.chance(0.7) ? versionId : junk()}&${rng.pick(PARAMS.filter((p) => p.startsWith("response-")))}=${junk()}`,
+      };
+    case 8:
+      return {
+        method: rng.pick(["GET", "HEAD"]),
+        path,
+        query: `partNumber=${rng.chance(0.5) ? "1" : junk()}`,
+      };
+    case 9:
+      return {
+        method: "DELETE",
+        path,
+        query: rng.chance(0.5) ? `versionId=${junk()}` : `uploadId=${junk()}`,
+      };
+    case 10:
+      return {
+        method: "GET",
+        path,
+        query: rng.pick([
+          "tagging",
+          "retention",
+          "legal-hold",
+          "attributes",
+          "acl",
+          `uploadId=${uploadId}&max-parts=${junk()}&part-number-marker=${junk()}`,
+        ]),
+      };
+    default:
+      return { method: "PUT", path: `/${target.bucket}/copy-${rng.int(5)}`, query: "", body: "" };
+  }
+}
+
 /** The `index`-th request of a run. */
 export function generate(rng: Random, index: number, target: FuzzTarget): FuzzCase {
-  const method = rng.pick([
-    "GET",
-    "GET",
-    "GET",
-    "PUT",
-    "PUT",
-    "HEAD",
-    "DELETE",
-    "POST",
-    "POST",
-    "OPTIONS",
-    "PATCH",
-  ]);
-  const bucketLevel = rng.chance(0.3);
-  const bucket = rng.chance(0.9)
-    ? target.bucket
-    : rng.pick(["nosuch", "floe", "ab", "A_B", "%zz", "fu%00zz", "x".repeat(70), "..", "%2E"]);
-  const path = rng.chance(0.02)
-    ? "/"
-    : bucketLevel
-      ? `/${bucket}`
-      : `/${bucket}/${randomKey(rng, target)}`;
-  const query = randomQuery(rng, target);
-  const headers = randomHeaders(rng);
+  let method: string;
+  let path: string;
+  let query: string;
   let body: string | undefined;
-  if (method === "PUT" || method === "POST") {
-    body = rng.chance(0.5) ? xmlBody(rng) : rng.chance(0.5) ? "" : "data-" + rng.int(1000);
+  const headers = randomHeaders(rng);
+  if (rng.chance(0.35)) {
+    ({ method, path, query = "", body } = operation(rng, target));
+    if (path.includes("/copy-") && !headers["x-amz-copy-source"])
+      headers["x-amz-copy-source"] = `/${target.bucket}/obj`;
+    // Most configuration writes require Content-MD5: give the right one to get past it.
+    if (body !== undefined && rng.chance(0.7))
+      headers["content-md5"] = createHash("md5").update(body).digest("base64");
+  } else {
+    method = rng.pick([
+      "GET",
+      "GET",
+      "GET",
+      "PUT",
+      "PUT",
+      "HEAD",
+      "DELETE",
+      "POST",
+      "POST",
+      "OPTIONS",
+      "PATCH",
+    ]);
+    const bucketLevel = rng.chance(0.3);
+    const bucket = rng.chance(0.9)
+      ? target.bucket
+      : rng.pick(["nosuch", "floe", "ab", "A_B", "%zz", "fu%00zz", "x".repeat(70), "..", "%2E"]);
+    path = rng.chance(0.02)
+      ? "/"
+      : bucketLevel
+        ? `/${bucket}`
+        : `/${bucket}/${randomKey(rng, target)}`;
+    query = randomQuery(rng, target);
+    if (method === "PUT" || method === "POST") {
+      body = rng.chance(0.5) ? xmlBody(rng) : rng.chance(0.5) ? "" : "data-" + rng.int(1000);
+    }
   }
   const { request, how } = authenticate(rng, { method, path, query, headers, body }, target);
   const bodyNote =
