@@ -525,7 +525,15 @@ const POLICIES = [
 ];
 
 /** A real operation on the fuzzed bucket with one part of it made odd. */
-function operation(rng: Random, target: FuzzTarget): Omit<RawRequest, "headers"> {
+/** A request line and text body, before headers and auth. */
+interface Operation {
+  method: string;
+  path: string;
+  query?: string;
+  body?: string;
+}
+
+function operation(rng: Random, target: FuzzTarget): Operation {
   const key = target.keys.length ? rng.pick(target.keys) : "obj";
   const path = `/${target.bucket}/${key.split("/").map(uriEncode).join("/")}`;
   const uploadId = target.uploadIds.length ? uriEncode(rng.pick(target.uploadIds)) : "none";
