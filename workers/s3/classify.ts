@@ -196,7 +196,7 @@ export function classifyS3Request(
   }
 }
 
-/** The request path as sent: URL parsing would drop `.` and `..` segments, which S3 keys may contain. */
+/** The request path as sent: URL parsing would re-encode it and resolve `.` and `..` segments. */
 export function rawPath(rawUrl: string): string {
   const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(rawUrl);
   return match?.[1] || "/";
