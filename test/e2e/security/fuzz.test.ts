@@ -114,6 +114,8 @@ it(`answers ${REQUESTS} random requests without a 5xx or ill-formed XML, and kee
   const summary = [...answers].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`);
   console.log(`fuzz: answers ${summary.join(", ")}`);
   expect(site.process.exitCode, site.output().slice(-2000)).toBeNull();
+  const internal = site.output().match(/internal error[^\n]*\n[^\n]*/g) ?? [];
+  expect(internal, "errors the site logged as internal").toEqual([]);
   if (failures.length > 0) {
     failures.sort((a, b) => a.fuzz.description.length - b.fuzz.description.length);
     const shown = failures
