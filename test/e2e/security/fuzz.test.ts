@@ -11,7 +11,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { errorCode, keepAlive, sendRaw, signRaw, type RawRequest } from "../harness/raw.ts";
 import { startSite, type Site } from "../harness/site.ts";
 import { xmlProblem } from "../harness/xml.ts";
-import { generate, Random, type FuzzCase, type FuzzTarget } from "./fuzz-requests.ts";
+import { Random } from "./fuzz-inputs.ts";
+import { generate, type FuzzCase, type FuzzTarget } from "./fuzz-requests.ts";
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
