@@ -5,6 +5,7 @@
  * characters in header-bound query values, control characters in listed
  * keys and error documents, and the reserved bucket name.
  */
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, sendRaw, signRaw, type RawRequest } from "../harness/raw.ts";
 import { startSite, type Site } from "../harness/site.ts";
@@ -178,6 +179,50 @@ describe("XML with control characters in client text", () => {
     const noBucket = await send({ method: "GET", path: "/no%01such" });
     expect(noBucket.status).toBeGreaterThanOrEqual(400);
     expect(noBucket.status).toBeLessThan(500);
+  });
+});
+
+/** Writes raw bytes to the site and returns the status of the answer (0 when it just closes). */
+function rawExchange(bytes: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(site.port, "127.0.0.1");
+    let received = "";
+    socket.setTimeout(10_000, () => socket.destroy(new Error("no answer in 10 s")));
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+      if (received.includes("\r\n")) socket.end();
+    });
+    socket.on("close", () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0)));
+    socket.on("error", reject);
+    socket.write(bytes);
+  });
+}
+
+describe("request lines HTTP clients would not send", () => {
+  it("never answer 5xx and leave the site serving", async () => {
+    const lines = [
+      `GET /${BUCKET}/a\u0001b HTTP/1.1`,
+      `GET /${BUCKET}/a b HTTP/1.1`,
+      `GET /${BUCKET}/a\u0000b HTTP/1.1`,
+      `GET /${BUCKET}/caf\u00e9 HTTP/1.1`,
+      `GET /${BUCKET}/x?versionId=\u0001 HTTP/1.1`,
+      `GET /${BUCKET}/x?response-content-type=a\rb HTTP/1.1`,
+      `GET /${BUCKET}/${"k".repeat(20_000)} HTTP/1.1`,
+    ];
+    const exchange = (line: string) =>
+      rawExchange(Buffer.from(`${line}\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, "latin1"));
+    for (const line of lines) {
+      const status = await exchange(line);
+      expect(status < 500, `${JSON.stringify(line.slice(0, 60))} → ${status}`).toBe(true);
+    }
+    // Targets not in origin form never reach the Worker: the local runtime (workerd) answers
+    // them itself, with a plain-text 500. They must not take the site down.
+    for (const line of [`GET ${BUCKET}/x HTTP/1.1`, "GET * HTTP/1.1", "GET http://a/x HTTP/1.1"])
+      await exchange(line);
+    expect(site.process.exitCode).toBeNull();
+    expect((await send({ method: "GET", path: `/${BUCKET}`, query: "max-keys=1" })).status).toBe(
+      200,
+    );
   });
 });
 
