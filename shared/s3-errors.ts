@@ -47,6 +47,7 @@ export const S3_ERRORS = {
   InvalidRequest: [400, "Invalid Request"],
   InvalidStorageClass: [400, "The storage class you specified is not valid"],
   InvalidTag: [400, "The tag provided was not a valid tag."],
+  InvalidURI: [400, "Couldn't parse the specified URI."],
   InvalidBucketState: [409, "The request is not valid with the current state of the bucket."],
   ObjectLockConfigurationNotFoundError: [
     404,

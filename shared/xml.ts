@@ -11,14 +11,34 @@ import { strictEntityDecoder } from "./xml-entities.ts";
 
 const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-/** Escapes text for element content and attribute values. */
+const NAMED: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
+/**
+ * Escapes text for element content and attribute values. Client text (keys,
+ * prefixes, resources) may hold any character, so beyond the five markup
+ * characters: U+0001–U+001F become `&#x..;` references, as S3 writes them
+ * (tab, LF and CR too, so a parser's line-ending normalisation cannot alter
+ * a key); U+0000, U+FFFE, U+FFFF and lone surrogates, which XML cannot carry
+ * even as references, become U+FFFD. Clients needing such keys exactly ask
+ * for `encoding-type=url`.
+ */
 export function escapeXml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return value.replace(
+    /[&<>"'\u0000-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (char) => {
+      const named = NAMED[char];
+      if (named) return named;
+      const code = char.charCodeAt(0);
+      if (code >= 0x01 && code <= 0x1f) return `&#x${code.toString(16).toUpperCase()};`;
+      return "\ufffd";
+    },
+  );
 }
 
 /** A child element: `[name, text]` or `[name, children]`; undefined/null children are skipped. */

@@ -71,12 +71,59 @@ describe("classifyS3Request", () => {
     ).toBe("ListObjects");
   });
 
-  it("keeps keys exactly, including dot segments and encoded characters", () => {
-    expect(locate("h", rawPath("http://h/b/a/../c%20d/%E2%82%AC"), "")).toEqual({
+  it("keeps keys exactly, including encoded characters", () => {
+    expect(locate("h", rawPath("http://h/b/a/..c/c%20d/%E2%82%AC/.x"), "")).toEqual({
       bucket: "b",
-      key: "a/../c d/€",
+      key: "a/..c/c d/€/.x",
     });
     expect(locate("h", "/b/dir/", "")).toEqual({ bucket: "b", key: "dir/" });
+    expect(locate("h", "/b/a%2Bb+c%25", "")).toEqual({ bucket: "b", key: "a+b+c%" });
+  });
+
+  it("refuses dot segments and invalid percent-encoding as InvalidURI", () => {
+    const paths = [
+      "/b/.",
+      "/b/..",
+      "/b/a/../c",
+      "/b/a/./c",
+      "/b/dir/.",
+      "/b/%2E%2E",
+      "/b/a%2F..%2Fc",
+      "/../b",
+      "/b/%zz",
+      "/b/%",
+      "/b/a%2",
+      "/b/%C3",
+      "/b/%FF%FE",
+      "/b%zz/k",
+    ];
+    for (const path of paths) {
+      expect(() => locate("h", rawPath(`http://h${path}`), ""), path).toThrow(
+        expect.objectContaining({ code: "InvalidURI", status: 400 }),
+      );
+    }
+  });
+
+  it("refuses control characters in header-bound query values, and non-ASCII ids", () => {
+    const h = new Headers({ host: "h" });
+    const bad = [
+      "versionId=a%0Db",
+      "versionId=%E2%82%AC",
+      "uploadId=x%00",
+      "partNumber=1%0A&uploadId=u",
+      "response-content-type=text/plain%0D%0AX-Evil:%201",
+      "response-content-disposition=a%00",
+      "response-cache-control=%7F",
+    ];
+    for (const query of bad) {
+      expect(() => classifyS3Request("GET", `http://h/b/k?${query}`, h, ""), query).toThrow(
+        expect.objectContaining({ code: "InvalidArgument", status: 400 }),
+      );
+    }
+    const good = "response-content-disposition=attachment%3B%20filename%3D%22%E6%97%A5%09%22";
+    expect(classifyS3Request("GET", `http://h/b/k?${good}&versionId=abc`, h, "")?.action).toBe(
+      "GetObject",
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isValidBucketName, keyBytes } from "../../shared/names.ts";
+import { isCreatableBucketName, isValidBucketName, keyBytes } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { parseRange } from "../../workers/s3/range.ts";
@@ -27,6 +27,12 @@ describe("bucket names", () => {
     ]) {
       expect(isValidBucketName(name), name).toBe(false);
     }
+  });
+  it("reserves the names of Floe's own top-level routes", () => {
+    expect(isValidBucketName("floe")).toBe(true);
+    expect(isCreatableBucketName("floe")).toBe(false);
+    expect(isCreatableBucketName("floe-data")).toBe(true);
+    expect(isCreatableBucketName("ab")).toBe(false);
   });
   it("measures keys in UTF-8 bytes", () => {
     expect(keyBytes("€")).toBe(3);

@@ -183,6 +183,17 @@ describe("presigned URLs", () => {
     });
   });
 
+  it("sign %2B as a plus and a raw + as a space, so neither stands in for the other", async () => {
+    const plus = await smithyPresigned("/bucket", { query: { prefix: "a+b" } });
+    expect(plus).toContain("prefix=a%2Bb");
+    await expect(authenticate(plus)).resolves.toMatchObject({ presigned: true });
+    await expect(authenticate(plus.replace("prefix=a%2Bb", "prefix=a+b"))).rejects.toMatchObject({
+      code: "SignatureDoesNotMatch",
+    });
+    const space = await smithyPresigned("/bucket", { query: { prefix: "a b" } });
+    await expect(authenticate(space.replace("prefix=a%20b", "prefix=a+b"))).resolves.toBeTruthy();
+  });
+
   it("refuse a tampered URL, a wrong secret and an unknown key", async () => {
     const url = await smithyPresigned("/bucket/key", { query: { versionId: "1" } });
     const tampered = [

@@ -147,6 +147,27 @@ describe("header authentication: what the AWS SDK signs", () => {
     }
   });
 
+  it("reads a raw + in the query as a space and only %2B as a plus", async () => {
+    const resent = (request: Request, query: string) =>
+      new Request(`${request.url.split("?")[0]}?${query}`, {
+        method: request.method,
+        headers: request.headers,
+      });
+    const plus = await smithySigned("GET", "/bucket", { query: { prefix: "a+b" } });
+    expect(plus.url).toContain("prefix=a%2Bb");
+    await expect(authenticate(plus)).resolves.toMatchObject({ anonymous: false });
+    // The same signature replayed with a raw '+' would ask for "a b": refused.
+    await expect(authenticate(resent(plus, "prefix=a+b"))).rejects.toMatchObject({
+      code: "SignatureDoesNotMatch",
+    });
+    const space = await smithySigned("GET", "/bucket", { query: { prefix: "a b" } });
+    await expect(authenticate(resent(space, "prefix=a+b"))).resolves.toBeTruthy();
+    await expect(authenticate(resent(space, "prefix=a%20b"))).resolves.toBeTruthy();
+    await expect(authenticate(resent(space, "prefix=a%2Bb"))).rejects.toMatchObject({
+      code: "SignatureDoesNotMatch",
+    });
+  });
+
   it("accepts a path signed as sent and one signed re-encoded, but not double-encoded", async () => {
     // Signed exactly as sent, with characters the URL keeps unencoded.
     await expect(authenticate(await smithySigned("GET", "/bucket/a'b(c)!*"))).resolves.toBeTruthy();

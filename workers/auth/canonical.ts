@@ -11,7 +11,10 @@
  *   the raw path (see signature-check.ts).
  * - QUERY: every name=value pair decoded and encoded the same way (space as
  *   %20, never '+'), a name without '=' having the empty value, sorted by
- *   encoded name, then encoded value.
+ *   encoded name, then encoded value. A raw '+' in the query is a space (as
+ *   S3 and every form decoder read it), so it is signed as %20; only %2B is
+ *   a plus. Signing '+' as %2B would let a request signed for a plus be
+ *   replayed meaning a space.
  * - HEADERS: `name:value\n` for each signed header in SignedHeaders order,
  *   names lower-case, values trimmed with inner whitespace runs collapsed to
  *   one space (several values of one header arrive joined by the runtime).
@@ -75,7 +78,7 @@ export function canonicalUri(rawPath: string): string {
 /** The canonical query string of a raw query (without `?`), leaving out the parameter `exclude`. */
 export function canonicalQuery(rawQuery: string, exclude: string | null = null): string {
   const pairs: [string, string][] = [];
-  for (const part of rawQuery.split("&")) {
+  for (const part of rawQuery.replace(/\+/g, "%20").split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
     const name = normalizeComponent(eq < 0 ? part : part.slice(0, eq));

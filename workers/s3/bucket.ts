@@ -7,7 +7,7 @@
  * may only name the site's own region (IllegalLocationConstraintException).
  */
 import { z } from "zod";
-import { isValidBucketName } from "../../shared/names.ts";
+import { isCreatableBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { allSets } from "../../shared/layout/placement.ts";
@@ -63,7 +63,7 @@ export async function requireExistingBucket(ctx: S3Context, bucket: string) {
 
 export async function createBucket(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
-  if (!isValidBucketName(bucket)) {
+  if (!isCreatableBucketName(bucket)) {
     throw new S3Error("InvalidBucketName", undefined, { detail: { BucketName: bucket } });
   }
   const text = await readSmallBody(ctx);

@@ -4,9 +4,11 @@
  * configured and the Host is `<bucket>.<domain>`, from the host (virtual
  * hosted style). The key is the rest of the path, percent-decoded. The
  * action follows from the method, whether there is a bucket and a key, and
- * the subresource in the query (`?versioning`, `?uploads`, ...).
+ * the subresource in the query (`?versioning`, `?uploads`, ...). Paths and
+ * query values S3 cannot accept are refused here (see request-line.ts).
  */
 import type { S3Action } from "./actions.ts";
+import { checkDotSegments, checkQueryValues, decodeSegment } from "./request-line.ts";
 
 export interface S3Request {
   action: S3Action;
@@ -130,20 +132,15 @@ function pick(query: URLSearchParams, table: Table): S3Action | null {
   return null;
 }
 
-/** Splits host and path into bucket and key. */
+/** Splits host and path into bucket and key; InvalidURI for bad escapes or `.`/`..` segments. */
 export function locate(
   host: string,
   path: string,
   domain: string,
 ): { bucket: string | null; key: string | null } {
   const hostname = host.replace(/:\d+$/, "").toLowerCase();
-  const decode = (segment: string) => {
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      return segment;
-    }
-  };
+  checkDotSegments(path.slice(1).split("/").map(decodeSegment).join("/"));
+  const decode = decodeSegment;
   if (domain && hostname.endsWith(`.${domain}`)) {
     const bucket = hostname.slice(0, -(domain.length + 1));
     const rest = path.replace(/^\//, "");
@@ -157,7 +154,11 @@ export function locate(
   return { bucket: decode(trimmed.slice(0, slash)), key: key === "" ? null : decode(key) };
 }
 
-/** Maps a request to its S3 action; null when no action fits (→ 405 MethodNotAllowed). */
+/**
+ * Maps a request to its S3 action; null when no action fits (→ 405
+ * MethodNotAllowed). Throws InvalidURI / InvalidArgument for a path or
+ * header-bound query value S3 cannot accept.
+ */
 export function classifyS3Request(
   method: string,
   rawUrl: string,
@@ -167,6 +168,7 @@ export function classifyS3Request(
   const url = new URL(rawUrl);
   const { bucket, key } = locate(headers.get("host") ?? url.host, rawPath(rawUrl), domain);
   const query = url.searchParams;
+  checkQueryValues(query);
   const done = (action: S3Action | null) => (action ? { action, bucket, key, query } : null);
   if (!bucket) return done(method === "GET" ? "ListBuckets" : null);
   if (key === null) {
@@ -207,7 +209,7 @@ export function classifyS3Request(
   }
 }
 
-/** The request path as sent: URL parsing would drop `.` and `..` segments, which S3 keys may contain. */
+/** The request path as sent: URL parsing would re-encode it and resolve `.` and `..` segments. */
 export function rawPath(rawUrl: string): string {
   const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(rawUrl);
   return match?.[1] || "/";

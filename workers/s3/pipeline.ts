@@ -1,11 +1,11 @@
 /**
- * The S3 request pipeline: SigV4 or, for older clients, SigV2 (root or an
- * IAM key) → classify → authorize (IAM, service account and bucket
- * policies) → dispatch. POST object, unauthenticated by design and not
- * implemented, is answered before authentication. A replica write
- * (x-floe-replication-request) is accepted only header-signed: never
- * anonymous, never through a presigned URL. (The router wraps it with the
- * request id and the error handler.)
+ * The S3 request pipeline: classify (refusing URIs S3 cannot parse) →
+ * SigV4 or, for older clients, SigV2 (root or an IAM key) → authorize (IAM,
+ * service account and bucket policies) → dispatch. POST object,
+ * unauthenticated by design and not implemented, is answered before
+ * authentication. A replica write (x-floe-replication-request) is accepted
+ * only header-signed: never anonymous, never through a presigned URL. (The
+ * router wraps it with the request id and the error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -33,6 +33,7 @@ export async function handleS3(
   requestId: string,
 ): Promise<Response> {
   const config = loadConfig(env);
+  // Classified first: a URI S3 cannot parse is InvalidURI, not a signature mismatch.
   const classified = classifyS3Request(request.method, request.url, request.headers, config.domain);
   // A form upload is unauthenticated by design, so it is refused before SigV4 would refuse it as 403.
   if (classified?.action === "PostObject") return refusePostObject(request);
