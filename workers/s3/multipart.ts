@@ -19,14 +19,17 @@ import {
 } from "./replica.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import {
-  CHECKSUM_ALGORITHMS,
-  compositeChecksum,
-  isChecksumAlgorithm,
-} from "../../shared/checksums.ts";
+import { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from "../../shared/checksums.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { checksumPlan, finishChecksum, type ChecksumPlan } from "./checksum-headers.ts";
+import {
+  CHECKSUM_TYPES,
+  completedChecksums,
+  partChecksumPlan,
+  uploadChecksum,
+  type UploadChecksum,
+} from "./multipart-checksum.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
@@ -59,6 +62,7 @@ const attributesSchema = z.object({
   checksums: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()).optional(),
   checksumAlgorithm: z.string().optional(),
+  checksumType: z.enum(CHECKSUM_TYPES).optional(),
   retention: z
     .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
     .optional(),
@@ -158,28 +162,30 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
   ]);
   const erasure = planErasure(ctx.config, deploymentId, bucket, key, metadata.storageClass);
   const tagging = ctx.request.headers.get("x-amz-tagging");
-  const declared = ctx.request.headers.get("x-amz-checksum-algorithm")?.toLowerCase();
-  if (declared !== undefined && !isChecksumAlgorithm(declared)) {
-    throw new S3Error("InvalidRequest", "Checksum algorithm provided is unsupported.");
-  }
-  const attributes: VersionAttributes & { checksumAlgorithm?: string } = isReplicaRequest(
-    ctx.request.headers,
-  )
-    ? await replicaAttributes(ctx, bucket, key)
-    : {
-        ...metadata,
-        checksums: {},
-        tags: tagging === null ? undefined : parseTaggingHeader(tagging),
-        checksumAlgorithm: declared,
-        ...lockForWrite(ctx, info),
-      };
+  const declared = uploadChecksum(ctx.request.headers);
+  const attributes: VersionAttributes & { checksumAlgorithm?: string; checksumType?: string } =
+    isReplicaRequest(ctx.request.headers)
+      ? await replicaAttributes(ctx, bucket, key)
+      : {
+          ...metadata,
+          checksums: {},
+          tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+          checksumAlgorithm: declared?.algorithm,
+          checksumType: declared?.type,
+          ...lockForWrite(ctx, info),
+        };
   const uploadId = await bucketStub(ctx.env, bucket).createUpload(
     key,
     JSON.stringify(attributes),
     erasure,
   );
   if (!uploadId) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  const headers = declared ? { "x-amz-checksum-algorithm": declared.toUpperCase() } : undefined;
+  const headers = declared
+    ? {
+        "x-amz-checksum-algorithm": declared.algorithm.toUpperCase(),
+        "x-amz-checksum-type": declared.type,
+      }
+    : undefined;
   return xmlResponse(
     xmlDocument("InitiateMultipartUploadResult", [
       ["Bucket", bucket],
@@ -188,6 +194,13 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
     ]),
     { headers },
   );
+}
+
+/** The checksum an upload was created with, if any. */
+function checksumOf(upload: UploadInfo): UploadChecksum | null {
+  const { checksumAlgorithm, checksumType } = attributesSchema.parse(JSON.parse(upload.attributes));
+  if (!checksumAlgorithm || !isChecksumAlgorithm(checksumAlgorithm)) return null;
+  return { algorithm: checksumAlgorithm, type: checksumType ?? "COMPOSITE" };
 }
 
 /** Writes one part from `body`; shared by UploadPart and UploadPartCopy. */
@@ -202,6 +215,7 @@ export async function storePart(
   trailers: Promise<Record<string, string>> = Promise.resolve({}),
 ): Promise<UploadedPart> {
   const { bucket, key } = requireObject(ctx);
+  checksum = partChecksumPlan(checksumOf(upload), checksum);
   const slots = writeSlots(ctx.env, upload.erasure);
   const dataDir = crypto.randomUUID();
   try {
@@ -335,18 +349,11 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     }
   });
   const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
-  const algorithm = attributes.checksumAlgorithm ?? Object.keys(parts[0].checksums)[0];
-  const checksums: Record<string, string> = {};
-  if (
-    algorithm &&
-    isChecksumAlgorithm(algorithm) &&
-    parts.every((part) => part.checksums[algorithm])
-  ) {
-    checksums[algorithm] = compositeChecksum(
-      algorithm,
-      parts.map((part) => part.checksums[algorithm]),
-    );
-  }
+  const checksums = completedChecksums(
+    checksumOf(upload),
+    parts,
+    attributes.replica ? new Headers() : ctx.request.headers,
+  );
   const replica = attributes.replica;
   const record: VersionRecord = {
     format: 1,
