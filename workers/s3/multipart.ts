@@ -379,6 +379,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       size: part.size,
       etag: part.etag,
       dataDir: part.dataDir,
+      ...(Object.keys(part.checksums).length > 0 ? { checksums: part.checksums } : {}),
     })),
     inline: false,
     ...(replica
