@@ -132,7 +132,7 @@ describe.skipIf(skipWithout("aws CLI", [AWS]))("aws CLI v2", () => {
   it("presigns a GET that node can fetch", async () => {
     const url = (await aws("s3", "presign", `s3://${BUCKET}/dir/small.bin`)).trim();
     const got = await fetchBytes(url);
-    expect(got.status).toBe(200);
+    expect(got.status, `${url}\n${got.body.toString()}`).toBe(200);
     expect(got.body.equals(small)).toBe(true);
   });
 
