@@ -14,6 +14,8 @@ import { join } from "node:path";
 export interface CommandResult {
   code: number | null;
   stdout: string;
+  /** Standard output as bytes, for binary output. */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -38,9 +40,9 @@ export function runCommand(
   for (const name of options.unset ?? []) delete env[name];
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd, env, stdio: "pipe" });
-    let stdout = "";
+    const out: Buffer[] = [];
     let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
+    child.stdout.on("data", (data: Buffer) => out.push(data));
     child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
     const timer = setTimeout(() => {
       stderr += `\n[killed after ${options.timeout ?? 60_000} ms]`;
@@ -48,11 +50,18 @@ export function runCommand(
     }, options.timeout ?? 60_000);
     child.once("error", (error) => {
       clearTimeout(timer);
-      resolve({ code: null, stdout, stderr: `${stderr}${error.message}` });
+      const bytes = Buffer.concat(out);
+      resolve({
+        code: null,
+        stdout: bytes.toString(),
+        stdoutBytes: bytes,
+        stderr: `${stderr}${error.message}`,
+      });
     });
     child.once("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      const bytes = Buffer.concat(out);
+      resolve({ code, stdout: bytes.toString(), stdoutBytes: bytes, stderr });
     });
     child.stdin.end(options.input ?? "");
   });
@@ -64,12 +73,21 @@ export async function runOk(
   args: string[],
   options: CommandOptions = {},
 ): Promise<string> {
+  return (await runOkBytes(command, args, options)).toString();
+}
+
+/** As runOk, with the output as bytes. */
+export async function runOkBytes(
+  command: string,
+  args: string[],
+  options: CommandOptions = {},
+): Promise<Buffer> {
   const result = await runCommand(command, args, options);
   if (result.code !== 0)
     throw new Error(
-      `${command} ${args.join(" ")} exited with ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+      `${command} ${args.join(" ")} exited with ${result.code}\n--- stdout\n${result.stdout.slice(0, 4000)}\n--- stderr\n${result.stderr.slice(0, 8000)}`,
     );
-  return result.stdout;
+  return result.stdoutBytes;
 }
 
 /** A fresh temporary directory and a function that removes it. */
