@@ -36,7 +36,7 @@ export function runCommand(
   args: string[],
   options: CommandOptions = {},
 ): Promise<CommandResult> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const name of options.unset ?? []) delete env[name];
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd, env, stdio: "pipe" });
