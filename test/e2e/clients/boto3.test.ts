@@ -7,15 +7,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { fetchBytes, randomBytes, runOk, skipWithout, tempDir } from "../harness/commands.ts";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fetchBytes, randomBytes, skipWithout, tempDir } from "../harness/commands.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "../harness/site.ts";
 
 const PYTHON = "/usr/bin/python3";
 const MiB = 1024 * 1024;
 const BUCKET = "boto3";
 
-/** Calls one client method (or upload_file / download_file) with JSON arguments; prints the JSON result. */
+/**
+ * One boto3 client for the whole file: reads a JSON call per line
+ * ({method, kwargs}: a client method, or upload_file / download_file /
+ * generate_presigned_url) and answers a JSON line, {result} or {error}.
+ */
 const SCRIPT = `
 import base64, datetime, json, os, sys
 import boto3
@@ -29,23 +34,30 @@ s3 = boto3.client(
     aws_secret_access_key=os.environ["FLOE_SECRET"],
     config=Config(s3={"addressing_style": "path"}),
 )
-method, kwargs = sys.argv[1], json.loads(sys.argv[2])
-result = getattr(s3, method)(**kwargs)
-if isinstance(result, dict):
-    result.pop("ResponseMetadata", None)
-    if "Body" in result:
-        result["Body"] = base64.b64encode(result["Body"].read()).decode()
 
 def encode(value):
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     raise TypeError(type(value))
 
-print(json.dumps(result, default=encode))
+for line in sys.stdin:
+    call = json.loads(line)
+    try:
+        result = getattr(s3, call["method"])(**call["kwargs"])
+        if isinstance(result, dict):
+            result.pop("ResponseMetadata", None)
+            if "Body" in result:
+                result["Body"] = base64.b64encode(result["Body"].read()).decode()
+        answer = {"result": result}
+    except Exception as error:
+        answer = {"error": repr(error)}
+    print(json.dumps(answer, default=encode), flush=True)
 `;
 
 let site: Site;
 let dir: ReturnType<typeof tempDir>;
+let python: ChildProcessWithoutNullStreams;
+let lines: AsyncIterator<string>;
 const small = randomBytes(1000);
 const large = randomBytes(20 * MiB);
 const file = (name: string) => join(dir.path, name);
@@ -54,19 +66,12 @@ async function boto<T = Record<string, unknown>>(
   method: string,
   kwargs: Record<string, unknown>,
 ): Promise<T> {
-  const out = await runOk(PYTHON, [file("client.py"), method, JSON.stringify(kwargs)], {
-    env: {
-      FLOE_ENDPOINT: site.url,
-      FLOE_REGION: REGION,
-      FLOE_KEY: ROOT_USER,
-      FLOE_SECRET: ROOT_PASSWORD,
-      AWS_CONFIG_FILE: file("config"),
-      AWS_SHARED_CREDENTIALS_FILE: file("config"),
-      NO_PROXY: "127.0.0.1,localhost",
-    },
-    unset: ["AWS_CA_BUNDLE", "AWS_PROFILE", "PYTHONPATH", "PYTHONHOME"],
-  });
-  return JSON.parse(out) as T;
+  python.stdin.write(`${JSON.stringify({ method, kwargs })}\n`);
+  const line = await lines.next();
+  if (line.done) throw new Error(`python exited: ${python.exitCode}`);
+  const answer = JSON.parse(line.value) as { result?: T; error?: string };
+  if (answer.error !== undefined) throw new Error(`${method}: ${answer.error}`);
+  return answer.result as T;
 }
 
 const hasBoto3 = () => spawnSync(PYTHON, ["-c", "import boto3"]).status === 0;
@@ -77,11 +82,27 @@ describe.skipIf(skipWithout("boto3", [PYTHON], hasBoto3))("boto3", () => {
     dir = tempDir("boto3");
     writeFileSync(file("client.py"), SCRIPT);
     writeFileSync(file("config"), "");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FLOE_ENDPOINT: site.url,
+      FLOE_REGION: REGION,
+      FLOE_KEY: ROOT_USER,
+      FLOE_SECRET: ROOT_PASSWORD,
+      AWS_CONFIG_FILE: file("config"),
+      AWS_SHARED_CREDENTIALS_FILE: file("config"),
+      NO_PROXY: "127.0.0.1,localhost",
+    };
+    for (const name of ["AWS_CA_BUNDLE", "AWS_PROFILE", "PYTHONPATH", "PYTHONHOME"])
+      delete env[name];
+    python = spawn(PYTHON, [file("client.py")], { env, stdio: "pipe" });
+    python.stderr.pipe(process.stderr);
+    lines = createInterface({ input: python.stdout })[Symbol.asyncIterator]();
     writeFileSync(file("small"), small);
     writeFileSync(file("large"), large);
   });
 
   afterAll(async () => {
+    python?.stdin.end();
     dir?.remove();
     await site?.remove();
   });
