@@ -56,13 +56,14 @@ describe("uploadChecksum", () => {
   });
 
   it("refuses pairs AWS refuses", () => {
-    for (const pair of [
+    const pairs: Record<string, string>[] = [
       { "x-amz-checksum-type": "FULL_OBJECT" },
       { "x-amz-checksum-algorithm": "MD5" },
       { "x-amz-checksum-algorithm": "SHA256", "x-amz-checksum-type": "FULL_OBJECT" },
       { "x-amz-checksum-algorithm": "CRC64NVME", "x-amz-checksum-type": "COMPOSITE" },
       { "x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "WHOLE" },
-    ])
+    ];
+    for (const pair of pairs)
       expect(
         code(() => uploadChecksum(headers(pair))),
         JSON.stringify(pair),
