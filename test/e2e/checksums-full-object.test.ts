@@ -100,7 +100,7 @@ describe("FULL_OBJECT multipart checksums", () => {
           [field]: whole,
         }),
       );
-      expect(completed[field]).toBe(whole);
+      expect([completed[field], completed.ChecksumType]).toEqual([whole, "FULL_OBJECT"]);
 
       const head = await s3.send(
         new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: "ENABLED" }),
@@ -159,6 +159,7 @@ describe("FULL_OBJECT multipart checksums", () => {
         new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }),
       );
       expect(listed.Parts).toHaveLength(2);
+      expect([listed.ChecksumAlgorithm, listed.ChecksumType]).toEqual([algorithm, "FULL_OBJECT"]);
     });
   }
 

@@ -422,9 +422,10 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       ["Bucket", bucket],
       ["Key", key],
       ["ETag", `"${record.etag}"`],
-      ...Object.entries(record.checksums).map(
-        ([alg, value]) => [`Checksum${alg.toUpperCase()}`, value] as const,
-      ),
+      ...Object.entries(record.checksums).flatMap(([alg, value]) => [
+        [`Checksum${alg.toUpperCase()}`, value] as const,
+        ["ChecksumType", value.includes("-") ? "COMPOSITE" : "FULL_OBJECT"] as const,
+      ]),
     ]),
     { headers: versionHeader },
   );
@@ -480,6 +481,12 @@ export async function listParts(ctx: S3Context): Promise<Response> {
       ["UploadId", upload.uploadId],
       ...ownerNodes(ctx),
       ["StorageClass", attributes.storageClass],
+      attributes.checksumAlgorithm
+        ? ["ChecksumAlgorithm", attributes.checksumAlgorithm.toUpperCase()]
+        : null,
+      attributes.checksumAlgorithm
+        ? ["ChecksumType", attributes.checksumType ?? "COMPOSITE"]
+        : null,
       ["PartNumberMarker", marker],
       ["NextPartNumberMarker", page.length ? page[page.length - 1].number : 0],
       ["MaxParts", maxParts],
