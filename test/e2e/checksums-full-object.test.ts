@@ -192,6 +192,25 @@ describe("FULL_OBJECT multipart checksums", () => {
     expect(head.ChecksumCRC32C).toBe(crcOf("crc32c", Buffer.concat(parts)));
   });
 
+  it("checks x-amz-mp-object-size against the parts' total", async () => {
+    const key = "sized";
+    const { uploadId, done } = await uploadParts(key, ChecksumAlgorithm.CRC32);
+    const complete = (MpuObjectSize: number) =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: done },
+          MpuObjectSize,
+        }),
+      );
+    const size = parts[0].length + parts[1].length;
+    const error = await s3Error(complete(size + 1));
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(["InvalidRequest", 400]);
+    await complete(size);
+  });
+
   it("refuses checksum types an algorithm cannot take", async () => {
     const sha = await s3Error(
       s3.send(

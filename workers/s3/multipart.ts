@@ -4,8 +4,9 @@
  * erasure-coded and streamed like a PUT, under its own data dir, and is
  * recorded by the coordinator only once written at quorum. Completion checks
  * the part list against what was uploaded (InvalidPartOrder, InvalidPart,
- * EntityTooSmall under 5 MiB except the last part) and commits one version
- * whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
+ * EntityTooSmall under 5 MiB except the last part, InvalidRequest when
+ * x-amz-mp-object-size differs from the parts' total) and commits one
+ * version whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
  */
 import { replicateInline } from "../replication/sync.ts";
 import { SOURCE_ETAG_HEADER } from "../../shared/replication/headers.ts";
@@ -348,6 +349,13 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       });
     }
   });
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  const statedSize = ctx.request.headers.get("x-amz-mp-object-size");
+  if (statedSize !== null && statedSize.trim() !== String(size))
+    throw new S3Error(
+      "InvalidRequest",
+      `The provided x-amz-mp-object-size ${statedSize} does not match the size of the object (${size}).`,
+    );
   const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
   const checksums = completedChecksums(
     checksumOf(upload),
@@ -363,7 +371,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     dataDir: crypto.randomUUID(),
     deleteMarker: false,
     mtime: replica?.mtime ?? Date.now(),
-    size: parts.reduce((sum, part) => sum + part.size, 0),
+    size,
     etag: replica?.etag ?? multipartEtag(parts.map((part) => part.etag)),
     contentType: attributes.contentType,
     headers: attributes.headers,
