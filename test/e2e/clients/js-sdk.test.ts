@@ -10,6 +10,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -166,5 +167,15 @@ describe("@aws-sdk/client-s3 v3", () => {
     expect(versions.Versions).toHaveLength(2);
     expect(versions.Versions?.find((v) => !v.IsLatest)?.VersionId).toBe(first.VersionId);
     expect((await bytesOf("v.txt", { VersionId: first.VersionId })).toString()).toBe("first");
+    const attributes = await s3.send(
+      new GetObjectAttributesCommand({
+        Bucket: BUCKET,
+        Key: "v.txt",
+        VersionId: first.VersionId,
+        ObjectAttributes: ["ObjectSize", "ETag"],
+      }),
+    );
+    expect([attributes.VersionId, attributes.ObjectSize]).toEqual([first.VersionId, 5]);
+    expect(`"${attributes.ETag}"`).toBe(first.ETag);
   });
 });
