@@ -24,7 +24,9 @@
 // - Responses come back with their status, reason and headers verbatim,
 //   minus hop-by-hop headers; node:http frames them for the client.
 // - A client that goes away mid-request aborts the relayed request; a
-//   workerd failure before the response becomes a 503 S3 error.
+//   workerd failure before the response becomes a 503 S3 error, except that
+//   a request without a body whose pooled connection workerd had closed is
+//   sent once more on a new connection.
 import http from "node:http";
 
 /** Request headers that belong to one connection (RFC 9110 7.6.1) and are never relayed. */
@@ -68,6 +70,13 @@ function downstreamHeaders(rawHeaders) {
   return out;
 }
 
+/** True when the request carries a body (RFC 9112 6.3): chunked, or a non-zero Content-Length. */
+function hasBody(req) {
+  if (req.headers["transfer-encoding"] !== undefined) return true;
+  const length = req.headers["content-length"];
+  return length !== undefined && length !== "0";
+}
+
 function s3Error(res, status, code, message) {
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
@@ -98,39 +107,55 @@ export function startHttpFront({ host, port, target, secret }) {
       s3Error(res, 400, "InvalidArgument", "The request headers could not be relayed.");
       return;
     }
-    const outgoing = http.request({
-      host: upstream.hostname,
-      port: Number(upstream.port),
-      method: req.method,
-      path: req.url,
-      headers,
-      setHost: false,
-      agent,
-      maxHeaderSize: MAX_HEADER_SIZE,
-    });
-    outgoing.setNoDelay(true);
-    outgoing.on("response", (incoming) => {
-      res.writeHead(
-        incoming.statusCode,
-        incoming.statusMessage,
-        downstreamHeaders(incoming.rawHeaders),
-      );
-      res.flushHeaders();
-      incoming.pipe(res);
-      incoming.on("aborted", () => res.destroy());
-      incoming.on("error", () => res.destroy());
-    });
-    outgoing.on("error", () => {
-      if (!res.headersSent)
-        s3Error(res, 503, "ServiceUnavailable", "Please reduce your request rate.");
-      else res.destroy();
-    });
+    let current = null;
     // The client left before the whole response went out: stop the relayed request too.
     res.on("close", () => {
-      if (!res.writableFinished) outgoing.destroy();
+      if (!res.writableFinished) current?.destroy();
     });
-    req.on("error", () => outgoing.destroy());
-    req.pipe(outgoing);
+    req.on("error", () => current?.destroy());
+
+    const send = (attempt) => {
+      const outgoing = http.request({
+        host: upstream.hostname,
+        port: Number(upstream.port),
+        method: req.method,
+        path: req.url,
+        headers,
+        setHost: false,
+        agent,
+        maxHeaderSize: MAX_HEADER_SIZE,
+      });
+      current = outgoing;
+      outgoing.setNoDelay(true);
+      outgoing.on("response", (incoming) => {
+        res.writeHead(
+          incoming.statusCode,
+          incoming.statusMessage,
+          downstreamHeaders(incoming.rawHeaders),
+        );
+        res.flushHeaders();
+        incoming.pipe(res);
+        incoming.on("close", () => {
+          if (!incoming.complete) res.destroy();
+        });
+      });
+      outgoing.on("error", () => {
+        if (res.headersSent || res.destroyed) {
+          res.destroy();
+          return;
+        }
+        // workerd may close a pooled connection just as it is reused; a request
+        // without a body has nothing consumed yet and goes again on a new one.
+        if (attempt === 0 && outgoing.reusedSocket && !hasBody(req)) {
+          send(1);
+          return;
+        }
+        s3Error(res, 503, "ServiceUnavailable", "Please reduce your request rate.");
+      });
+      if (hasBody(req)) req.pipe(outgoing);
+      else outgoing.end();
+    };
+    send(0);
   };
 
   const server = http.createServer(
