@@ -56,7 +56,8 @@ export function upstreamHeaders(rawHeaders, { secret, clientAddress }) {
   // Several Accept-Encoding lines mean one list (RFC 9110 5.3), as a runtime joins them.
   if (acceptEncoding.length > 0)
     out.push(`${FRONT_PREFIX}accept-encoding`, acceptEncoding.join(", "));
-  if (clientAddress) out.push("CF-Connecting-IP", clientAddress);
+  // A dual-stack listener shows IPv4 peers as ::ffff:a.b.c.d; Cloudflare gives the IPv4 form.
+  if (clientAddress) out.push("CF-Connecting-IP", clientAddress.replace(/^::ffff:(?=\d+\.)/i, ""));
   return out;
 }
 
