@@ -23,10 +23,12 @@
 //     peer address, as Cloudflare sets it.
 // - Responses come back with their status, reason and headers verbatim,
 //   minus hop-by-hop headers; node:http frames them for the client.
-// - A client that goes away mid-request aborts the relayed request; a
-//   workerd failure before the response becomes a 503 S3 error, except that
-//   a request without a body whose pooled connection workerd had closed is
-//   sent once more on a new connection.
+// - Requests without a body share kept-alive connections to workerd (one
+//   whose connection workerd had just closed is sent once more); a request
+//   with a body gets a connection of its own, since workerd may close one
+//   right after a response and a body cannot be sent twice.
+// - A client that goes away mid-request aborts the relayed request; any
+//   other workerd failure before the response becomes a 503 S3 error.
 import http from "node:http";
 
 /** Request headers that belong to one connection (RFC 9110 7.6.1) and are never relayed. */
@@ -95,7 +97,12 @@ function s3Error(res, status, code, message) {
  */
 export function startHttpFront({ host, port, target, secret }) {
   const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  // workerd may close a kept-alive connection just after a response (after a
+  // long upload, say), and a request sent on it in that moment is lost. One
+  // without a body can simply go again; a body cannot be replayed, so a
+  // request with one always gets a new connection.
+  const pooled = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const single = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
   const relay = (req, res) => {
     let headers;
@@ -123,7 +130,7 @@ export function startHttpFront({ host, port, target, secret }) {
         path: req.url,
         headers,
         setHost: false,
-        agent,
+        agent: hasBody(req) ? single : pooled,
         maxHeaderSize: MAX_HEADER_SIZE,
       });
       current = outgoing;
@@ -140,13 +147,13 @@ export function startHttpFront({ host, port, target, secret }) {
           if (!incoming.complete) res.destroy();
         });
       });
-      outgoing.on("error", () => {
-        if (res.headersSent || res.destroyed) {
+      outgoing.on("error", (error) => {
+        if (res.destroyed) return;
+        console.error(`front: ${req.method} ${req.url}: ${error.code ?? error.message}`);
+        if (res.headersSent) {
           res.destroy();
           return;
         }
-        // workerd may close a pooled connection just as it is reused; a request
-        // without a body has nothing consumed yet and goes again on a new one.
         if (attempt === 0 && outgoing.reusedSocket && !hasBody(req)) {
           send(1);
           return;
@@ -193,7 +200,8 @@ export function startHttpFront({ host, port, target, secret }) {
   server.close = (callback) => {
     close(callback);
     server.closeAllConnections();
-    agent.destroy();
+    pooled.destroy();
+    single.destroy();
     return server;
   };
   return new Promise((resolve, reject) => {
