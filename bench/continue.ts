@@ -71,12 +71,13 @@ async function median(action: () => Promise<unknown>): Promise<number> {
 
 const site = await startSite();
 const dir = mkdtempSync(join(tmpdir(), "floe-continue-bench-"));
-const env = {
+const awsConfig = join(dir, "aws-config");
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   AWS_ACCESS_KEY_ID: ROOT_USER,
   AWS_SECRET_ACCESS_KEY: ROOT_PASSWORD,
   AWS_DEFAULT_REGION: REGION,
-  AWS_CONFIG_FILE: join(dir, "aws-config"),
+  AWS_CONFIG_FILE: awsConfig,
   AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
 };
 delete env.AWS_CA_BUNDLE;
@@ -84,7 +85,7 @@ try {
   await signedCall("PUT", `${site.url}/${BUCKET}`);
   const file = join(dir, "100MiB.bin");
   writeFileSync(file, await patternBytes(SIZE, 9));
-  writeFileSync(env.AWS_CONFIG_FILE, "[default]\n");
+  writeFileSync(awsConfig, "[default]\n");
 
   const upload = (client: S3Client, key: string) => () =>
     new Upload({
