@@ -30,6 +30,7 @@
 // - A client that goes away mid-request aborts the relayed request; any
 //   other workerd failure before the response becomes a 503 S3 error.
 import http from "node:http";
+import { Worker } from "node:worker_threads";
 
 /** Request headers that belong to one connection (RFC 9110 7.6.1) and are never relayed. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "upgrade"]);
@@ -207,5 +208,29 @@ export function startHttpFront({ host, port, target, secret }) {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve(server));
+  });
+}
+
+/**
+ * Starts the front in a worker thread (see http-front-thread.mjs). Resolves
+ * to `{ address, close }` once it listens; rejects when it cannot listen.
+ */
+export function startHttpFrontThread(options) {
+  const thread = new Worker(new URL("./http-front-thread.mjs", import.meta.url), {
+    workerData: options,
+  });
+  return new Promise((resolve, reject) => {
+    thread.once("error", reject);
+    thread.once("message", ({ address }) => {
+      thread.off("error", reject);
+      thread.on("error", (error) => console.error("front:", error));
+      const close = () =>
+        new Promise((done) => {
+          thread.once("exit", () => done());
+          thread.postMessage("close");
+          setTimeout(() => thread.terminate(), 2_000).unref();
+        });
+      resolve({ address, close });
+    });
   });
 }

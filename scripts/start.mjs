@@ -3,9 +3,9 @@
 // its options read from wrangler.toml, Durable Object state persisted under
 // --state (default .floe/), and the cron triggers fired on their schedule
 // (Miniflare never fires them by itself). Clients talk to an HTTP front in
-// this process (see http-front.mjs), which answers `Expect: 100-continue`
-// and relays each request to workerd, listening on a private loopback port,
-// with the headers the client sent.
+// a worker thread of this process (see http-front.mjs), which answers
+// `Expect: 100-continue` and relays each request to workerd, listening on a
+// private loopback port, with the headers the client sent.
 //
 //   npm start                                   # http://127.0.0.1:8787, state in .floe/
 //   npm start -- --port 8788 --state .floe/site-b
@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import wrangler from "wrangler";
 import { buildWorker } from "./build-worker.mjs";
 import { cronMatches } from "./cron.mjs";
-import { startHttpFront } from "./http-front.mjs";
+import { startHttpFrontThread } from "./http-front.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -86,13 +86,13 @@ const mf = new Miniflare({
 });
 
 const entry = await mf.ready;
-const front = await startHttpFront({
+const front = await startHttpFrontThread({
   host: values.host,
   port,
   target: entry.href,
   secret: bindings.FLOE_LOCAL_FRONT_SECRET,
 });
-const address = front.address();
+const { address } = front;
 const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
 console.log(`Floe listening on http://${shownHost}:${address.port} (state: ${values.state})`);
 console.log(`Root credentials: ${bindings.FLOE_ROOT_USER} / (FLOE_ROOT_PASSWORD)`);
@@ -126,7 +126,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   if (cronTimer) clearTimeout(cronTimer);
-  front.close();
+  await front.close();
   await mf.dispose();
   process.exit(0);
 };
