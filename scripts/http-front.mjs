@@ -40,7 +40,7 @@ const MINIFLARE_PREFIX = "mf-";
 const MAX_HEADER_SIZE = 128 * 1024;
 
 /** The headers relayed to workerd for a client's raw header list. */
-export function upstreamHeaders(rawHeaders, { secret, clientAddress }) {
+function upstreamHeaders(rawHeaders, { secret, clientAddress }) {
   const out = [];
   const acceptEncoding = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
