@@ -224,7 +224,11 @@ export function startHttpFrontThread(options) {
     thread.once("error", reject);
     thread.once("message", ({ address }) => {
       thread.off("error", reject);
-      thread.on("error", (error) => console.error("front:", error));
+      // Without its front a site serves nobody: stop the runner rather than linger.
+      thread.on("error", (error) => {
+        console.error("front failed:", error);
+        process.exit(1);
+      });
       const close = () =>
         new Promise((done) => {
           thread.once("exit", () => done());
