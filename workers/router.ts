@@ -1,9 +1,11 @@
 /**
- * Top of the Worker's fetch: assigns the request id, routes admin and S3
+ * Top of the Worker's fetch: restores the headers the client sent
+ * (client-headers.ts), assigns the request id, routes admin and S3
  * requests, and turns any failure into an S3 error response (or JSON for
  * the admin API). Every response carries x-amz-request-id.
  */
 import { bitrotReady } from "../shared/bitrot.ts";
+import { withClientHeaders } from "./client-headers.ts";
 import { handleAdmin } from "./admin/routes.ts";
 import { handleMetrics } from "./metrics/route.ts";
 import { newRequestId } from "./request-id.ts";
@@ -13,10 +15,11 @@ import { rawPath } from "./s3/classify.ts";
 
 /** The Worker's fetch handler. */
 export async function handleFetch(
-  request: Request,
+  received: Request,
   env: Env,
   exec: ExecutionContext,
 ): Promise<Response> {
+  const request = withClientHeaders(received, env);
   const requestId = newRequestId();
   await bitrotReady();
   const path = rawPath(request.url);
