@@ -151,9 +151,18 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
     !existing.version.record.deleteMarker &&
     existing.version.record.etag === etag
   ) {
+    const held = existing.version.record.metadataTimestamp ?? 0;
+    // The source changed tags or lock state since the held copy: those apply, last writer wins.
+    if (source.metadataTimestamp !== null && source.metadataTimestamp > held)
+      return applyReplicaMetadata(ctx, bucket, key, {
+        versionId,
+        timestamp: source.metadataTimestamp,
+        patch: { tags, ...lock },
+      });
     await ctx.body().drain();
     return answer(existing.version.record.etag);
   }
+  let duplicate = false;
   const record = await writeObject(
     { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
     {
@@ -172,6 +181,9 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
         checksums: source.checksums,
         metadataTimestamp: source.metadataTimestamp,
       },
+      onCommitted: (committed) => {
+        duplicate = committed.duplicate === true;
+      },
       verify: ({ md5 }) => {
         // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
         const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -179,6 +191,11 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
       },
     },
   );
+  if (duplicate) {
+    // A racing transfer stored the version first; its copies on the drives get the merged record.
+    const held = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
+    if (held.ok) syncRecordCopies(ctx, held.version.record);
+  }
   return answer(record.etag);
 }
 
