@@ -125,6 +125,8 @@ export interface TargetStats {
   failedNow: number;
   /** Age of the oldest PENDING or FAILED change (ms); 0 when none. */
   lagMs: number;
+  /** Version deletes (purges) the target has not confirmed yet: PENDING and FAILED. */
+  purge: { pending: number; failed: number };
   latency: { buckets: number[]; counts: number[]; sumMs: number; count: number };
 }
 
@@ -475,6 +477,14 @@ export class ReplicationLog {
           target,
         )
         .one();
+      const purge = this.sql
+        .exec<{ pending: number; failed: number }>(
+          `SELECT COALESCE(SUM(status = 'PENDING'), 0) AS pending,
+             COALESCE(SUM(status = 'FAILED'), 0) AS failed
+           FROM replication_log WHERE target = ? AND kind = 'delete'`,
+          target,
+        )
+        .one();
       const window = (since: number) =>
         this.sql
           .exec<{ n: number; bytes: number }>(
@@ -499,6 +509,7 @@ export class ReplicationLog {
         failedLastHour: { count: hour.n, bytes: hour.bytes },
         failedNow: pending.failed,
         lagMs: pending.oldest === null ? 0 : now - pending.oldest,
+        purge: { pending: purge.pending, failed: purge.failed },
         latency: {
           buckets: LATENCY_BUCKETS,
           counts,
