@@ -1,7 +1,8 @@
 /**
- * Metadata changes racing a transfer: a version's tags, retention and legal
- * hold changed while its bytes are still on their way to a bandwidth-limited
- * target must reach the target all the same (the replication log's state
+ * Replicated object-lock state: retention and legal hold set at write time
+ * arrive with the version; a version's tags, retention and legal hold
+ * changed while its bytes are still on their way to a bandwidth-limited
+ * target reach the target all the same (the replication log's state
  * generation). Two real local sites, object-lock buckets on both, repeated
  * with randomized timing; every version is compared field by field with the
  * SDK and by `replicate verify`.
@@ -35,6 +36,7 @@ let a: Site;
 let b: Site;
 let sa: S3Client;
 let sb: S3Client;
+let arn: string;
 
 /** A seeded generator (mulberry32), so a failing run can be replayed. */
 function random(seed: number): () => number {
@@ -86,6 +88,8 @@ beforeAll(async () => {
   await remoteUser(b);
   for (const s3 of [sa, sb])
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }));
+  arn = await addTarget(a, BUCKET, b, BUCKET);
+  expect((await putReplication(a, BUCKET, [{ arn }])).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -94,10 +98,52 @@ afterAll(async () => {
   await Promise.all([a?.remove(), b?.remove()]);
 });
 
+describe("object-lock buckets", () => {
+  it("replicate a version's retention and legal hold set at write time", async () => {
+    const until = new Date(Date.now() + 3 * 86_400_000);
+    const put = await sa.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: "locked/doc",
+        Body: "kept",
+        ObjectLockMode: "COMPLIANCE",
+        ObjectLockRetainUntilDate: until,
+        ObjectLockLegalHoldStatus: "ON",
+        Tagging: "class=record",
+      }),
+    );
+    const versionId = put.VersionId ?? "";
+    await eventually(
+      async () => (await replicationStatus("locked/doc", versionId)) === "COMPLETED",
+      20_000,
+      "replicated",
+    );
+    const there = await stateOf(sb, "locked/doc", versionId);
+    expect(there).toEqual(await stateOf(sa, "locked/doc", versionId));
+    expect(there.tags).toEqual({ class: "record" });
+    expect(there.retention).toMatch(/^COMPLIANCE \d{4}-/);
+    expect(there.legalHold).toBe("ON");
+    // Held on the target too: the replica cannot be deleted there.
+    const head = await sb.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: "locked/doc", VersionId: versionId }),
+    );
+    expect([head.ObjectLockMode, head.ObjectLockLegalHoldStatus, head.ReplicationStatus]).toEqual([
+      "COMPLIANCE",
+      "ON",
+      "REPLICA",
+    ]);
+  }, 60_000);
+});
+
 describe("metadata changes racing an in-flight transfer", () => {
   it(`reach the target: ${REPETITIONS} repetitions with randomized timing`, async () => {
-    const arn = await addTarget(a, BUCKET, b, BUCKET, { bandwidth: BANDWIDTH });
-    expect((await putReplication(a, BUCKET, [{ arn }])).status).toBe(200);
+    const limited = await admin(
+      a,
+      "PATCH",
+      `buckets/${BUCKET}/remote-targets?arn=${encodeURIComponent(arn)}`,
+      { bandwidth: BANDWIDTH },
+    );
+    expect(limited.status).toBe(200);
     const seed = Number(process.env.FLOE_RACE_SEED ?? 17);
     const next = random(seed);
     const body = await patternBytes(SIZE, 5);
