@@ -12,7 +12,7 @@
  * confirms: the purge status.
  *
  * State generation: every change of what a row must bring to the target
- * (a new version, a tag, retention or legal-hold change, a requeue)
+ * (a new version, or a tag, retention or legal-hold change)
  * increments the row's generation and marks it PENDING. A transfer reports
  * the generation it read before sending; its success completes the row
  * only if no change came in meanwhile. A success for an older generation
