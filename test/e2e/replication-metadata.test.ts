@@ -19,6 +19,7 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, s3Client } from "./harness/clients.ts";
 import { patternBytes } from "./harness/data.ts";
@@ -148,6 +149,31 @@ describe("metadata changes racing an in-flight transfer", () => {
     const next = random(seed);
     const body = await patternBytes(SIZE, 5);
     const written: { key: string; versionId: string }[] = [];
+    // A multipart version (5 MiB + 1 MiB: about 6 s on the wire), changed mid-transfer.
+    const multipart = await new Upload({
+      client: sa,
+      params: { Bucket: BUCKET, Key: "race/multipart.bin", Body: await patternBytes(6 * MiB, 6) },
+      partSize: 5 * MiB,
+      queueSize: 1,
+    }).done();
+    written.push({ key: "race/multipart.bin", versionId: multipart.VersionId ?? "" });
+    await sleep(1000 + Math.floor(next() * 3000));
+    await sa.send(
+      new PutObjectTaggingCommand({
+        Bucket: BUCKET,
+        Key: "race/multipart.bin",
+        VersionId: multipart.VersionId,
+        Tagging: { TagSet: [{ Key: "round", Value: "multipart" }] },
+      }),
+    );
+    await sa.send(
+      new PutObjectLegalHoldCommand({
+        Bucket: BUCKET,
+        Key: "race/multipart.bin",
+        VersionId: multipart.VersionId,
+        LegalHold: { Status: "ON" },
+      }),
+    );
     for (let i = 0; i < REPETITIONS; i++) {
       const key = `race/${i}.bin`;
       const put = await sa.send(

@@ -122,6 +122,21 @@ async function applyReplicaMetadata(
   return new Response(null, { status: 200, headers: { "x-amz-version-id": update.versionId } });
 }
 
+/** True when a version already has these tags, retention and legal hold. */
+function sameReplicatedState(
+  record: VersionRecord,
+  patch: Pick<VersionRecord, "tags" | "retention" | "legalHold">,
+): boolean {
+  const tags = (t: VersionRecord["tags"]) =>
+    JSON.stringify(Object.entries(t ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const retention = (r: VersionRecord["retention"]) => (r ? `${r.mode} ${r.retainUntil}` : "");
+  return (
+    tags(record.tags) === tags(patch.tags) &&
+    retention(record.retention) === retention(patch.retention) &&
+    (record.legalHold === true) === (patch.legalHold === true)
+  );
+}
+
 export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const headers = ctx.request.headers;
@@ -151,13 +166,18 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
     !existing.version.record.deleteMarker &&
     existing.version.record.etag === etag
   ) {
-    const held = existing.version.record.metadataTimestamp ?? 0;
+    const held = existing.version.record;
+    const patch = { tags, ...lock };
     // The source changed tags or lock state since the held copy: those apply, last writer wins.
-    if (source.metadataTimestamp !== null && source.metadataTimestamp > held)
+    if (
+      source.metadataTimestamp !== null &&
+      source.metadataTimestamp > (held.metadataTimestamp ?? 0) &&
+      !sameReplicatedState(held, patch)
+    )
       return applyReplicaMetadata(ctx, bucket, key, {
         versionId,
         timestamp: source.metadataTimestamp,
-        patch: { tags, ...lock },
+        patch,
       });
     await ctx.body().drain();
     return answer(existing.version.record.etag);
