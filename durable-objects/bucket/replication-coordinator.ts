@@ -8,9 +8,10 @@
  *   ETag is a no-op, except that its tags, retention and legal hold are
  *   taken when the replica's metadata timestamp is newer (two transfers of
  *   one version may race; the later change wins whatever the arrival
- *   order, under the object lock rules); two delete markers that sit on the same version (both
- *   sites deleted the key concurrently) collapse into the one with the
- *   smaller version id on every site, so no site keeps a duplicate;
+ *   order, under the object lock rules); two delete markers that sit on
+ *   the same version (both sites deleted the key concurrently) collapse
+ *   into the one with the smaller version id on every site, so no site
+ *   keeps a duplicate;
  * - Queue wake-ups for the async targets, sent after the commit (a lost
  *   one is recovered by the scanner from the log).
  */

@@ -76,16 +76,16 @@ export type CommitResult =
         | "AccessDenied";
     };
 
-/**
- * A metadata change replicated from another site: applied when newer than
- * the version's last change, under the object lock rules, with the
- * caller's lock permissions (decided by the worker).
- */
 /** Why a tags / retention / legal-hold change was refused (a delete marker names itself). */
 export type RecordChangeRefused =
   | { ok: false; error: "AccessDenied" }
   | { ok: false; error: "MethodNotAllowed"; marker: { versionId: string; mtime: number } };
 
+/**
+ * A metadata change replicated from another site: applied when newer than
+ * the version's last change, under the object lock rules, with the
+ * caller's lock permissions (decided by the worker).
+ */
 export interface ReplicaMetadataChange {
   /** When the change was made at the source (ms): last writer wins. */
   timestamp: number;
