@@ -233,7 +233,8 @@ export async function sendMetadata(
  * the target computes the same ETag), resuming from `progress`: parts the
  * target already acknowledged are not sent again. `save` records progress
  * after every part. A 412 on create means the target already holds the
- * version; a lost upload (NoSuchUpload) starts over on the next attempt.
+ * version (its metadata is sent alone then); a lost upload (NoSuchUpload)
+ * starts over on the next attempt.
  */
 export async function sendMultipart(
   env: Env,
@@ -258,9 +259,10 @@ export async function sendMultipart(
         null,
         DELETE_TIMEOUT_MS,
       );
+      // The target already holds the version: only its tags and lock state may lag behind.
       if (created.status === 412) {
         await created.body?.cancel();
-        return { ok: true, status: 412, error: null, bytes: 0 };
+        return await sendMetadata(target, stored);
       }
       if (!created.ok) return await outcomeOf(created, 0);
       const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())?.[1];
