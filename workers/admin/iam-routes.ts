@@ -22,7 +22,14 @@ import { z } from "zod";
 import { parsePolicy, PolicyError } from "../../shared/iam/policy-document.ts";
 import type { IamResult } from "../../durable-objects/iam/types.ts";
 import { iamStub } from "../storage/stubs.ts";
-import { AdminError, json, readJson, requireAdminAction, type AdminCaller } from "./http.ts";
+import {
+  AdminError,
+  json,
+  readJson,
+  requireAdminAction,
+  requireAnyAdminAction,
+  type AdminCaller,
+} from "./http.ts";
 import {
   accessKeySchema,
   addGroupSchema,
@@ -124,6 +131,7 @@ async function userInfo(call: RouteCall): Promise<Response> {
 
 async function setUserStatus(call: RouteCall): Promise<Response> {
   const user = userOf(call);
+  await requireAnyAdminAction(call.caller, ["admin:EnableUser", "admin:DisableUser"]);
   const { status } = await readJson(call.request, call.caller, statusBodySchema);
   await requireAdminAction(
     call.caller,
@@ -158,6 +166,7 @@ async function groupInfo(call: RouteCall): Promise<Response> {
 
 async function groupMembers(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
+  await requireAnyAdminAction(call.caller, ["admin:AddUserToGroup", "admin:RemoveUserFromGroup"]);
   const body = await readJson(call.request, call.caller, groupMembersSchema);
   const iam = iamStub(call.env);
   if (body.add?.length) {
@@ -173,6 +182,7 @@ async function groupMembers(call: RouteCall): Promise<Response> {
 
 async function setGroupStatus(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
+  await requireAnyAdminAction(call.caller, ["admin:EnableGroup", "admin:DisableGroup"]);
   const { status } = await readJson(call.request, call.caller, statusBodySchema);
   await requireAdminAction(
     call.caller,

@@ -15,7 +15,7 @@ import {
   updateServiceAccountSchema,
 } from "./iam-schemas.ts";
 import { iamStub } from "../storage/stubs.ts";
-import { AdminError, json, readJson, requireAdminAction } from "./http.ts";
+import { AdminError, clearForOwnEntries, json, readJson, requireAdminAction } from "./http.ts";
 import { pathName, policyFrom, unwrap, type RouteCall } from "./iam-routes.ts";
 
 type Handler = (call: RouteCall) => Promise<Response>;
@@ -33,11 +33,18 @@ export function serviceAccountRoute(method: string, segments: string[]): Handler
 /** Requires the admin action unless the caller, a user or the root user, acts on its own accounts. */
 async function requireOwnerOr(call: RouteCall, parent: string, action: string): Promise<void> {
   const { identity } = call.caller;
-  if (identity.kind !== "serviceAccount" && identity.user === parent) return;
+  if (identity.kind !== "serviceAccount" && identity.user === parent) {
+    clearForOwnEntries(call.caller);
+    return;
+  }
   await requireAdminAction(call.caller, action);
 }
 
 async function add(call: RouteCall): Promise<Response> {
+  // Users (and the root user) may add accounts under themselves; a service account needs the action.
+  if (call.caller.identity.kind === "serviceAccount")
+    await requireAdminAction(call.caller, "admin:CreateServiceAccount");
+  else clearForOwnEntries(call.caller);
   const body = await readJson(call.request, call.caller, addServiceAccountSchema);
   const parent = body.user ?? call.caller.identity.user;
   await requireOwnerOr(call, parent, "admin:CreateServiceAccount");
