@@ -2,9 +2,13 @@
  * Deployment configuration from wrangler vars, validated with zod once per
  * isolate. Layout: pools → erasure sets → drives (2..16 per set, or 1 for a
  * single-drive test layout). Parity defaults follow MinIO by set size.
+ * FLOE_TARGET_ALLOWLIST lists the CIDRs and host names remote targets may
+ * use although shared/net/target-url.ts refuses them (loopback, private
+ * ranges, local names); empty (the deployed default) allows none of them.
  */
 import { z } from "zod";
 import { defaultParity, defaultRrsParity } from "./layout/quorum.ts";
+import { parseTargetAllowlist, type TargetAllowlist } from "./net/target-url.ts";
 
 const poolSchema = z.object({
   sets: z.number().int().min(1).max(64),
@@ -66,6 +70,20 @@ const varsSchema = z.object({
     .optional()
     .transform((v) => v === "on"),
   FLOE_DOMAIN: z.string().optional().default(""),
+  FLOE_TARGET_ALLOWLIST: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTargetAllowlist(value ?? "");
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `FLOE_TARGET_ALLOWLIST: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface PoolConfig {
@@ -83,6 +101,8 @@ export interface FloeConfig {
   readonly faultInjection: boolean;
   /** Base domain for virtual-hosted-style requests ("" = path style only). */
   readonly domain: string;
+  /** What remote targets may reach beyond public hosts (FLOE_TARGET_ALLOWLIST). */
+  readonly targetAllowlist: TargetAllowlist;
 }
 
 /** Largest shard-block a drive stores in one SQLite row (the row limit is 2 MB). */
@@ -114,6 +134,7 @@ export function loadConfig(env: object): FloeConfig {
     region: vars.FLOE_REGION,
     faultInjection: vars.FLOE_FAULT_INJECTION,
     domain: vars.FLOE_DOMAIN,
+    targetAllowlist: vars.FLOE_TARGET_ALLOWLIST,
   };
   cached = { source: env, config };
   return config;

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { verifyAgainst } from "../replication/verify.ts";
+import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
@@ -55,12 +56,14 @@ async function verify(call: RouteCall): Promise<Response> {
       `No remote target ${body.arn} on bucket ${bucket}.`,
     );
   try {
-    return json(await verifyAgainst(call.env, bucket, target, body.prefix ?? ""));
-  } catch (error) {
-    throw new AdminError(
-      502,
-      "RemoteTargetError",
-      `Could not compare with the remote: ${error instanceof Error ? error.message : String(error)}`,
+    return json(
+      await verifyAgainst(call.env, bucket, peerTarget(call.env, target), body.prefix ?? ""),
     );
+  } catch (error) {
+    const reason =
+      error instanceof Error && error.message.startsWith("remote digest:")
+        ? error.message
+        : describeDialError(error);
+    throw new AdminError(502, "RemoteTargetError", `Could not compare with the remote: ${reason}`);
   }
 }
