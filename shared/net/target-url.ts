@@ -47,7 +47,7 @@ export type TargetUrlDecision =
   | { readonly ok: false; readonly reason: string };
 
 /** Parses a dotted-quad IPv4 address (four decimal parts); null otherwise. */
-export function parseIpv4(text: string): Uint8Array | null {
+function parseIpv4(text: string): Uint8Array | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   const bytes = new Uint8Array(4);
@@ -119,7 +119,7 @@ export function parseCidr(text: string): Cidr | null {
 }
 
 /** Whether `bytes` (same family as the range) lies in `cidr`. */
-export function inCidr(bytes: Uint8Array, cidr: Cidr): boolean {
+function inCidr(bytes: Uint8Array, cidr: Cidr): boolean {
   if (bytes.length !== cidr.bytes.length) return false;
   let bits = cidr.prefix;
   for (let i = 0; bits > 0; i++, bits -= 8) {
@@ -169,7 +169,7 @@ const NAT64_LOCAL = parseCidr("64:ff9b:1::/48") as Cidr;
 const SIX_TO_FOUR = parseCidr("2002::/16") as Cidr;
 
 /** Why an IP address may not be a target; null when it may. */
-export function refusedAddress(bytes: Uint8Array): string | null {
+function refusedAddress(bytes: Uint8Array): string | null {
   if (bytes.length === 4) {
     if (bytes.every((b) => b === 255)) return "a broadcast address";
     return REFUSED_V4.find(([cidr]) => inCidr(bytes, cidr))?.[1] ?? null;

@@ -21,7 +21,7 @@ import { requestConditionValues } from "../iam/condition-values.ts";
 import { identityLookup, type Identity } from "../iam/identity.ts";
 
 /** Largest admin request body (JSON documents are far smaller). */
-export const MAX_ADMIN_BODY = 1024 * 1024;
+const MAX_ADMIN_BODY = 1024 * 1024;
 
 /** An admin API failure. */
 export class AdminError extends Error {

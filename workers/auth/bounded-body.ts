@@ -18,9 +18,9 @@
 import type { DecodedBody } from "./aws-chunked.ts";
 
 /** Bytes of a refused body read and discarded before the connection is given up. */
-export const REFUSED_DRAIN_BYTES = 4 * 1024 * 1024;
+const REFUSED_DRAIN_BYTES = 4 * 1024 * 1024;
 /** Longest a refused body is drained (a client may trickle it). */
-export const REFUSED_DRAIN_MS = 5_000;
+const REFUSED_DRAIN_MS = 5_000;
 
 /** Waits for `drain`, or REFUSED_DRAIN_MS, whichever comes first. */
 async function bounded(drain: Promise<void>): Promise<void> {
@@ -59,7 +59,7 @@ export async function drainRefusedBody(request: Request): Promise<void> {
 }
 
 /** The payload length the client declared; null when it declared none. */
-export function declaredBodyLength(headers: Headers): number | null {
+function declaredBodyLength(headers: Headers): number | null {
   const value =
     headers.get("x-amz-decoded-content-length") ?? headers.get("content-length") ?? null;
   return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : null;

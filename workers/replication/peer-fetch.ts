@@ -44,7 +44,7 @@ export async function peerFetch(
 }
 
 /** Most bytes read from a peer's error or check answer. */
-export const PEER_ANSWER_LIMIT = 64 * 1024;
+const PEER_ANSWER_LIMIT = 64 * 1024;
 
 /** A peer's answer as text, read up to `limit` bytes (the rest is cancelled). */
 export async function peerText(response: Response, limit = PEER_ANSWER_LIMIT): Promise<string> {
