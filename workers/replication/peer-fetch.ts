@@ -32,7 +32,20 @@ export class TargetRefusedError extends Error {
   }
 }
 
-/** fetch() to a remote target, after the target rules allow its URL; redirects are not followed. */
+/** A connection to a remote target that failed, described by kind. */
+export class PeerDialError extends Error {
+  constructor(kind: string) {
+    super(`remote target: ${kind}`);
+    this.name = "PeerDialError";
+  }
+}
+
+/**
+ * fetch() to a remote target, after the target rules allow its URL;
+ * redirects are not followed. A connection failure becomes a PeerDialError
+ * naming its kind; an abort the caller asked for (other than a timeout)
+ * keeps its own reason.
+ */
 export async function peerFetch(
   allowlist: TargetAllowlist,
   url: string,
@@ -40,7 +53,14 @@ export async function peerFetch(
 ): Promise<Response> {
   const decision = checkTargetUrl(url, allowlist);
   if (!decision.ok) throw new TargetRefusedError(decision.reason);
-  return fetch(url, { ...init, redirect: "manual" });
+  try {
+    return await fetch(url, { ...init, redirect: "manual" });
+  } catch (error) {
+    const reason: unknown = init.signal?.aborted ? init.signal.reason : null;
+    if (reason !== null && !(reason instanceof Error && reason.name === "TimeoutError"))
+      throw error;
+    throw new PeerDialError(describeDialError(error));
+  }
 }
 
 /** Most bytes read from a peer's error or check answer. */
@@ -82,6 +102,7 @@ export function peerErrorCode(text: string): string | null {
 /** What kind of failure a fetch to a peer threw, without the runtime's text. */
 export function describeDialError(error: unknown): string {
   if (error instanceof TargetRefusedError) return error.message;
+  if (error instanceof PeerDialError) return error.message.replace(/^remote target: /, "");
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message.toLowerCase() : "";
   if (name === "TimeoutError" || name === "AbortError" || message.includes("timed out"))
