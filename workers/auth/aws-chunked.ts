@@ -53,6 +53,8 @@ const PASS_THROUGH_READ_TARGET = 1024 * 1024;
 class RawSource {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
   private ended = false;
+  /** The read in progress (settled), which the next read waits for. */
+  private previous: Promise<unknown> = Promise.resolve();
 
   /**
    * `remaining`: the raw body's Content-Length, when declared, so a small
@@ -77,8 +79,18 @@ class RawSource {
     this.reader = reader;
   }
 
-  /** The next non-empty piece; null at the end. */
-  async read(): Promise<Uint8Array | null> {
+  /**
+   * The next non-empty piece; null at the end. Reads are taken one at a
+   * time: a drain may start while the decoded stream's pull is still
+   * reading, and overlapping reads of one reader must not interleave.
+   */
+  read(): Promise<Uint8Array | null> {
+    const next = this.previous.then(() => this.readNext());
+    this.previous = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readNext(): Promise<Uint8Array | null> {
     while (!this.ended) {
       const size =
         this.remaining === null ? this.target : Math.max(1, Math.min(this.target, this.remaining));

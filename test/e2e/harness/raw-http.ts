@@ -1,7 +1,7 @@
 /**
  * A raw HTTP/1.1 client over node:net for tests that need what real clients
  * hide: a body shorter than its Content-Length, a body that keeps coming
- * after the server answered, whether the response arrived before a reset.
+ * when the server answers, whether the response arrived before a reset.
  * Loopback only. Also samples the memory of a site's process tree.
  */
 import { readFileSync } from "node:fs";
@@ -23,7 +23,11 @@ export interface RawRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
-  /** Body pieces, written in order with back-pressure; stops once the response is complete. */
+  /**
+   * Body pieces, written in order with back-pressure; writing stops as soon
+   * as response bytes arrive (as careful clients do: writing on would only
+   * race the server's close against reading its answer).
+   */
   body?: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
   /** Half-close the connection after the body (a client that sent all it will send). */
   endAfterBody?: boolean;
@@ -54,6 +58,7 @@ export function rawRequest(site: Site, request: RawRequest): Promise<RawResponse
     const socket = connect(site.port, "127.0.0.1");
     let received = Buffer.alloc(0);
     let done = false;
+    let answered = false;
     let sent = 0;
     let socketError: string | null = null;
     const timer = setTimeout(() => {
@@ -70,6 +75,7 @@ export function rawRequest(site: Site, request: RawRequest): Promise<RawResponse
         resolve({ status: 0, headers: {}, body: "", errorBeforeResponse: socketError, sent });
     };
     socket.on("data", (data: Buffer) => {
+      answered = true;
       received = Buffer.concat([received, data]);
       const parsed = parseResponse(received);
       if (parsed) finish(parsed);
@@ -89,22 +95,24 @@ export function rawRequest(site: Site, request: RawRequest): Promise<RawResponse
       "\r\n";
     const write = (chunk: Uint8Array | string) =>
       new Promise<void>((resolveWrite) => {
-        if (done || socket.destroyed) return resolveWrite();
+        if (done || answered || socket.destroyed) return resolveWrite();
         if (socket.write(chunk)) resolveWrite();
         else {
           const go = () => {
             socket.off("close", go);
             socket.off("drain", go);
+            socket.off("data", go);
             resolveWrite();
           };
           socket.once("drain", go);
           socket.once("close", go);
+          socket.once("data", go);
         }
       });
     void (async () => {
       await write(head);
       for await (const piece of request.body ?? []) {
-        if (done || socket.destroyed) break;
+        if (done || answered || socket.destroyed) break;
         await write(piece);
         sent += piece.byteLength;
       }
