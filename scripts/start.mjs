@@ -11,7 +11,8 @@
 //   npm start -- --port 8788 --state .floe/site-b
 //
 // Local defaults: root user "floeadmin", password "floeadmin-secret", a fixed
-// local master key, fault injection on. Override with FLOE_ROOT_USER /
+// local master key, fault injection on, remote targets allowed on loopback
+// (FLOE_TARGET_ALLOWLIST; `--var FLOE_TARGET_ALLOWLIST=` allows none). Override with FLOE_ROOT_USER /
 // FLOE_ROOT_PASSWORD / FLOE_MASTER_KEY in the environment, or --var NAME=VALUE.
 import { Miniflare } from "miniflare";
 import { randomBytes } from "node:crypto";
@@ -54,6 +55,7 @@ const overrides = Object.fromEntries(
 const bindings = {
   ...workerOptions.bindings,
   FLOE_FAULT_INJECTION: "on",
+  FLOE_TARGET_ALLOWLIST: "127.0.0.0/8,::1,localhost",
   FLOE_ROOT_USER: process.env.FLOE_ROOT_USER ?? "floeadmin",
   FLOE_ROOT_PASSWORD: process.env.FLOE_ROOT_PASSWORD ?? "floeadmin-secret",
   FLOE_MASTER_KEY: process.env.FLOE_MASTER_KEY ?? "floe-local-master-key-not-for-production",

@@ -9,7 +9,8 @@ import { withClientHeaders } from "./client-headers.ts";
 import { handleAdmin } from "./admin/routes.ts";
 import { handleMetrics } from "./metrics/route.ts";
 import { newRequestId } from "./request-id.ts";
-import { drainBody, handleS3 } from "./s3/pipeline.ts";
+import { drainRefusedBody } from "./auth/bounded-body.ts";
+import { handleS3 } from "./s3/pipeline.ts";
 import { errorResponse, toS3Error } from "./s3/response.ts";
 import { rawPath } from "./s3/classify.ts";
 
@@ -32,7 +33,8 @@ export async function handleFetch(
     try {
       response = await handleS3(request, env, exec, requestId);
     } catch (error) {
-      if (request.body && !request.body.locked) await drainBody(request, null);
+      // Refused before the body was read (signature, authorization): drained only within bounds.
+      await drainRefusedBody(request);
       response = errorResponse(
         toS3Error(error, requestId),
         request.method,
