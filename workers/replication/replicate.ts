@@ -8,10 +8,15 @@
  * last of them to arrive wakes it again; the scanner would too). A
  * metadata change travels alone unless the target lacks the version. A
  * resync first HEADs the remote and counts a version that already matches
- * as skipped.
+ * as skipped. Existing-object replication never sends a version to the
+ * site it was first written on (its origin): that site has it, or deleted
+ * it after the replica was made, and must not get it back; such versions
+ * count as skipped. Only an operator's resync sends them.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { originOf } from "../../shared/types/version-record.ts";
+import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { noteTargetIdentity, targetIdentity } from "./target-identity.ts";
 import { noteTargetHealth, targetCredentials } from "./target-cache.ts";
 import {
   remoteMatches,
@@ -50,6 +55,24 @@ export async function replicateOne(
   if (!credentials) return fail(`remote target ${target} does not exist`);
   const storageClass = task.storageClass;
   const started = Date.now();
+  const skip = () =>
+    coordinator.replicationResult(key, versionId, target, {
+      ok: true,
+      bytes: task.version?.record.size ?? 0,
+      latencyMs: Date.now() - started,
+      skipped: true,
+    });
+  if (task.op.kind === "existing" && task.version) {
+    const here = await getDeploymentId(env);
+    const origin = originOf(task.version.record, here);
+    if (origin !== null && origin !== here) {
+      const remote = await targetIdentity(credentials).catch(() => null);
+      if (remote === origin) {
+        await skip();
+        return { done: true, error: null };
+      }
+    }
+  }
   // A resync first asks whether the remote already has the version as it is here.
   if (
     task.op.kind === "resync" &&
@@ -58,12 +81,7 @@ export async function replicateOne(
   ) {
     const matches = await remoteMatches(credentials, task.version).catch(() => false);
     if (matches) {
-      await coordinator.replicationResult(key, versionId, target, {
-        ok: true,
-        bytes: task.version.record.size,
-        latencyMs: Date.now() - started,
-        skipped: true,
-      });
+      await skip();
       return { done: true, error: null };
     }
   }
@@ -75,7 +93,7 @@ export async function replicateOne(
   } else if (task.version.record.deleteMarker) {
     // Waits for the older versions: the last of them to arrive wakes it again.
     if (!task.ready) return { done: true, error: null };
-    outcome = await sendDeleteMarker(credentials, task.version, task.below);
+    outcome = await sendDeleteMarker(env, credentials, task.version, task.below);
   } else if (task.op.kind === "metadata") {
     outcome = await sendMetadata(credentials, task.version);
     // The target lacks the version itself: send it whole (it carries the metadata).
@@ -94,6 +112,7 @@ export async function replicateOne(
     outcome = await sendVersion(env, credentials, task.version, storageClass);
   }
   const latency = Date.now() - started;
+  noteTargetIdentity(target, outcome.remote ?? null);
   // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
   await noteTargetHealth(env, target, outcome.status !== 0, outcome.status !== 0 ? latency : null);
   if (!outcome.ok) return fail(outcome.error ?? "replication failed");
