@@ -12,8 +12,13 @@
  *   within the job's prefix and older-than scope, is queued whatever its
  *   status, replicas included; the consumer skips those whose remote copy
  *   already matches and restores the rest, delete markers included.
- * - mode "existing" (started when a rule with existing-object replication
- *   is set): versions the target has no status for yet are queued.
+ * - mode "existing" (started when a configuration change widens what
+ *   existing-object replication covers for the target, see
+ *   shared/replication/widening.ts): versions the target has no status
+ *   for yet are queued; the consumer skips those whose origin is the
+ *   target's site (a replica is never sent home, so a version its origin
+ *   deleted is never re-created there). Only mode "resync", which an
+ *   operator asks for, sends a site its own versions back.
  * Only versions that existed when the job started are walked (seq below
  * the job's high-water mark). Counters: `total` is counted up front (the
  * scope, before tag filters); replicated and skipped are counted as the
