@@ -117,13 +117,14 @@ export class ReplicationService {
   /**
    * After a namespace rebuild the replication log is gone: a resync job per
    * target whose rules allow existing objects puts back whatever the target
-   * lacks (it skips what the target already holds). Returns their targets.
+   * lacks (it skips what the target already holds, and never sends a
+   * version to its origin). Returns their targets.
    */
   async resyncAfterRestore(): Promise<string[]> {
     const targets = new Set((configOf(this.row())?.rules ?? []).map((rule) => rule.destination));
     const started: string[] = [];
     for (const target of targets) {
-      const result = await this.startResync(target, { prefix: "", olderThan: null }, "resync");
+      const result = await this.startResync(target, { prefix: "", olderThan: null }, "restore");
       if (result.ok) started.push(target);
     }
     return started;

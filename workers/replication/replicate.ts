@@ -11,7 +11,8 @@
  * as skipped. Existing-object replication never sends a version to the
  * site it was first written on (its origin): that site has it, or deleted
  * it after the replica was made, and must not get it back; such versions
- * count as skipped. Only an operator's resync sends them.
+ * count as skipped; so does a resync after a coordinator restore. Only an
+ * operator's resync sends them.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { originOf } from "../../shared/types/version-record.ts";
@@ -62,7 +63,7 @@ export async function replicateOne(
       latencyMs: Date.now() - started,
       skipped: true,
     });
-  if (task.op.kind === "existing" && task.version) {
+  if ((task.op.kind === "existing" || task.op.kind === "restore") && task.version) {
     const here = await getDeploymentId(env);
     const origin = originOf(task.version.record, here);
     if (origin !== null && origin !== here) {
@@ -75,7 +76,7 @@ export async function replicateOne(
   }
   // A resync first asks whether the remote already has the version as it is here.
   if (
-    task.op.kind === "resync" &&
+    (task.op.kind === "resync" || task.op.kind === "restore") &&
     task.version &&
     (task.ready || !task.version.record.deleteMarker)
   ) {
