@@ -4,7 +4,8 @@
  * site deleted for good stays deleted whatever rule change the other site
  * makes; rule changes that open nothing to existing-object replication
  * (the same configuration imported again, a priority change, an edited
- * flag) start no job; and an operator's resync still restores everything.
+ * flag) start no job; an operator's resync still restores everything, and
+ * the resync a coordinator rebuild starts does not.
  */
 import {
   DeleteObjectCommand,
@@ -178,5 +179,26 @@ describe("origin tracking", () => {
       30_000,
       "resync restored B",
     );
+  }, 120_000);
+
+  it("the resync after a coordinator rebuild does not send home what the origin deleted", async () => {
+    const fromB = (await versionList(sb, BUCKET)).find((v) => v.key === "from-b");
+    expect(fromB).toBeDefined();
+    await sb.send(
+      new DeleteObjectCommand({ Bucket: BUCKET, Key: "from-b", VersionId: fromB!.versionId }),
+    );
+    const before = await versionList(sa, BUCKET);
+    const previous = await jobOf(a, toB);
+    const wiped = await admin(a, "POST", "coordinator/fault", { bucket: BUCKET, fault: "wipe" });
+    expect(wiped.status).toBe(200);
+    const rebuilt = await admin<{ rebuilt: { resyncStarted: string[] }[] }>(a, "POST", "rebuild", {
+      bucket: BUCKET,
+    });
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body.rebuilt[0].resyncStarted).toEqual([toB]);
+    expect(await versionList(sa, BUCKET)).toEqual(before);
+    const job = await finishedJob(a, toB, previous?.jobId ?? null);
+    expect(job).toMatchObject({ mode: "restore", status: "Completed", replicatedCount: 0 });
+    expect(await exists(sb, "from-b", fromB!.versionId)).toBe(false);
   }, 120_000);
 });
