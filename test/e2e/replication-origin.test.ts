@@ -14,6 +14,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Floe } from "./cli-helpers.ts";
 import { admin } from "./harness/clients.ts";
 import {
   addTarget,
@@ -25,9 +26,10 @@ import {
   versionList,
   type RuleSpec,
 } from "./harness/replication.ts";
-import { startSite, type Site } from "./harness/site.ts";
+import { ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
 
 const BUCKET = "home";
+const floe = new Floe();
 let a: Site;
 let b: Site;
 let sa: S3Client;
@@ -100,6 +102,7 @@ beforeAll(async () => {
   [sa, sb] = await Promise.all([versionedBucket(a, BUCKET), versionedBucket(b, BUCKET)]);
   [toB, toA] = await Promise.all([addTarget(a, BUCKET, b), addTarget(b, BUCKET, a)]);
   expect((await putReplication(a, BUCKET, rulesOnA())).status).toBe(200);
+  await floe.ok(["alias", "set", "a", a.url, ROOT_USER, ROOT_PASSWORD]);
   // B's version deletes stay on B: A keeps what B deleted for good.
   expect((await putReplication(b, BUCKET, [{ id: "to-a", arn: toA, deletes: false }])).status).toBe(
     200,
@@ -145,6 +148,12 @@ describe("origin tracking", () => {
       await runCron(a);
       expect((await jobOf(a, toB))?.jobId).toBe(firstJob.jobId);
     }
+    // The same through the CLI: `replicate import` of the exported rules, `replicate edit --priority`.
+    const exported = await floe.ok(["replicate", "export", `a/${BUCKET}`]);
+    await floe.ok(["replicate", "import", `a/${BUCKET}`], { input: exported.stdout });
+    await floe.ok(["replicate", "edit", `a/${BUCKET}`, "--id", "to-b", "--priority", "3"]);
+    await runCron(a);
+    expect((await jobOf(a, toB))?.jobId).toBe(firstJob.jobId);
 
     // Disabled and enabled again opens versions to existing-object replication: a job runs,
     // and skips the replica whose origin is B and A's version B already had.
