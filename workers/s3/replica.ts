@@ -5,7 +5,9 @@
  * - keeps the source's version id, mtime, ETag and checksums, and carries
  *   its metadata, tags, retention and legal hold as headers;
  * - is stored with status REPLICA and is never replicated further, so
- *   two-way and mesh setups do not loop;
+ *   two-way and mesh setups do not loop; it keeps the deployment id of the
+ *   site where the version was first written (x-floe-source-origin), so
+ *   existing-object replication never sends it back there;
  * - is a no-op success when the bucket already holds that version with that
  *   ETag (a replay after a lost acknowledgement), but for newer metadata;
  * - may be a metadata-only update (tags, retention, legal hold) of a version
@@ -200,6 +202,7 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
         etag,
         checksums: source.checksums,
         metadataTimestamp: source.metadataTimestamp,
+        origin: source.origin,
       },
       onCommitted: (committed) => {
         duplicate = committed.duplicate === true;
