@@ -8,8 +8,7 @@
  *   and, with a bandwidth limit, through the target's throttle;
  * - a multipart version: the same as a multipart upload with the source's
  *   part boundaries, resumable part by part;
- * - a delete marker: DELETE /bucket/key with its version id, mtime and the
- *   version directly below it;
+ * - a delete marker: DELETE /bucket/key with its version id and mtime;
  * - a version delete: DELETE /bucket/key?versionId=….
  */
 import {
@@ -17,7 +16,6 @@ import {
   REPLICATION_REQUEST_HEADER,
   SOURCE_METADATA_HEADER,
   SOURCE_METADATA_TIMESTAMP_HEADER,
-  SOURCE_COVERS_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
   SOURCE_ETAG_HEADER,
   SOURCE_MTIME_HEADER,
@@ -333,7 +331,6 @@ export async function sendMultipart(
 export async function sendDeleteMarker(
   target: TargetCredentials,
   stored: StoredVersion,
-  below: string,
 ): Promise<SendOutcome> {
   const { record } = stored;
   try {
@@ -346,7 +343,6 @@ export async function sendDeleteMarker(
         [SOURCE_DELETE_MARKER_HEADER]: "true",
         [SOURCE_VERSION_ID_HEADER]: record.versionId,
         [SOURCE_MTIME_HEADER]: String(record.mtime),
-        [SOURCE_COVERS_HEADER]: below,
       },
       null,
       DELETE_TIMEOUT_MS,
