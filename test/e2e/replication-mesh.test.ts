@@ -6,8 +6,8 @@
  * drill: all three sites writing, tagging and deleting over shared keys
  * while one of them is stopped and restarted end with identical version
  * lists (every version and delete marker made, each once, the same latest
- * everywhere), equal by `replicate verify`, and nothing pending in status or
- * diff. Each drill is seeded, so a failure can be replayed.
+ * everywhere) and tags, equal by `replicate verify`, and nothing pending in
+ * status or diff. Each drill is seeded, so a failure can be replayed.
  */
 import {
   DeleteObjectCommand,
@@ -25,29 +25,48 @@ import {
   runCron,
   versionedBucket,
   versionList,
+  type VersionEntry,
 } from "./harness/replication.ts";
-import { startWorkload } from "./harness/mesh-drill.ts";
+import { startWorkload, versionTags } from "./harness/mesh-drill.ts";
 import { startSite, type Site } from "./harness/site.ts";
 
 const BUCKET = "mesh";
 let sites: Site[];
 let clients: S3Client[];
 
+/** Versions one site holds and the first does not, and the other way round, for a failure message. */
+function differences(lists: VersionEntry[][]): string {
+  const lines = lists.map((list) => new Set(list.map((v) => JSON.stringify(v))));
+  return lines
+    .slice(1)
+    .map((set, i) => {
+      const extra = [...set].filter((line) => !lines[0].has(line));
+      const missing = [...lines[0]].filter((line) => !set.has(line));
+      return `site ${i + 1} has ${extra.length} entries site 0 lacks: ${extra.slice(0, 5).join(" ")}; lacks ${missing.length}: ${missing.slice(0, 5).join(" ")}`;
+    })
+    .join("\n");
+}
+
 async function convergedBucket(
   bucket: string,
   timeoutMs: number,
   whileWaiting?: () => Promise<void>,
 ) {
-  await eventually(
-    async () => {
-      await whileWaiting?.();
-      const lists = await Promise.all(clients.map((s3) => versionList(s3, bucket)));
-      const first = JSON.stringify(lists[0]);
-      return lists.every((list) => JSON.stringify(list) === first);
-    },
-    timeoutMs,
-    `all three sites to hold the same versions of ${bucket}`,
-  );
+  let lists: VersionEntry[][] = [];
+  try {
+    await eventually(
+      async () => {
+        await whileWaiting?.();
+        lists = await Promise.all(clients.map((s3) => versionList(s3, bucket)));
+        const first = JSON.stringify(lists[0]);
+        return lists.every((list) => JSON.stringify(list) === first);
+      },
+      timeoutMs,
+      `all three sites to hold the same versions of ${bucket}`,
+    );
+  } catch (error) {
+    throw new Error(`${String(error)}\n${differences(lists)}`);
+  }
   return versionList(clients[0], bucket);
 }
 
@@ -243,6 +262,10 @@ describe("three-site mesh", () => {
             .map((v) => v.versionId)
             .sort(),
         ).toEqual(made("markers"));
+        // Tag changes made on any site, to any version, reached every site (the last one wins).
+        const objects = lists[0].filter((v) => !v.deleteMarker);
+        const tags = await Promise.all(clients.map((s3) => versionTags(s3, bucket, objects)));
+        for (const onSite of tags) expect(onSite).toEqual(tags[0]);
         const keys = new Set(lists[0].map((v) => v.key));
         for (const key of keys)
           expect(lists[0].filter((v) => v.key === key && v.isLatest)).toHaveLength(1);

@@ -9,6 +9,7 @@
  */
 import {
   DeleteObjectCommand,
+  GetObjectTaggingCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -144,4 +145,23 @@ export function startWorkload(s3: S3Client, index: number, options: DrillOptions
     },
     done,
   };
+}
+
+/** The tags of each of `versions` on one site, as "key=value&..." by version id. */
+export async function versionTags(
+  s3: S3Client,
+  bucket: string,
+  versions: { key: string; versionId: string }[],
+): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  for (const { key, versionId } of versions) {
+    const answer = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+    );
+    tags[versionId] = (answer.TagSet ?? [])
+      .map((tag) => `${tag.Key}=${tag.Value}`)
+      .sort()
+      .join("&");
+  }
+  return tags;
 }
