@@ -2,7 +2,9 @@
  * Three real local sites in a full replication mesh (every site replicates
  * to both others): writes and deletes anywhere converge everywhere with no
  * loops; a site that goes down while the others keep taking writes and
- * deletes catches up once it is back, with nothing lost; and the outage
+ * deletes catches up once it is back, with nothing lost; one set of
+ * replicas (two markers on one version, a write on top) sent in every
+ * possible order leaves the same versions and latest each time; and the outage
  * drill: all three sites writing, tagging and deleting over shared keys
  * while one of them is stopped and restarted end with identical version
  * lists (every version and delete marker made, each once, the same latest
@@ -15,12 +17,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signRequest } from "../../workers/auth/sign.ts";
 import { admin, s3Client } from "./harness/clients.ts";
 import {
   addTarget,
   eventually,
   putReplication,
+  REMOTE_USER,
   remoteUser,
   runCron,
   versionedBucket,
@@ -28,7 +33,7 @@ import {
   type VersionEntry,
 } from "./harness/replication.ts";
 import { startWorkload, versionTags } from "./harness/mesh-drill.ts";
-import { startSite, type Site } from "./harness/site.ts";
+import { REGION, startSite, type Site } from "./harness/site.ts";
 
 const BUCKET = "mesh";
 let sites: Site[];
@@ -120,6 +125,47 @@ async function settled(site: Site, bucket: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Replica {
+  versionId: string;
+  mtime: number;
+  /** An object version's body; none for a delete marker. */
+  body?: string;
+  /** What an earlier release sent with a marker: the version below it at its source. */
+  covers?: string;
+}
+
+/** Sends one replica to `site` as a source site would (replication protocol headers, signed). */
+async function sendReplica(site: Site, bucket: string, key: string, replica: Replica) {
+  const url = `${site.url}/${bucket}/${key}`;
+  const headers: Record<string, string> = {
+    "x-floe-replication-request": "true",
+    "x-floe-source-version-id": replica.versionId,
+    "x-floe-source-mtime": String(replica.mtime),
+  };
+  if (replica.body === undefined) {
+    headers["x-floe-source-delete-marker"] = "true";
+    if (replica.covers !== undefined) headers["x-floe-source-covers"] = replica.covers;
+  } else headers["x-floe-source-etag"] = createHash("md5").update(replica.body).digest("hex");
+  const method = replica.body === undefined ? "DELETE" : "PUT";
+  const signed = await signRequest({
+    method,
+    url,
+    headers,
+    accessKeyId: REMOTE_USER.accessKeyId,
+    secretKey: REMOTE_USER.secretAccessKey,
+    region: REGION,
+  });
+  const res = await fetch(url, { method, headers: signed, body: replica.body });
+  if (!res.ok) throw new Error(`replica ${replica.versionId}: ${res.status} ${await res.text()}`);
+}
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
 beforeAll(async () => {
   sites = await Promise.all([startSite(), startSite(), startSite()]);
   clients = sites.map((site) => s3Client(site));
@@ -209,6 +255,33 @@ describe("three-site mesh", () => {
     expect(toC?.health.online).toBe(true);
     expect(toC?.health.downtimeMs).toBeGreaterThan(0);
   }, 180_000);
+
+  it("stores the same versions, the same latest, whatever order replicas arrive in", async () => {
+    const bucket = "arrival";
+    await versionedBucket(sites[0], bucket);
+    const base = Date.now() - 60_000;
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    // Two markers on the same version (two sites deleted it concurrently), then a write on top.
+    const replicas: Replica[] = [
+      { versionId: id(1), mtime: base, body: "first" },
+      { versionId: id(2), mtime: base + 1000, covers: id(1) },
+      { versionId: id(3), mtime: base + 2000, covers: id(1) },
+      { versionId: id(4), mtime: base + 3000, body: "second" },
+    ];
+    const orders = permutations(replicas);
+    for (const [n, order] of orders.entries())
+      for (const replica of order) await sendReplica(sites[0], bucket, `order-${n}`, replica);
+    const versions = await versionList(clients[0], bucket);
+    for (const n of orders.keys()) {
+      const ofKey = versions.filter((v) => v.key === `order-${n}`);
+      expect(ofKey.map((v) => [v.versionId, v.deleteMarker, v.isLatest])).toEqual([
+        [id(1), false, false],
+        [id(2), true, false],
+        [id(3), true, false],
+        [id(4), false, true],
+      ]);
+    }
+  }, 120_000);
 
   describe("outage drill", () => {
     for (const seed of [1, 2]) {
