@@ -2,23 +2,27 @@
 // Runs one local Floe site under Miniflare: the Worker bundled with esbuild,
 // its options read from wrangler.toml, Durable Object state persisted under
 // --state (default .floe/), and the cron triggers fired on their schedule
-// (Miniflare never fires them by itself).
+// (Miniflare never fires them by itself). Clients talk to an HTTP front in
+// a worker thread of this process (see http-front.mjs), which answers
+// `Expect: 100-continue` and relays each request to workerd, listening on a
+// private loopback port, with the headers the client sent.
 //
 //   npm start                                   # http://127.0.0.1:8787, state in .floe/
 //   npm start -- --port 8788 --state .floe/site-b
-//   npm start -- --continue        # answer Expect: 100-continue (see continue-proxy.mjs)
 //
 // Local defaults: root user "floeadmin", password "floeadmin-secret", a fixed
-// local master key, fault injection on. Override with FLOE_ROOT_USER /
+// local master key, fault injection on, remote targets allowed on loopback
+// (FLOE_TARGET_ALLOWLIST; `--var FLOE_TARGET_ALLOWLIST=` allows none). Override with FLOE_ROOT_USER /
 // FLOE_ROOT_PASSWORD / FLOE_MASTER_KEY in the environment, or --var NAME=VALUE.
 import { Miniflare } from "miniflare";
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import wrangler from "wrangler";
 import { buildWorker } from "./build-worker.mjs";
 import { cronMatches } from "./cron.mjs";
-import { startContinueProxy } from "./continue-proxy.mjs";
+import { startHttpFrontThread } from "./http-front.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -28,8 +32,6 @@ const { values } = parseArgs({
     config: { type: "string", default: "wrangler.toml" },
     var: { type: "string", multiple: true, default: [] },
     "no-cron": { type: "boolean", default: false },
-    // Put a thin TCP front before workerd that answers Expect: 100-continue (see continue-proxy.mjs).
-    continue: { type: "boolean", default: false },
   },
 });
 
@@ -53,10 +55,13 @@ const overrides = Object.fromEntries(
 const bindings = {
   ...workerOptions.bindings,
   FLOE_FAULT_INJECTION: "on",
+  FLOE_TARGET_ALLOWLIST: "127.0.0.0/8,::1,localhost",
   FLOE_ROOT_USER: process.env.FLOE_ROOT_USER ?? "floeadmin",
   FLOE_ROOT_PASSWORD: process.env.FLOE_ROOT_PASSWORD ?? "floeadmin-secret",
   FLOE_MASTER_KEY: process.env.FLOE_MASTER_KEY ?? "floe-local-master-key-not-for-production",
   ...overrides,
+  // Proves to the Worker that a request came through this process's front (see http-front.mjs).
+  FLOE_LOCAL_FRONT_SECRET: randomBytes(32).toString("hex"),
 };
 
 const outdir = join(state, "build");
@@ -70,8 +75,8 @@ const mf = new Miniflare({
   scriptPath,
   modulesRoot: outdir,
   modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-  host: values.continue ? "127.0.0.1" : values.host,
-  port: values.continue ? 0 : port,
+  host: "127.0.0.1",
+  port: 0,
   durableObjectsPersist: join(state, "do"),
   cachePersist: join(state, "cache"),
   kvPersist: join(state, "kv"),
@@ -83,11 +88,15 @@ const mf = new Miniflare({
 });
 
 const entry = await mf.ready;
-let front = null;
-if (values.continue)
-  front = await startContinueProxy({ host: values.host, port, target: entry.href });
-const shown = values.continue ? `http://${values.host}:${port}` : entry.href.replace(/\/$/, "");
-console.log(`Floe listening on ${shown} (state: ${values.state})`);
+const front = await startHttpFrontThread({
+  host: values.host,
+  port,
+  target: entry.href,
+  secret: bindings.FLOE_LOCAL_FRONT_SECRET,
+});
+const { address } = front;
+const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+console.log(`Floe listening on http://${shownHost}:${address.port} (state: ${values.state})`);
 console.log(`Root credentials: ${bindings.FLOE_ROOT_USER} / (FLOE_ROOT_PASSWORD)`);
 
 let cronTimer = null;
@@ -119,7 +128,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   if (cronTimer) clearTimeout(cronTimer);
-  front?.close();
+  await front.close();
   await mf.dispose();
   process.exit(0);
 };

@@ -7,10 +7,14 @@
  * FLOE_STORAGE_CLASS_MAP, a JSON object from class to "STANDARD" or
  * "REDUCED_REDUNDANCY" laid over the default (REDUCED_REDUNDANCY → reduced,
  * every other class → standard).
+ * FLOE_TARGET_ALLOWLIST lists the CIDRs and host names remote targets may
+ * use although shared/net/target-url.ts refuses them (loopback, private
+ * ranges, local names); empty (the deployed default) allows none of them.
  */
 import { z } from "zod";
 import { defaultParity, defaultRrsParity } from "./layout/quorum.ts";
 import { STORAGE_CLASSES, type StorageClass } from "./types/version-record.ts";
+import { parseTargetAllowlist, type TargetAllowlist } from "./net/target-url.ts";
 
 const poolSchema = z.object({
   sets: z.number().int().min(1).max(64),
@@ -106,6 +110,20 @@ const varsSchema = z.object({
     .transform((v) => v === "on"),
   FLOE_DOMAIN: z.string().optional().default(""),
   FLOE_MAX_RETENTION_DAYS: intField(1, 365_000, 36_500),
+  FLOE_TARGET_ALLOWLIST: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTargetAllowlist(value ?? "");
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `FLOE_TARGET_ALLOWLIST: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface PoolConfig {
@@ -127,6 +145,8 @@ export interface FloeConfig {
   readonly domain: string;
   /** Longest COMPLIANCE retention a version may be given, in days from now (100 years by default). */
   readonly maxRetentionDays: number;
+  /** What remote targets may reach beyond public hosts (FLOE_TARGET_ALLOWLIST). */
+  readonly targetAllowlist: TargetAllowlist;
 }
 
 /** Largest shard-block a drive stores in one SQLite row (the row limit is 2 MB). */
@@ -160,6 +180,7 @@ export function loadConfig(env: object): FloeConfig {
     faultInjection: vars.FLOE_FAULT_INJECTION,
     domain: vars.FLOE_DOMAIN,
     maxRetentionDays: vars.FLOE_MAX_RETENTION_DAYS,
+    targetAllowlist: vars.FLOE_TARGET_ALLOWLIST,
   };
   cached = { source: env, config };
   return config;

@@ -70,6 +70,7 @@ export const S3_ERRORS = {
     "The request contained trailing data that was not well-formed or did not conform to our published schema.",
   ],
   MalformedPolicy: [400, "Policies must be valid JSON and the first byte must be '{'"],
+  MaxMessageLengthExceeded: [400, "Your request was too big."],
   MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size."],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],

@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     FLOE_MASTER_KEY?: string;
     /** Bearer token for GET /floe/metrics (Prometheus); SigV4 with admin:Prometheus works too. */
     FLOE_METRICS_TOKEN?: string;
+    /** Set only by the local runner: proves a request came through its HTTP front (client-headers.ts). */
+    FLOE_LOCAL_FRONT_SECRET?: string;
   }
 }

@@ -1,22 +1,26 @@
 /**
- * Top of the Worker's fetch: assigns the request id, routes admin and S3
+ * Top of the Worker's fetch: restores the headers the client sent
+ * (client-headers.ts), assigns the request id, routes admin and S3
  * requests, and turns any failure into an S3 error response (or JSON for
  * the admin API). Every response carries x-amz-request-id.
  */
 import { bitrotReady } from "../shared/bitrot.ts";
+import { withClientHeaders } from "./client-headers.ts";
 import { handleAdmin } from "./admin/routes.ts";
 import { handleMetrics } from "./metrics/route.ts";
 import { newRequestId } from "./request-id.ts";
-import { drainBody, handleS3 } from "./s3/pipeline.ts";
+import { drainRefusedBody } from "./auth/bounded-body.ts";
+import { handleS3 } from "./s3/pipeline.ts";
 import { errorResponse, toS3Error } from "./s3/response.ts";
 import { rawPath } from "./s3/classify.ts";
 
 /** The Worker's fetch handler. */
 export async function handleFetch(
-  request: Request,
+  received: Request,
   env: Env,
   exec: ExecutionContext,
 ): Promise<Response> {
+  const request = withClientHeaders(received, env);
   const requestId = newRequestId();
   await bitrotReady();
   const path = rawPath(request.url);
@@ -29,7 +33,8 @@ export async function handleFetch(
     try {
       response = await handleS3(request, env, exec, requestId);
     } catch (error) {
-      if (request.body && !request.body.locked) await drainBody(request, null);
+      // Refused before the body was read (signature, authorization): drained only within bounds.
+      await drainRefusedBody(request);
       response = errorResponse(
         toS3Error(error, requestId),
         request.method,

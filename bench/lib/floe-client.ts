@@ -35,8 +35,6 @@ function client(url: string, agent: Agent, maxAttempts: number): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD },
     maxAttempts,
-    // workerd never answers `Expect: 100-continue`; the SDK would wait 6 s per large PUT.
-    expectContinueHeader: false,
     requestChecksumCalculation: checksums ? "WHEN_SUPPORTED" : "WHEN_REQUIRED",
     responseChecksumValidation: checksums ? "WHEN_SUPPORTED" : "WHEN_REQUIRED",
     requestHandler: { httpAgent: agent },

@@ -55,6 +55,8 @@ export const targetStatusSchema = z.looseObject({
   failedLastHour: countAndBytes,
   failedNow: z.number(),
   lagMs: z.number(),
+  /** Version deletes not yet confirmed by the target (absent from older servers). */
+  purge: z.looseObject({ pending: z.number(), failed: z.number() }).optional(),
   latency: z.looseObject({
     buckets: z.array(z.number()),
     counts: z.array(z.number()),

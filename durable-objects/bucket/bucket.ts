@@ -58,6 +58,7 @@ import {
   configOf,
   planReplication,
   holdsReplica,
+  mergeReplicaMetadata,
   replicationTaskOf,
   targetsOf,
   type ReplicationTask,
@@ -83,7 +84,7 @@ import {
 } from "./restore.ts";
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import type { ResyncJob, ResyncMode } from "./resync.ts";
-import { ReplicationService } from "./replication-service.ts";
+import { ReplicationService, type ReplicationResult } from "./replication-service.ts";
 import { digestUnder, versionLines, type DigestEntry, type VersionLine } from "./digest.ts";
 import type {
   BucketInfo,
@@ -92,6 +93,7 @@ import type {
   DeleteResult,
   LifecycleSummary,
   ObjectLockConfig,
+  RecordChangeRefused,
   ReplicaMetadataChange,
   StoredVersion,
   UploadedPart,
@@ -284,7 +286,11 @@ export class Bucket extends DurableObject<Env> {
    */
   private commitReplica(record: VersionRecord, inlineData: Uint8Array | null): CommitResult {
     return this.ctx.storage.transactionSync((): CommitResult => {
-      if (holdsReplica(this.sql, record)) return { ok: true, duplicate: true };
+      if (holdsReplica(this.sql, record)) {
+        const merged = mergeReplicaMetadata(this.sql, record);
+        if (merged === "AccessDenied") return { ok: false, error: "AccessDenied" };
+        return { ok: true, duplicate: true };
+      }
       if (replacesLockedVersion(this.sql, record)) return { ok: false, error: "AccessDenied" };
       this.storeVersion(record, inlineData, true);
       this.replication.received(record.size);
@@ -323,6 +329,7 @@ export class Bucket extends DurableObject<Env> {
    * data, and queues the change for replication. A change arriving from
    * another site (`replica`) applies only when newer than the version's own
    * last change, and only as far as object lock lets it (object-lock.ts).
+   * A delete marker has none of these: MethodNotAllowed, as S3 answers.
    * Returns the updated record.
    */
   async updateRecord(
@@ -330,10 +337,16 @@ export class Bucket extends DurableObject<Env> {
     versionId: string | null,
     patch: Partial<Pick<VersionRecord, "tags" | "retention" | "legalHold">>,
     replica: ReplicaMetadataChange | null = null,
-  ): Promise<VersionLookup | { ok: false; error: "AccessDenied" }> {
+  ): Promise<VersionLookup | RecordChangeRefused> {
     const lookup = await this.getVersion(key, versionId);
     if (!lookup.ok) return lookup;
     const current = lookup.version.record;
+    if (current.deleteMarker)
+      return {
+        ok: false,
+        error: "MethodNotAllowed",
+        marker: { versionId: current.versionId, mtime: current.mtime },
+      };
     const replicaTimestamp = replica?.timestamp ?? null;
     // A replicated change older than what this version already has loses (last writer wins).
     if (replicaTimestamp !== null && (current.metadataTimestamp ?? 0) >= replicaTimestamp)
@@ -341,7 +354,9 @@ export class Bucket extends DurableObject<Env> {
     const record = versionRecordSchema.parse({
       ...current,
       ...patch,
-      metadataTimestamp: replicaTimestamp ?? Date.now(),
+      // Strictly increasing per version, so a change in the same millisecond still wins remotely.
+      metadataTimestamp:
+        replicaTimestamp ?? Math.max(Date.now(), (current.metadataTimestamp ?? current.mtime) + 1),
     });
     if (replica && !mayApplyReplicaLock(current, record, replica))
       return { ok: false, error: "AccessDenied" };
@@ -353,7 +368,7 @@ export class Bucket extends DurableObject<Env> {
         record.key,
         record.versionId,
       );
-      if (replicaTimestamp !== null || !bucket || record.deleteMarker) return [];
+      if (replicaTimestamp !== null || !bucket) return [];
       const change = {
         key: record.key,
         versionId: record.versionId,
@@ -375,7 +390,7 @@ export class Bucket extends DurableObject<Env> {
     versionId: string | null,
     retention: VersionRecord["retention"],
     bypassGovernance: boolean,
-  ): Promise<VersionLookup | { ok: false; error: "AccessDenied" }> {
+  ): Promise<VersionLookup | RecordChangeRefused> {
     const lookup = await this.getVersion(key, versionId);
     if (!lookup.ok) return lookup;
     if (!mayChangeRetention(lookup.version.record.retention, retention, bypassGovernance)) {
@@ -485,9 +500,7 @@ export class Bucket extends DurableObject<Env> {
     key: string,
     versionId: string,
     target: string,
-    result:
-      | { ok: true; bytes: number; latencyMs: number; skipped?: boolean }
-      | { ok: false; error: string; final: boolean },
+    result: ReplicationResult,
   ): Promise<void> {
     return this.replicationService.replicationResult(key, versionId, target, result);
   }

@@ -5,11 +5,15 @@
  *   goes to, by the bucket's rules; prefixes excluded from versioning never
  *   replicate;
  * - receiving a replica: a version the bucket already holds with the same
- *   ETag is a no-op; anything else is stored in its (mtime, version id)
- *   place. Every delete marker is a version of its own, as in S3: two
- *   sites deleting a key concurrently leave two markers on every site.
- *   Nothing is ever dropped by comparing it with what else the bucket
- *   holds, so the outcome does not depend on the order replicas arrive in;
+ *   ETag is a no-op, except that its tags, retention and legal hold are
+ *   taken when the replica's metadata timestamp is newer (two transfers of
+ *   one version may race; the later change wins whatever the arrival
+ *   order, under the object lock rules); anything else is stored in its
+ *   (mtime, version id) place. Every delete marker is a version of its
+ *   own, as in S3: two sites deleting a key concurrently leave two markers
+ *   on every site. Nothing is ever dropped by comparing it with what else
+ *   the bucket holds, so the outcome does not depend on the order replicas
+ *   arrive in;
  * - Queue wake-ups for the async targets, sent after the commit (a lost
  *   one is recovered by the scanner from the log).
  */
@@ -18,8 +22,9 @@ import {
   type ReplicationConfig,
   type ReplicationKind,
 } from "../../shared/replication/config.ts";
-import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
 import type { ReplicationLog, ReplicationOp } from "./replication-log.ts";
+import { mayApplyReplicaLock } from "./object-lock.ts";
 import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
 import type { StoredVersion } from "./types.ts";
 import { olderVersions } from "./version-order.ts";
@@ -95,7 +100,8 @@ export function planReplication(
 
 /**
  * True when the bucket already holds this replica (same version id, same
- * ETag, same kind): a replay after a lost acknowledgement, nothing to store.
+ * ETag, same kind): a replay after a lost acknowledgement or a second
+ * transfer of the version, with nothing to store but newer metadata.
  */
 export function holdsReplica(sql: SqlStorage, record: VersionRecord): boolean {
   const existing = sql
@@ -110,6 +116,46 @@ export function holdsReplica(sql: SqlStorage, record: VersionRecord): boolean {
     existing.etag === record.etag &&
     (existing.delete_marker === 1) === record.deleteMarker
   );
+}
+
+/**
+ * A replica of a version the bucket already holds: takes its tags,
+ * retention and legal hold when they are newer (by metadata timestamp)
+ * than the held version's. Returns the updated record, null when nothing
+ * changed, or "AccessDenied" when object lock refuses the change (a
+ * replica holds no right to release a hold or shorten retention).
+ */
+export function mergeReplicaMetadata(
+  sql: SqlStorage,
+  incoming: VersionRecord,
+): VersionRecord | null | "AccessDenied" {
+  if (incoming.deleteMarker) return null;
+  const row = sql
+    .exec<VersionRow>(
+      "SELECT * FROM versions WHERE key = ? AND version_id = ?",
+      incoming.key,
+      incoming.versionId,
+    )
+    .toArray()[0];
+  if (!row) return null;
+  const current = toStored(row).record;
+  if ((current.metadataTimestamp ?? 0) >= (incoming.metadataTimestamp ?? 0)) return null;
+  const merged: VersionRecord = {
+    ...current,
+    tags: incoming.tags,
+    retention: incoming.retention,
+    legalHold: incoming.legalHold,
+    metadataTimestamp: incoming.metadataTimestamp,
+  };
+  if (!mayApplyReplicaLock(current, merged, { bypassGovernance: false, releaseLegalHold: false }))
+    return "AccessDenied";
+  sql.exec(
+    "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
+    serializeRecord(merged),
+    merged.key,
+    merged.versionId,
+  );
+  return merged;
 }
 
 /** Sends Queue wake-ups; a failure is left to the scanner. */

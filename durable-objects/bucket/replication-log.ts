@@ -6,10 +6,20 @@
  *
  * Rows: (key, version id, target) → kind (object | metadata |
  * delete-marker | delete | existing), status (PENDING | COMPLETED |
- * FAILED), attempts, due. COMPLETED rows stay (they answer
+ * FAILED), attempts, due, generation. COMPLETED rows stay (they answer
  * x-amz-replication-status); when a version goes away its rows go too,
  * except version deletes ("delete"), which stay PENDING until the remote
  * confirms: the purge status.
+ *
+ * State generation: every change of what a row must bring to the target
+ * (a new version, or a tag, retention or legal-hold change)
+ * increments the row's generation and marks it PENDING. A transfer reports
+ * the generation it read before sending; its success completes the row
+ * only if no change came in meanwhile. A success for an older generation
+ * leaves the row PENDING as a metadata change (the target holds the
+ * version now, with stale tags or lock state) due at once, and a failure
+ * for an older generation changes nothing: the newer change has its own
+ * wake-up. So a change is never lost to a transfer that was in flight.
  *
  * Retry backoff after the n-th failed attempt: 1 s · 2^(n-1), at most 5 min.
  * A PENDING row is due for a requeue 30 s after it was last touched, in
@@ -75,6 +85,7 @@ export interface LogRow extends Record<string, SqlStorageValue> {
   error: string | null;
   job: string | null;
   upload: string | null;
+  generation: number;
 }
 
 /** One unit of replication work, as the consumer receives it. */
@@ -90,6 +101,8 @@ export interface ReplicationOp {
   job: string | null;
   /** A multipart transfer in progress (resumed by part on a retry). */
   upload: UploadProgress | null;
+  /** Bumped by every change of the row; a completion must match it. */
+  generation: number;
 }
 
 export interface UploadProgress {
@@ -112,6 +125,8 @@ export interface TargetStats {
   failedNow: number;
   /** Age of the oldest PENDING or FAILED change (ms); 0 when none. */
   lagMs: number;
+  /** Version deletes (purges) the target has not confirmed yet: PENDING and FAILED. */
+  purge: { pending: number; failed: number };
   latency: { buckets: number[]; counts: number[]; sumMs: number; count: number };
 }
 
@@ -131,6 +146,7 @@ function toOp(row: LogRow): ReplicationOp {
     size: row.size,
     job: row.job,
     upload: row.upload ? (JSON.parse(row.upload) as UploadProgress) : null,
+    generation: row.generation,
   };
 }
 
@@ -157,7 +173,8 @@ export class ReplicationLog {
            kind = CASE WHEN excluded.kind = 'metadata' AND status != 'COMPLETED'
              AND kind IN ('object', 'existing') THEN kind ELSE excluded.kind END,
            status = 'PENDING', attempts = 0, size = excluded.size, created_at = excluded.created_at,
-           updated_at = excluded.updated_at, due = excluded.due, error = NULL`,
+           updated_at = excluded.updated_at, due = excluded.due, error = NULL,
+           generation = generation + 1`,
         key,
         versionId,
         target,
@@ -245,6 +262,25 @@ export class ReplicationLog {
       );
     }
     this.bump(op.target, { replicatedCount: 1, replicatedBytes: bytes }, latencyMs);
+  }
+
+  /**
+   * A transfer of an older generation succeeded: the target holds the
+   * version, but not its latest tags or lock state. The row stays PENDING
+   * as a metadata change, due now; the bytes sent still count.
+   */
+  superseded(op: ReplicationOp, bytes: number, now: number): void {
+    this.sql.exec(
+      `UPDATE replication_log SET upload = NULL, updated_at = ?, due = ?,
+         kind = CASE WHEN kind IN ('object', 'existing', 'resync') THEN 'metadata' ELSE kind END
+       WHERE key = ? AND version_id = ? AND target = ?`,
+      now,
+      now,
+      op.key,
+      op.versionId,
+      op.target,
+    );
+    this.bump(op.target, { replicatedBytes: bytes }, null);
   }
 
   /**
@@ -441,6 +477,14 @@ export class ReplicationLog {
           target,
         )
         .one();
+      const purge = this.sql
+        .exec<{ pending: number; failed: number }>(
+          `SELECT COALESCE(SUM(status = 'PENDING'), 0) AS pending,
+             COALESCE(SUM(status = 'FAILED'), 0) AS failed
+           FROM replication_log WHERE target = ? AND kind = 'delete'`,
+          target,
+        )
+        .one();
       const window = (since: number) =>
         this.sql
           .exec<{ n: number; bytes: number }>(
@@ -465,6 +509,7 @@ export class ReplicationLog {
         failedLastHour: { count: hour.n, bytes: hour.bytes },
         failedNow: pending.failed,
         lagMs: pending.oldest === null ? 0 : now - pending.oldest,
+        purge: { pending: purge.pending, failed: purge.failed },
         latency: {
           buckets: LATENCY_BUCKETS,
           counts,

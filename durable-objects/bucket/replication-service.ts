@@ -26,6 +26,11 @@ import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
 import type { BucketRow } from "./schema.ts";
 import { olderVersions } from "./version-order.ts";
 
+/** One attempt's outcome, with the log row generation it read before sending. */
+export type ReplicationResult =
+  | { ok: true; bytes: number; latencyMs: number; skipped?: boolean; generation?: number }
+  | { ok: false; error: string; final: boolean; generation?: number };
+
 export class ReplicationService {
   readonly resync: ResyncJobs;
 
@@ -155,22 +160,28 @@ export class ReplicationService {
   /**
    * Records the outcome of one attempt (`skipped`: the remote already had
    * it), counts it for its job, and wakes delete markers of the key that
-   * were waiting for it.
+   * were waiting for it. `generation` is the row's generation the attempt
+   * read before sending: an outcome for an older one does not complete the
+   * row (replication-log.ts, state generation).
    */
   async replicationResult(
     key: string,
     versionId: string,
     target: string,
-    result:
-      | { ok: true; bytes: number; latencyMs: number; skipped?: boolean }
-      | { ok: false; error: string; final: boolean },
+    result: ReplicationResult,
   ): Promise<void> {
     const op = this.log.op(key, versionId, target);
     // A second outcome for work already done (duplicate wake-ups raced) changes nothing.
     if (!op || op.status === "COMPLETED") return;
     const now = Date.now();
+    const stale = result.generation !== undefined && result.generation !== op.generation;
     if (!result.ok) {
-      this.log.failed(op, result.error, result.final, now);
+      if (!stale) this.log.failed(op, result.error, result.final, now);
+      return;
+    }
+    if (stale) {
+      this.log.superseded(op, result.skipped ? 0 : result.bytes, now);
+      await this.wake(key, versionId, [target]);
       return;
     }
     this.log.succeeded(op, result.skipped ? 0 : result.bytes, result.latencyMs, now);

@@ -87,6 +87,8 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   // A multipart transfer in progress to a target: { uploadId, parts: { number: etag } }.
   `ALTER TABLE replication_log ADD COLUMN upload TEXT;`,
   NAMESPACE_MIGRATION,
+  // The replicated-state generation of a row (replication-log.ts).
+  `ALTER TABLE replication_log ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {

@@ -75,6 +75,11 @@ export type CommitResult =
         | "AccessDenied";
     };
 
+/** Why a tags / retention / legal-hold change was refused (a delete marker names itself). */
+export type RecordChangeRefused =
+  | { ok: false; error: "AccessDenied" }
+  | { ok: false; error: "MethodNotAllowed"; marker: { versionId: string; mtime: number } };
+
 /**
  * A metadata change replicated from another site: applied when newer than
  * the version's last change, under the object lock rules, with the

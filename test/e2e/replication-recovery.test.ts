@@ -29,6 +29,7 @@ import {
 import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";
 import { signRequest } from "../../workers/auth/sign.ts";
 import { startSite, type Site } from "./harness/site.ts";
+import { recordingProxy } from "./harness/proxy.ts";
 
 const METRICS_TOKEN = "metrics-token-for-tests";
 let a: Site;
@@ -402,10 +403,14 @@ describe("resync scopes", () => {
 });
 
 describe("multipart transfers", () => {
-  it("resume by part after the target went away mid-transfer", async () => {
+  it("resume by part after the target went away mid-transfer, sending each part once", async () => {
     await versionedBucket(a, "parts");
     await versionedBucket(b, "parts");
-    const arn = await addTarget(a, "parts", b, "parts", { bandwidth: 1024 * 1024 });
+    // B is reached through a recording proxy: it counts the parts B acknowledges.
+    const proxy = await recordingProxy(b.port);
+    const arn = await addTarget(a, "parts", { ...b, port: proxy.port }, "parts", {
+      bandwidth: 1024 * 1024,
+    });
     expect((await putReplication(a, "parts", [{ arn, existing: false }])).status).toBe(200);
     const upload = new Upload({
       client: sa,
@@ -454,6 +459,13 @@ describe("multipart transfers", () => {
           .Body as AsyncIterable<Uint8Array>,
       );
     expect(await read(sb)).toEqual(await read(sa));
+    const parts = proxy.requests.filter((r) => r.method === "PUT" && r.url.includes("partNumber="));
+    const acknowledged = parts
+      .filter((r) => r.status === 200)
+      .map((r) => new URL(r.url, "http://proxy").searchParams.get("partNumber"));
+    // Three parts, each acknowledged exactly once: the resume did not send again what B had.
+    expect(acknowledged.sort()).toEqual(["1", "2", "3"]);
+    await proxy.close();
   }, 180_000);
 });
 

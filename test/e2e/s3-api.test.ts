@@ -695,7 +695,7 @@ describe("bad input gets AWS's error and stores nothing", () => {
     expect((await raw("HEAD", `/${BUCKET}/bad/md5`)).status).toBe(404);
   });
 
-  it("answers malformed and oversized XML with MalformedXML", async () => {
+  it("answers malformed XML with MalformedXML, oversized XML with MaxMessageLengthExceeded", async () => {
     const garbage = await raw("POST", `/${BUCKET}?delete`, {
       body: "<Delete><Object>",
       headers: { "content-md5": createHash("md5").update("<Delete><Object>").digest("base64") },
@@ -711,7 +711,8 @@ describe("bad input gets AWS's error and stores nothing", () => {
     const huge = await raw("PUT", `/${BUCKET}?tagging`, {
       body: `<Tagging>${" ".repeat(70_000)}</Tagging>`,
     });
-    expect(await huge.text()).toContain("<Code>MalformedXML</Code>");
+    expect(huge.status).toBe(400);
+    expect(await huge.text()).toContain("<Code>MaxMessageLengthExceeded</Code>");
   });
 
   it("answers invalid part numbers, unknown methods and unimplemented actions", async () => {

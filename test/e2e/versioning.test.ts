@@ -6,15 +6,19 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectTaggingCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signRequest } from "../../workers/auth/sign.ts";
 import { s3Client } from "./harness/clients.ts";
@@ -114,6 +118,57 @@ describe("versioning", () => {
     );
     expect(removed.DeleteMarker).toBe(true);
     expect(await body("doc")).toBe("two");
+  });
+
+  it("refuses tagging a delete marker, latest or named by version id, with 405", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "tagged", Body: "x" }));
+    const marker = await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "tagged" }));
+    const tagging = { TagSet: [{ Key: "k", Value: "v" }] };
+    for (const versionId of [undefined, marker.VersionId]) {
+      const put = await s3Error(
+        s3.send(
+          new PutObjectTaggingCommand({
+            Bucket: BUCKET,
+            Key: "tagged",
+            VersionId: versionId,
+            Tagging: tagging,
+          }),
+        ),
+      );
+      expect([put.$metadata.httpStatusCode, put.name]).toEqual([405, "MethodNotAllowed"]);
+      const del = await s3Error(
+        s3.send(
+          new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged", VersionId: versionId }),
+        ),
+      );
+      expect([del.$metadata.httpStatusCode, del.name]).toEqual([405, "MethodNotAllowed"]);
+    }
+    const url = `${site.url}/${BUCKET}/tagged?tagging`;
+    const body = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>";
+    const raw = await fetch(url, {
+      method: "PUT",
+      body,
+      headers: await signRequest({
+        method: "PUT",
+        url,
+        headers: { "content-md5": createHash("md5").update(body).digest("base64") },
+        accessKeyId: ROOT_USER,
+        secretKey: ROOT_PASSWORD,
+        region: REGION,
+      }),
+    });
+    expect(await raw.text()).toContain("<Code>MethodNotAllowed</Code>");
+    expect([raw.status, raw.headers.get("x-amz-delete-marker")]).toEqual([405, "true"]);
+    expect(raw.headers.get("x-amz-version-id")).toBe(marker.VersionId);
+    // The version below the marker keeps no tag from the refused calls.
+    const versions = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: "tagged" }),
+    );
+    const below = versions.Versions?.[0]?.VersionId;
+    const tags = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged", VersionId: below }),
+    );
+    expect(tags.TagSet).toEqual([]);
   });
 
   it("stacks a marker on a marker, newest first", async () => {

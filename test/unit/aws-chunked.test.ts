@@ -491,7 +491,7 @@ describe("the raw body stream", () => {
     });
   }
 
-  it("errors the decoded stream when the client disconnects mid-body", async () => {
+  it("errors the decoded stream with IncompleteBody when the client disconnects mid-body", async () => {
     const modes: [Authenticated | Anonymous, string][] = [
       [{ anonymous: true, payload: { kind: "streaming-unsigned-trailer" } }, "400\r\nabc"],
       [{ anonymous: true, payload: { kind: "sha256", expectedHex: EMPTY_SHA256 } }, "abc"],
@@ -499,9 +499,10 @@ describe("the raw body stream", () => {
     ];
     for (const [auth, prefix] of modes) {
       const decoded = decodeRequestBody(disconnecting(prefix), auth, new Headers());
-      await expect(readAll(decoded.stream), auth.payload.kind).rejects.toThrow(
-        "client disconnected",
-      );
+      await expect(readAll(decoded.stream), auth.payload.kind).rejects.toMatchObject({
+        code: "IncompleteBody",
+        status: 400,
+      });
     }
   });
 
@@ -512,7 +513,6 @@ describe("the raw body stream", () => {
       { anonymous: true, payload: { kind: "unsigned" } },
       new Headers(),
     );
-    expect(decoded.stream).toBe(body);
     expect((await readAll(decoded.stream)).toString()).toBe("as is");
     expect(await decoded.trailers).toEqual({});
   });
@@ -564,5 +564,27 @@ describe("the raw body stream", () => {
     expect(delivered).toBeLessThan(body.length);
     await failed.drain();
     expect(delivered).toBe(body.length);
+  });
+
+  it("drains at most a bound, then cancels the raw body", async () => {
+    let delivered = 0;
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        delivered += 64 * KiB;
+        controller.enqueue(new Uint8Array(64 * KiB));
+      },
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const decoded = decodeRequestBody(
+      endless,
+      { anonymous: true, payload: { kind: "unsigned" } },
+      new Headers(),
+    );
+    await decoded.drain(256 * KiB);
+    expect(cancelled).toBe(true);
+    expect(delivered).toBeLessThan(2 * 1024 * KiB);
   });
 });

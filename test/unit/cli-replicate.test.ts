@@ -284,6 +284,7 @@ describe("replicate status text", () => {
       failedLastHour: { count: 1, bytes: 10 },
       failedNow: 1,
       lagMs: 2000,
+      purge: { pending: 2, failed: 1 },
       latency: { buckets: [0.1], counts: [2, 0], sumMs: 100, count: 2 },
       job: {
         mode: "existing",
@@ -295,6 +296,7 @@ describe("replicate status text", () => {
       },
     });
     expect(text).toMatch(/Replicated:\s+120 version\(s\)/);
+    expect(text).toMatch(/Purges:\s+2 version delete\(s\) pending, 1 failed/);
     expect(text).toMatch(
       /Job:\s+existing Ongoing: 120\/300 \(40%\), replicated 100, skipped 18, failed 2/,
     );

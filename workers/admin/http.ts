@@ -4,16 +4,23 @@
  * service accounts), authorization of admin actions (`admin:CreateUser`,
  * ...) through the caller's policies, and request bodies read with a size
  * cap and validated with zod.
+ * A body is read only after the caller was authorized for the route (a
+ * route that reads one before any permission check is a bug, refused as
+ * such), so an unknown or unauthorized caller never gets a byte read past
+ * the refused-body drain; bodies are capped at MAX_ADMIN_BODY while they
+ * stream (bounded-body.ts), 413 EntityTooLarge past it.
  */
 import type { z } from "zod";
 import { loadConfig } from "../../shared/config.ts";
 import { isS3Error } from "../../shared/s3-errors.ts";
 import { decodeRequestBody } from "../auth/aws-chunked.ts";
+import { readBoundedBody } from "../auth/bounded-body.ts";
 import { authenticateRequest, type Authenticated } from "../auth/sigv4.ts";
 import { createAuthorizer, type Authorizer } from "../iam/authorize.ts";
 import { requestConditionValues } from "../iam/condition-values.ts";
 import { identityLookup, type Identity } from "../iam/identity.ts";
 
+/** Largest admin request body (JSON documents are far smaller). */
 const MAX_ADMIN_BODY = 1024 * 1024;
 
 /** An admin API failure. */
@@ -51,6 +58,8 @@ export interface AdminCaller {
   identity: Identity;
   auth: Authenticated;
   authorizer: Authorizer;
+  /** Set once a permission check for the route passed: bodies are read only after. */
+  cleared: boolean;
 }
 
 /** Authenticates an admin request (any known, enabled access key). */
@@ -69,7 +78,12 @@ export async function authenticateAdmin(request: Request, env: Env): Promise<Adm
     presigned: auth.presigned,
     signatureVersion: auth.signatureVersion,
   });
-  return { identity, auth, authorizer: createAuthorizer({ env, identity, conditions }) };
+  return {
+    identity,
+    auth,
+    authorizer: createAuthorizer({ env, identity, conditions }),
+    cleared: false,
+  };
 }
 
 /**
@@ -84,28 +98,40 @@ export async function requireAdminAction(
   const resource = bucket ? `arn:aws:s3:::${bucket}` : "arn:aws:s3:::*";
   if (!(await caller.authorizer.allows({ action, resource })))
     throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
-}
-
-/** True when the caller may perform the admin action (to decide what a response may show). */
-export async function allowsAdminAction(caller: AdminCaller, action: string): Promise<boolean> {
-  return caller.authorizer.allows({ action, resource: "arn:aws:s3:::*" });
+  caller.cleared = true;
 }
 
 /**
- * Throws AccessDenied unless the caller may perform at least one of the
- * admin actions: checked before a body is read whose content picks the
- * exact action, so a caller with none learns nothing from the route.
+ * For routes whose exact action depends on the body (enable or disable, add
+ * or remove): throws AccessDenied unless the caller may perform at least one
+ * of them, so the body is read only for a caller who could be allowed. The
+ * route checks the exact action once the body is read.
  */
 export async function requireAnyAdminAction(
   caller: AdminCaller,
   actions: readonly string[],
 ): Promise<void> {
-  for (const action of actions) if (await allowsAdminAction(caller, action)) return;
-  throw new AdminError(
-    403,
-    "AccessDenied",
-    `Access Denied: ${actions.join(" or ")} is not allowed.`,
-  );
+  for (const action of actions) {
+    if (await caller.authorizer.allows({ action, resource: "arn:aws:s3:::*" })) {
+      caller.cleared = true;
+      return;
+    }
+  }
+  throw new AdminError(403, "AccessDenied", `Access Denied: ${actions.join(" or ")} not allowed.`);
+}
+
+/**
+ * Lets the body be read for a route where any signed-in user may act on
+ * their own entries (the route checks ownership, or the admin action, once
+ * the body names the entry).
+ */
+export function clearForOwnEntries(caller: AdminCaller): void {
+  caller.cleared = true;
+}
+
+/** True when the caller may perform the admin action (to decide what a response may show). */
+export async function allowsAdminAction(caller: AdminCaller, action: string): Promise<boolean> {
+  return caller.authorizer.allows({ action, resource: "arn:aws:s3:::*" });
 }
 
 /** Throws AccessDenied unless the caller may perform the S3 action on the bucket. */
@@ -116,18 +142,27 @@ export async function requireBucketAction(
 ): Promise<void> {
   if (!(await caller.authorizer.allows({ action, resource: `arn:aws:s3:::${bucket}` })))
     throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
+  caller.cleared = true;
 }
 
-/** Reads and validates a JSON body (an empty body parses as `{}`); its signature or hash is verified as read. */
+/**
+ * Reads and validates a JSON body (an empty body parses as `{}`); its
+ * signature or hash is verified as read. Only after a permission check.
+ */
 export async function readJson<T extends z.ZodType>(
   request: Request,
   caller: AdminCaller,
   schema: T,
 ): Promise<z.infer<T>> {
+  if (!caller.cleared) throw new Error("admin route read its body before any permission check");
   const decoded = decodeRequestBody(request.body, caller.auth, request.headers);
-  const text = await new Response(decoded.stream).text();
-  if (text.length > MAX_ADMIN_BODY)
-    throw new AdminError(413, "EntityTooLarge", "Request body too large.");
+  const bytes = await readBoundedBody(
+    decoded,
+    request.headers,
+    MAX_ADMIN_BODY,
+    () => new AdminError(413, "EntityTooLarge", "Request body too large."),
+  );
+  const text = new TextDecoder().decode(bytes);
   let value: unknown = {};
   if (text.trim() !== "") {
     try {

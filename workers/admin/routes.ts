@@ -1,6 +1,7 @@
 /**
  * The admin API under /floe/admin/v1/: SigV4-signed JSON. Every route needs
- * an admin action in the caller's policies (the root user has them all):
+ * an admin action in the caller's policies (the root user has them all),
+ * checked before its body is read (http.ts):
  *   GET  info            admin:ServerInfo      deployment, sets, drives, quorum
  *   POST heal            admin:Heal            { bucket?, key?, dryRun? } → heal summary
  *   POST lifecycle/run   admin:RunLifecycle    { bucket?, now? } → what lifecycle did
@@ -14,6 +15,7 @@
  *   buckets/{b}/replication/digest|verify      see verify-routes.ts
  */
 import { loadConfig } from "../../shared/config.ts";
+import { drainRefusedBody } from "../auth/bounded-body.ts";
 import { injectFault, faultRequestSchema } from "./faults.ts";
 import { healRequestSchema, runHeal } from "./heal.ts";
 import {
@@ -80,6 +82,7 @@ export async function handleAdmin(
       );
     return await handler(call);
   } catch (error) {
+    await drainRefusedBody(request);
     return adminErrorResponse(error, requestId);
   }
 }

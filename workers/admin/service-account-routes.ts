@@ -25,7 +25,14 @@ import {
 } from "./iam-schemas.ts";
 import type { ServiceAccountInfo } from "../../durable-objects/iam/types.ts";
 import { iamStub } from "../storage/stubs.ts";
-import { AdminError, allowsAdminAction, json, readJson, requireAdminAction } from "./http.ts";
+import {
+  AdminError,
+  allowsAdminAction,
+  clearForOwnEntries,
+  json,
+  readJson,
+  requireAdminAction,
+} from "./http.ts";
 import { pathName, policyFrom, unwrap, type RouteCall } from "./iam-routes.ts";
 
 type Handler = (call: RouteCall) => Promise<Response>;
@@ -48,7 +55,10 @@ function isOwner(call: RouteCall, parent: string): boolean {
 
 /** Requires the admin action unless the caller, a user or the root user, acts on its own accounts. */
 async function requireOwnerOr(call: RouteCall, parent: string, action: string): Promise<void> {
-  if (isOwner(call, parent)) return;
+  if (isOwner(call, parent)) {
+    clearForOwnEntries(call.caller);
+    return;
+  }
   await requireAdminAction(call.caller, action);
 }
 
@@ -76,6 +86,8 @@ async function requireManage(call: RouteCall, parent: string, action: string): P
 
 async function add(call: RouteCall): Promise<Response> {
   refuseServiceAccount(call);
+  // A user (or the root user) may add accounts under itself; whose they are is checked once the body names them.
+  clearForOwnEntries(call.caller);
   const body = await readJson(call.request, call.caller, addServiceAccountSchema);
   const parent = body.user ?? call.caller.identity.user;
   await requireManage(call, parent, "admin:CreateServiceAccount");

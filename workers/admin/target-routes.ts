@@ -6,13 +6,18 @@
  *   DELETE buckets/{b}/remote-targets?arn=ARN    admin:SetBucketTarget  (refused while a rule uses it)
  *   GET    buckets/{b}/replication/status        s3:GetReplicationConfiguration
  *   GET    buckets/{b}/replication/diff[?arn=&after=&limit=]  s3:GetReplicationConfiguration
+ * The endpoint must pass the target rules (shared/net/target-url.ts: http or
+ * https, no loopback, private, link-local or local-name host unless the
+ * site's FLOE_TARGET_ALLOWLIST lists it), else 400 InvalidTargetEndpoint.
  * Adding a target checks the remote first (remote-check.ts): it answers,
  * the credentials work, the bucket exists with versioning Enabled; the
  * source bucket needs versioning Enabled too. The secret key is stored
  * sealed and never shown.
  */
 import { z } from "zod";
+import { loadConfig } from "../../shared/config.ts";
 import { isValidBucketName } from "../../shared/names.ts";
+import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { checkRemote } from "../replication/remote-check.ts";
 import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
@@ -89,7 +94,19 @@ async function syncCoordinator(env: Env, bucket: string): Promise<void> {
   );
 }
 
-function parseTargetUrl(body: z.infer<typeof addSchema>) {
+/** The endpoint to store: the origin of `raw`, once the target rules allow it. */
+function allowedEndpoint(raw: string, allowlist: TargetAllowlist): string {
+  const decision = checkTargetUrl(raw, allowlist);
+  if (!decision.ok)
+    throw new AdminError(
+      400,
+      "InvalidTargetEndpoint",
+      `Remote target refused: ${decision.reason}.`,
+    );
+  return decision.origin;
+}
+
+function parseTargetUrl(body: z.infer<typeof addSchema>, allowlist: TargetAllowlist) {
   if (body.url) {
     const url = new URL(body.url);
     const bucket = url.pathname.replace(/^\/+|\/+$/g, "");
@@ -99,8 +116,12 @@ function parseTargetUrl(body: z.infer<typeof addSchema>) {
         "InvalidRequest",
         "url must look like http://ACCESSKEY:SECRETKEY@host:port/BUCKET",
       );
+    // The credentials are taken out; what remains must pass the rules as an endpoint.
+    const endpoint = new URL(url.href);
+    endpoint.username = "";
+    endpoint.password = "";
     return {
-      endpoint: url.origin,
+      endpoint: allowedEndpoint(endpoint.href, allowlist),
       targetBucket: bucket,
       accessKey: decodeURIComponent(url.username),
       secretKey: decodeURIComponent(url.password),
@@ -113,7 +134,7 @@ function parseTargetUrl(body: z.infer<typeof addSchema>) {
       "Give url, or endpoint, targetBucket, accessKey and secretKey.",
     );
   return {
-    endpoint: new URL(body.endpoint).origin,
+    endpoint: allowedEndpoint(body.endpoint, allowlist),
     targetBucket: body.targetBucket,
     accessKey: body.accessKey,
     secretKey: body.secretKey,
@@ -124,7 +145,8 @@ async function addTarget(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
   const body = await readJson(call.request, call.caller, addSchema);
-  const remote = parseTargetUrl(body);
+  const allowlist = loadConfig(call.env).targetAllowlist;
+  const remote = parseTargetUrl(body, allowlist);
   if (!isValidBucketName(remote.targetBucket))
     throw new AdminError(400, "InvalidRequest", "Invalid remote bucket name.");
   if (info.versioning !== "Enabled")
@@ -134,7 +156,7 @@ async function addTarget(call: RouteCall): Promise<Response> {
       `Versioning must be Enabled on ${info.name}.`,
     );
   const region = body.region ?? "us-east-1";
-  await checkRemote({ ...remote, region });
+  await checkRemote({ ...remote, region }, allowlist);
   const target = await deploymentStub(call.env).addTarget({
     sourceBucket: info.name,
     ...remote,
@@ -169,13 +191,16 @@ async function editTarget(call: RouteCall): Promise<Response> {
   const body = await readJson(call.request, call.caller, editSchema);
   if (body.accessKey !== undefined || body.secretKey !== undefined) {
     const credentials = await deploymentStub(call.env).targetCredentials(target.arn);
-    await checkRemote({
-      endpoint: target.endpoint,
-      targetBucket: target.targetBucket,
-      region: target.region,
-      accessKey: body.accessKey ?? target.accessKey,
-      secretKey: body.secretKey ?? credentials?.secretKey ?? "",
-    });
+    await checkRemote(
+      {
+        endpoint: target.endpoint,
+        targetBucket: target.targetBucket,
+        region: target.region,
+        accessKey: body.accessKey ?? target.accessKey,
+        secretKey: body.secretKey ?? credentials?.secretKey ?? "",
+      },
+      loadConfig(call.env).targetAllowlist,
+    );
   }
   const updated = await deploymentStub(call.env).updateTarget(target.arn, body);
   await syncCoordinator(call.env, info.name);

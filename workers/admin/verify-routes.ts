@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
+import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
@@ -55,11 +56,13 @@ async function verify(call: RouteCall): Promise<Response> {
       `No remote target ${body.arn} on bucket ${bucket}.`,
     );
   try {
-    return json(await verifyAgainst(call.env, bucket, target, body.prefix ?? ""));
+    return json(
+      await verifyAgainst(call.env, bucket, peerTarget(call.env, target), body.prefix ?? ""),
+    );
   } catch (error) {
-    // Only the remote's own answer is passed on; anything else stays in the log.
+    // Only the remote's own answer or the kind of dial failure is passed on; the rest stays in the log.
     if (!(error instanceof RemoteDigestError)) console.error("verify against remote:", error);
-    const reason = error instanceof RemoteDigestError ? error.message : "the remote did not answer";
+    const reason = error instanceof RemoteDigestError ? error.message : describeDialError(error);
     throw new AdminError(502, "RemoteTargetError", `Could not compare with the remote: ${reason}`);
   }
 }

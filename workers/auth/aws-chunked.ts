@@ -11,11 +11,14 @@
  * in large pieces where the runtime can (workerd's readAtLeast), and decoded
  * output is handed on in pieces of at least the read target (64 KiB for
  * aws-chunked bodies, 1 MiB for a body checked against its SHA-256) except
- * at the end, however finely the network slices the body. A source that
- * errors (the client went away) errors the decoded stream.
+ * at the end, however finely the network slices the body (unsigned bodies
+ * too, in pieces like SHA-256-checked ones). A source that errors (the
+ * client sent less than its Content-Length, or went away) errors the decoded
+ * stream with IncompleteBody: this is the one place where the runtime's
+ * "Network connection lost" on a request body becomes an S3 error.
  */
 import { createHash, type Hash } from "node:crypto";
-import { S3Error } from "../../shared/s3-errors.ts";
+import { S3Error, isS3Error } from "../../shared/s3-errors.ts";
 import { ChunkDecoder } from "./chunk-decoder.ts";
 import type { Anonymous, Authenticated } from "./sigv4.ts";
 
@@ -30,24 +33,28 @@ export interface DecodedBody {
   trailers: Promise<Record<string, string>>;
   /**
    * Reads and discards whatever the client is still sending (after a
-   * failure), so it receives the error response, not a reset connection.
+   * failure), so it receives the error response, not a reset connection;
+   * with a bound, stops (and cancels the body) once that many bytes were
+   * discarded.
    */
-  drain(): Promise<void>;
+  drain(maxBytes?: number): Promise<void>;
 }
 
 /** aws-chunked output is gathered up to this size before it is handed on. */
 const CHUNKED_READ_TARGET = 64 * 1024;
 /**
- * A SHA-256-checked body passes through unchanged, so it is read in pieces
+ * A SHA-256-checked or unsigned body passes through unchanged, so it is read in pieces
  * of one default erasure block: each piece becomes a block without copying,
  * and the per-piece cost of the stream is paid 16 times less often.
  */
-const SHA256_READ_TARGET = 1024 * 1024;
+const PASS_THROUGH_READ_TARGET = 1024 * 1024;
 
 /** The raw body, read in large pieces where the runtime allows. */
 class RawSource {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
   private ended = false;
+  /** The read in progress (settled), which the next read waits for. */
+  private previous: Promise<unknown> = Promise.resolve();
 
   /**
    * `remaining`: the raw body's Content-Length, when declared, so a small
@@ -72,15 +79,32 @@ class RawSource {
     this.reader = reader;
   }
 
-  /** The next non-empty piece; null at the end. */
-  async read(): Promise<Uint8Array | null> {
+  /**
+   * The next non-empty piece; null at the end. Reads are taken one at a
+   * time: a drain may start while the decoded stream's pull is still
+   * reading, and overlapping reads of one reader must not interleave.
+   */
+  read(): Promise<Uint8Array | null> {
+    const next = this.previous.then(() => this.readNext());
+    this.previous = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readNext(): Promise<Uint8Array | null> {
     while (!this.ended) {
       const size =
         this.remaining === null ? this.target : Math.max(1, Math.min(this.target, this.remaining));
-      const { done, value } =
-        "readAtLeast" in this.reader
-          ? await this.reader.readAtLeast(size, new Uint8Array(size))
-          : await this.reader.read();
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result =
+          "readAtLeast" in this.reader
+            ? await this.reader.readAtLeast(size, new Uint8Array(size))
+            : await this.reader.read();
+      } catch (error) {
+        this.ended = true;
+        throw isS3Error(error) ? error : new S3Error("IncompleteBody");
+      }
+      const { done, value } = result;
       if (done) this.ended = true;
       if (value && value.byteLength > 0) {
         if (this.remaining !== null)
@@ -96,13 +120,21 @@ class RawSource {
     await this.reader.cancel(reason).catch(() => undefined);
   }
 
-  /** Reads and discards the rest. */
-  async drain(): Promise<void> {
+  /** Reads and discards the rest, or up to `maxBytes` and then cancels. */
+  async drain(maxBytes = Infinity): Promise<void> {
+    let discarded = 0;
     try {
-      while ((await this.read()) !== null);
+      for (;;) {
+        const piece = await this.read();
+        if (piece === null) return;
+        discarded += piece.byteLength;
+        if (discarded >= maxBytes) break;
+      }
     } catch {
       // The client went away: nothing left to drain.
+      return;
     }
+    await this.cancel(new S3Error("IncompleteBody"));
   }
 }
 
@@ -162,9 +194,9 @@ function decodingStream(source: RawSource, decoding: Decoding): DecodedBody {
       await source.cancel(reason);
     },
   });
-  const drain = async () => {
+  const drain = async (maxBytes?: number) => {
     draining = true;
-    await source.drain();
+    await source.drain(maxBytes);
   };
   return { stream, trailers, drain };
 }
@@ -206,10 +238,13 @@ function rawLength(headers: Headers): number | null {
   return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : null;
 }
 
-async function readToEnd(stream: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = stream.getReader();
-  while (!(await reader.read()).done);
-}
+/** Unsigned bodies pass through unchanged. */
+const passThrough: Decoding = {
+  write(input, out) {
+    out.push(input);
+  },
+  end: () => ({}),
+};
 
 /**
  * Wraps the raw request body according to the payload mode; errors (S3Error)
@@ -222,17 +257,12 @@ export function decodeRequestBody(
 ): DecodedBody {
   const raw = body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   const payload = auth.payload;
-  if (payload.kind === "unsigned") {
-    return {
-      stream: raw,
-      trailers: Promise.resolve({}),
-      drain: () => readToEnd(raw).catch(() => undefined),
-    };
-  }
   const length = rawLength(headers);
+  if (payload.kind === "unsigned")
+    return decodingStream(new RawSource(raw, PASS_THROUGH_READ_TARGET, length), passThrough);
   if (payload.kind === "sha256")
     return decodingStream(
-      new RawSource(raw, SHA256_READ_TARGET, length),
+      new RawSource(raw, PASS_THROUGH_READ_TARGET, length),
       sha256Check(payload.expectedHex),
     );
   const source = new RawSource(raw, CHUNKED_READ_TARGET, length);

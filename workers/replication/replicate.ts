@@ -8,7 +8,9 @@
  * last of them to arrive wakes it again; the scanner would too). A
  * metadata change travels alone unless the target lacks the version. A
  * resync first HEADs the remote and counts a version that already matches
- * as skipped.
+ * as skipped. Every outcome carries the log row's generation read before
+ * sending, so a change made while the transfer was in flight is sent after
+ * it (replication-log.ts).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { bucketStub } from "../storage/stubs.ts";
@@ -38,11 +40,13 @@ export async function replicateOne(
   const coordinator = bucketStub(env, bucket);
   const task = await coordinator.replicationTask(key, versionId, target);
   if (!task) return { done: true, error: null };
+  const generation = task.op.generation;
   const fail = async (error: string): Promise<ReplicateOutcome> => {
     await coordinator.replicationResult(key, versionId, target, {
       ok: false,
       error,
       final: options.final,
+      generation,
     });
     return { done: false, error };
   };
@@ -63,6 +67,7 @@ export async function replicateOne(
         bytes: task.version.record.size,
         latencyMs: Date.now() - started,
         skipped: true,
+        generation,
       });
       return { done: true, error: null };
     }
@@ -101,6 +106,7 @@ export async function replicateOne(
     ok: true,
     bytes: outcome.bytes,
     latencyMs: latency,
+    generation,
   });
   return { done: true, error: null };
 }

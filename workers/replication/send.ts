@@ -22,12 +22,12 @@ import {
   SOURCE_VERSION_ID_HEADER,
 } from "../../shared/replication/headers.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import type { UploadProgress } from "../../durable-objects/bucket/replication-log.ts";
 import { signRequest } from "../auth/sign.ts";
 import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
 import { openObjectStream } from "../storage/read-object.ts";
 import { throttle } from "./bandwidth.ts";
+import { peerErrorCode, peerFetch, peerText, type PeerTarget } from "./peer-fetch.ts";
 
 /** Longest a version transfer may take before it counts as failed. */
 const PUT_TIMEOUT_MS = 10 * 60_000;
@@ -41,13 +41,13 @@ export interface SendOutcome {
   bytes: number;
 }
 
-function objectUrl(target: TargetCredentials, key: string, query = ""): string {
+function objectUrl(target: PeerTarget, key: string, query = ""): string {
   const path = key.split("/").map(encodeURIComponent).join("/");
   return `${target.endpoint}/${target.targetBucket}/${path}${query}`;
 }
 
 async function signedFetch(
-  target: TargetCredentials,
+  target: PeerTarget,
   method: string,
   url: string,
   headers: Record<string, string>,
@@ -64,7 +64,7 @@ async function signedFetch(
     region: target.region,
   });
   const timeout = AbortSignal.timeout(timeoutMs);
-  return fetch(url, {
+  return peerFetch(target.allowlist, url, {
     method,
     headers: signed,
     body,
@@ -77,8 +77,8 @@ async function outcomeOf(response: Response, bytes: number): Promise<SendOutcome
     await response.body?.cancel();
     return { ok: true, status: response.status, error: null, bytes };
   }
-  const text = await response.text().catch(() => "");
-  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${response.status}`;
+  const text = await peerText(response).catch(() => "");
+  const code = peerErrorCode(text) ?? `HTTP ${response.status}`;
   return { ok: false, status: response.status, error: code, bytes: 0 };
 }
 
@@ -124,7 +124,7 @@ export function versionHeaders(
 /** PUTs a version to the target, streaming its bytes. */
 export async function sendVersion(
   env: Env,
-  target: TargetCredentials,
+  target: PeerTarget,
   stored: StoredVersion,
   storageClass: string | null,
 ): Promise<SendOutcome> {
@@ -165,10 +165,7 @@ export async function sendVersion(
  * it), content type and user metadata; for a delete marker, a marker with
  * that version id. A HEAD with the target's credentials tells.
  */
-export async function remoteMatches(
-  target: TargetCredentials,
-  stored: StoredVersion,
-): Promise<boolean> {
+export async function remoteMatches(target: PeerTarget, stored: StoredVersion): Promise<boolean> {
   const { record } = stored;
   const url = objectUrl(target, record.key, `?versionId=${encodeURIComponent(record.versionId)}`);
   const response = await signedFetch(target, "HEAD", url, {}, null, DELETE_TIMEOUT_MS);
@@ -195,7 +192,7 @@ export async function remoteMatches(
 
 /** Sends a version's tags, retention and legal hold alone (404 when the target lacks the version). */
 export async function sendMetadata(
-  target: TargetCredentials,
+  target: PeerTarget,
   stored: StoredVersion,
 ): Promise<SendOutcome> {
   const { record } = stored;
@@ -231,11 +228,12 @@ export async function sendMetadata(
  * the target computes the same ETag), resuming from `progress`: parts the
  * target already acknowledged are not sent again. `save` records progress
  * after every part. A 412 on create means the target already holds the
- * version; a lost upload (NoSuchUpload) starts over on the next attempt.
+ * version (its metadata is sent alone then); a lost upload (NoSuchUpload)
+ * starts over on the next attempt.
  */
 export async function sendMultipart(
   env: Env,
-  target: TargetCredentials,
+  target: PeerTarget,
   stored: StoredVersion,
   storageClass: string | null,
   progress: UploadProgress | null,
@@ -256,12 +254,13 @@ export async function sendMultipart(
         null,
         DELETE_TIMEOUT_MS,
       );
+      // The target already holds the version: only its tags and lock state may lag behind.
       if (created.status === 412) {
         await created.body?.cancel();
-        return { ok: true, status: 412, error: null, bytes: 0 };
+        return await sendMetadata(target, stored);
       }
       if (!created.ok) return await outcomeOf(created, 0);
-      const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())?.[1];
+      const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await peerText(created))?.[1];
       if (!uploadId)
         return { ok: false, status: 502, error: "no UploadId from the target", bytes: 0 };
       upload = { uploadId, parts: {} };
@@ -329,7 +328,7 @@ export async function sendMultipart(
 
 /** Creates the delete marker on the target. */
 export async function sendDeleteMarker(
-  target: TargetCredentials,
+  target: PeerTarget,
   stored: StoredVersion,
 ): Promise<SendOutcome> {
   const { record } = stored;
@@ -355,7 +354,7 @@ export async function sendDeleteMarker(
 
 /** Deletes a version on the target. */
 export async function sendVersionDelete(
-  target: TargetCredentials,
+  target: PeerTarget,
   key: string,
   versionId: string,
 ): Promise<SendOutcome> {

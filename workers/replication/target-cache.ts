@@ -5,20 +5,23 @@
  * health, so only a change of state (or a refresh every HEALTH_REFRESH_MS)
  * is written back.
  */
-import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import { deploymentStub } from "../storage/stubs.ts";
+import { peerTarget, type PeerTarget } from "./peer-fetch.ts";
 
 const TTL_MS = 5_000;
 const HEALTH_REFRESH_MS = 10_000;
 
-const credentials = new Map<string, { at: number; value: Promise<TargetCredentials | null> }>();
+const credentials = new Map<string, { at: number; value: Promise<PeerTarget | null> }>();
 const health = new Map<string, { online: boolean; at: number }>();
 
-export function targetCredentials(env: Env, arn: string): Promise<TargetCredentials | null> {
+/** A target's credentials, with this site's allowlist for dialing it. */
+export function targetCredentials(env: Env, arn: string): Promise<PeerTarget | null> {
   const now = Date.now();
   const cached = credentials.get(arn);
   if (cached && now - cached.at < TTL_MS) return cached.value;
-  const value = deploymentStub(env).targetCredentials(arn);
+  const value = deploymentStub(env)
+    .targetCredentials(arn)
+    .then((target) => (target ? peerTarget(env, target) : null));
   credentials.set(arn, { at: now, value });
   value.catch(() => credentials.delete(arn));
   return value;

@@ -8,9 +8,12 @@
  * target's own credentials (s3:ListBucket on its bucket).
  */
 import type { DigestEntry, VersionLine } from "../../durable-objects/bucket/digest.ts";
-import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import { signRequest } from "../auth/sign.ts";
 import { bucketStub } from "../storage/stubs.ts";
+import { peerErrorCode, peerFetch, peerText, type PeerTarget } from "./peer-fetch.ts";
+
+/** Largest digest answer read from the remote (a folder's digests or a key's versions). */
+const MAX_DIGEST_ANSWER = 16 * 1024 * 1024;
 
 /** Most differences reported (the comparison stops there). */
 const MAX_DIFFERENCES = 1000;
@@ -32,10 +35,10 @@ export interface VerifyReport {
   truncated: boolean;
 }
 
-/** The remote answered with an error (its code and message are safe to pass on). */
+/** The remote answered with an error, or with no usable digest (the message is safe to pass on). */
 export class RemoteDigestError extends Error {}
 
-async function remoteGet<T>(target: TargetCredentials, query: string): Promise<T> {
+async function remoteGet<T>(target: PeerTarget, query: string): Promise<T> {
   const url = `${target.endpoint}/floe/admin/v1/buckets/${target.targetBucket}/replication/digest?${query}`;
   const headers = await signRequest({
     method: "GET",
@@ -44,19 +47,30 @@ async function remoteGet<T>(target: TargetCredentials, query: string): Promise<T
     secretKey: target.secretKey,
     region: target.region,
   });
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
-  const body = (await response.json()) as T & { code?: string; message?: string };
-  if (!response.ok)
-    throw new RemoteDigestError(
-      `remote digest: ${response.status} ${body.code ?? ""} ${body.message ?? ""}`,
-    );
-  return body;
+  const response = await peerFetch(target.allowlist, url, {
+    headers,
+    signal: AbortSignal.timeout(60_000),
+  });
+  if (!response.ok) {
+    const text = await peerText(response);
+    const code =
+      /"code"\s*:\s*"([A-Za-z][A-Za-z0-9.]{0,63})"/.exec(text)?.[1] ?? peerErrorCode(text);
+    throw new RemoteDigestError(`remote digest: HTTP ${response.status} ${code ?? ""}`.trim());
+  }
+  const text = await peerText(response, MAX_DIGEST_ANSWER + 1);
+  if (text.length > MAX_DIGEST_ANSWER)
+    throw new RemoteDigestError("remote digest: the answer is too large");
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new RemoteDigestError("remote digest: the answer is not JSON");
+  }
 }
 
 export async function verifyAgainst(
   env: Env,
   bucket: string,
-  target: TargetCredentials,
+  target: PeerTarget,
   prefix: string,
 ): Promise<VerifyReport> {
   const coordinator = bucketStub(env, bucket);
@@ -106,7 +120,7 @@ export async function verifyAgainst(
 
 async function compareKey(
   coordinator: ReturnType<typeof bucketStub>,
-  target: TargetCredentials,
+  target: PeerTarget,
   key: string,
   report: VerifyReport,
 ): Promise<void> {

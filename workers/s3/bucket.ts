@@ -10,6 +10,7 @@ import { z } from "zod";
 import { isCreatableBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
+import { readBoundedBody } from "../auth/bounded-body.ts";
 import { allSets } from "../../shared/layout/placement.ts";
 import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
 import { bucketArn } from "../iam/s3-permissions.ts";
@@ -18,6 +19,8 @@ import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
+/** Largest request XML document (AWS's cap); handlers may allow less. */
+export const MAX_XML_BODY = 1024 * 1024;
 const MAX_CONFIG_BODY = 64 * 1024;
 
 const createBucketSchema = z.object({
@@ -27,31 +30,19 @@ const createBucketSchema = z.object({
   ]),
 });
 
-/** Reads a small request body as text (XML configuration documents). */
+/**
+ * Reads a small request body as text (XML configuration documents): at most
+ * `limit` bytes, counted while they stream in (a declared length over it is
+ * refused unread); past it, 400 MaxMessageLengthExceeded.
+ */
 export async function readSmallBody(ctx: S3Context, limit = MAX_CONFIG_BODY): Promise<string> {
-  const reader = ctx.body().stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new S3Error(
-        "MalformedXML",
-        "The XML you provided was larger than the maximum allowed.",
-      );
-    }
-    chunks.push(value);
-  }
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(joined);
+  const bytes = await readBoundedBody(
+    ctx.body(),
+    ctx.request.headers,
+    limit,
+    () => new S3Error("MaxMessageLengthExceeded"),
+  );
+  return new TextDecoder().decode(bytes);
 }
 
 /** Throws NoSuchBucket unless the bucket exists; returns its info. */

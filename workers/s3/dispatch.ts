@@ -56,6 +56,7 @@ import {
   uploadPart,
 } from "./multipart.ts";
 import { deleteObject, getObject, headObject, putObject } from "./object.ts";
+import { getObjectAttributes } from "./object-attributes.ts";
 
 export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   ListBuckets: listBuckets,
@@ -137,7 +138,7 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   PutObjectRetention: putObjectRetention,
   GetObjectLegalHold: getObjectLegalHold,
   PutObjectLegalHold: putObjectLegalHold,
-  GetObjectAttributes: null,
+  GetObjectAttributes: getObjectAttributes,
   RestoreObject: null,
   SelectObjectContent: null,
   PostObject: null,

@@ -12,7 +12,7 @@ import type { LifecycleRule } from "../../shared/lifecycle/rules.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
 import { bucketStub } from "../storage/stubs.ts";
-import { readSmallBody, requireExistingBucket } from "./bucket.ts";
+import { MAX_XML_BODY, readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
@@ -95,7 +95,7 @@ export async function putBucketLifecycleConfiguration(ctx: S3Context): Promise<R
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
   const parsed = configSchema.safeParse(
-    parseXml(await readSmallBody(ctx, 2 * 1024 * 1024), ["Rule", "Tag"]),
+    parseXml(await readSmallBody(ctx, MAX_XML_BODY), ["Rule", "Tag"]),
   );
   if (!parsed.success) throw new S3Error("MalformedXML");
   const rules = parsed.data.LifecycleConfiguration.Rule.map(toRule);

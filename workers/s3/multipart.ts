@@ -4,8 +4,9 @@
  * erasure-coded and streamed like a PUT, under its own data dir, and is
  * recorded by the coordinator only once written at quorum. Completion checks
  * the part list against what was uploaded (InvalidPartOrder, InvalidPart,
- * EntityTooSmall under 5 MiB except the last part) and commits one version
- * whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
+ * EntityTooSmall under 5 MiB except the last part, InvalidRequest when
+ * x-amz-mp-object-size differs from the parts' total) and commits one
+ * version whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
  */
 import { replicateInline } from "../replication/sync.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
@@ -13,14 +14,17 @@ import { replicaBucket, replicaLock } from "./replica.ts";
 import { replicaObject } from "./replica-headers.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import {
-  CHECKSUM_ALGORITHMS,
-  compositeChecksum,
-  isChecksumAlgorithm,
-} from "../../shared/checksums.ts";
+import { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from "../../shared/checksums.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { checksumPlan, finishChecksum, type ChecksumPlan } from "./checksum-headers.ts";
+import {
+  CHECKSUM_TYPES,
+  completedChecksums,
+  partChecksumPlan,
+  uploadChecksum,
+  type UploadChecksum,
+} from "./multipart-checksum.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
 import { STORAGE_CLASSES, type VersionRecord } from "../../shared/types/version-record.ts";
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
@@ -53,6 +57,7 @@ const attributesSchema = z.object({
   checksums: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()).optional(),
   checksumAlgorithm: z.string().optional(),
+  checksumType: z.enum(CHECKSUM_TYPES).optional(),
   retention: z
     .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
     .optional(),
@@ -145,28 +150,30 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
   ]);
   const erasure = planErasure(ctx.config, deploymentId, bucket, key, metadata.storageClass);
   const tagging = ctx.request.headers.get("x-amz-tagging");
-  const declared = ctx.request.headers.get("x-amz-checksum-algorithm")?.toLowerCase();
-  if (declared !== undefined && !isChecksumAlgorithm(declared)) {
-    throw new S3Error("InvalidRequest", "Checksum algorithm provided is unsupported.");
-  }
-  const attributes: VersionAttributes & { checksumAlgorithm?: string } = isReplicaRequest(
-    ctx.request.headers,
-  )
-    ? await replicaAttributes(ctx, bucket, key)
-    : {
-        ...metadata,
-        checksums: {},
-        tags: tagging === null ? undefined : parseTaggingHeader(tagging),
-        checksumAlgorithm: declared,
-        ...lockForWrite(ctx, info),
-      };
+  const declared = uploadChecksum(ctx.request.headers);
+  const attributes: VersionAttributes & { checksumAlgorithm?: string; checksumType?: string } =
+    isReplicaRequest(ctx.request.headers)
+      ? await replicaAttributes(ctx, bucket, key)
+      : {
+          ...metadata,
+          checksums: {},
+          tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+          checksumAlgorithm: declared?.algorithm,
+          checksumType: declared?.type,
+          ...lockForWrite(ctx, info),
+        };
   const uploadId = await bucketStub(ctx.env, bucket).createUpload(
     key,
     JSON.stringify(attributes),
     erasure,
   );
   if (!uploadId) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  const headers = declared ? { "x-amz-checksum-algorithm": declared.toUpperCase() } : undefined;
+  const headers = declared
+    ? {
+        "x-amz-checksum-algorithm": declared.algorithm.toUpperCase(),
+        "x-amz-checksum-type": declared.type,
+      }
+    : undefined;
   return xmlResponse(
     xmlDocument("InitiateMultipartUploadResult", [
       ["Bucket", bucket],
@@ -175,6 +182,13 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
     ]),
     { headers },
   );
+}
+
+/** The checksum an upload was created with, if any. */
+function checksumOf(upload: UploadInfo): UploadChecksum | null {
+  const { checksumAlgorithm, checksumType } = attributesSchema.parse(JSON.parse(upload.attributes));
+  if (!checksumAlgorithm || !isChecksumAlgorithm(checksumAlgorithm)) return null;
+  return { algorithm: checksumAlgorithm, type: checksumType ?? "COMPOSITE" };
 }
 
 /** Writes one part from `body`; shared by UploadPart and UploadPartCopy. */
@@ -189,6 +203,7 @@ export async function storePart(
   trailers: Promise<Record<string, string>> = Promise.resolve({}),
 ): Promise<UploadedPart> {
   const { bucket, key } = requireObject(ctx);
+  checksum = partChecksumPlan(checksumOf(upload), checksum);
   const slots = writeSlots(ctx.env, upload.erasure);
   const dataDir = crypto.randomUUID();
   try {
@@ -321,19 +336,19 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       });
     }
   });
-  const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
-  const algorithm = attributes.checksumAlgorithm ?? Object.keys(parts[0].checksums)[0];
-  const checksums: Record<string, string> = {};
-  if (
-    algorithm &&
-    isChecksumAlgorithm(algorithm) &&
-    parts.every((part) => part.checksums[algorithm])
-  ) {
-    checksums[algorithm] = compositeChecksum(
-      algorithm,
-      parts.map((part) => part.checksums[algorithm]),
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  const statedSize = ctx.request.headers.get("x-amz-mp-object-size");
+  if (statedSize !== null && statedSize.trim() !== String(size))
+    throw new S3Error(
+      "InvalidRequest",
+      `The provided x-amz-mp-object-size ${statedSize} does not match the size of the object (${size}).`,
     );
-  }
+  const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
+  const checksums = completedChecksums(
+    checksumOf(upload),
+    parts,
+    attributes.replica ? new Headers() : ctx.request.headers,
+  );
   const replica = attributes.replica;
   const record: VersionRecord = {
     format: 1,
@@ -343,7 +358,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     dataDir: crypto.randomUUID(),
     deleteMarker: false,
     mtime: replica?.mtime ?? Date.now(),
-    size: parts.reduce((sum, part) => sum + part.size, 0),
+    size,
     etag: replica?.etag ?? multipartEtag(parts.map((part) => part.etag)),
     contentType: attributes.contentType,
     headers: attributes.headers,
@@ -359,6 +374,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       size: part.size,
       etag: part.etag,
       dataDir: part.dataDir,
+      ...(Object.keys(part.checksums).length > 0 ? { checksums: part.checksums } : {}),
     })),
     inline: false,
     ...(replica
@@ -401,9 +417,10 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       ["Bucket", bucket],
       ["Key", key],
       ["ETag", `"${record.etag}"`],
-      ...Object.entries(record.checksums).map(
-        ([alg, value]) => [`Checksum${alg.toUpperCase()}`, value] as const,
-      ),
+      ...Object.entries(record.checksums).flatMap(([alg, value]) => [
+        [`Checksum${alg.toUpperCase()}`, value] as const,
+        ["ChecksumType", value.includes("-") ? "COMPOSITE" : "FULL_OBJECT"] as const,
+      ]),
     ]),
     { headers: versionHeader },
   );
@@ -459,6 +476,12 @@ export async function listParts(ctx: S3Context): Promise<Response> {
       ["UploadId", upload.uploadId],
       ...ownerNodes(ctx),
       ["StorageClass", attributes.storageClass],
+      attributes.checksumAlgorithm
+        ? ["ChecksumAlgorithm", attributes.checksumAlgorithm.toUpperCase()]
+        : null,
+      attributes.checksumAlgorithm
+        ? ["ChecksumType", attributes.checksumType ?? "COMPOSITE"]
+        : null,
       ["PartNumberMarker", marker],
       ["NextPartNumberMarker", page.length ? page[page.length - 1].number : 0],
       ["MaxParts", maxParts],

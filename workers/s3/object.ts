@@ -162,7 +162,8 @@ function applyOverrides(ctx: S3Context, headers: Headers): void {
   }
 }
 
-async function lookupVersion(
+/** The version a read names (versionId or the latest); S3 errors for missing ones and delete markers. */
+export async function lookupVersion(
   ctx: S3Context,
 ): Promise<{ stored: StoredVersion; versioned: boolean; replication: string | null }> {
   const { bucket, key } = requireObject(ctx);

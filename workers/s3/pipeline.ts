@@ -91,7 +91,7 @@ const DRAIN_TIMEOUT_MS = 5 * 60 * 1000;
  * error response rather than a reset connection (S3 clients report the
  * latter as a network error and retry).
  */
-export async function drainBody(request: Request, decoded: DecodedBody | null): Promise<void> {
+async function drainBody(request: Request, decoded: DecodedBody | null): Promise<void> {
   const drain = decoded
     ? decoded.drain()
     : request.body && !request.bodyUsed

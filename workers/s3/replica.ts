@@ -126,6 +126,21 @@ async function applyReplicaMetadata(
   return new Response(null, { status: 200, headers: { "x-amz-version-id": update.versionId } });
 }
 
+/** True when a version already has these tags, retention and legal hold. */
+function sameReplicatedState(
+  record: VersionRecord,
+  patch: Pick<VersionRecord, "tags" | "retention" | "legalHold">,
+): boolean {
+  const tags = (t: VersionRecord["tags"]) =>
+    JSON.stringify(Object.entries(t ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const retention = (r: VersionRecord["retention"]) => (r ? `${r.mode} ${r.retainUntil}` : "");
+  return (
+    tags(record.tags) === tags(patch.tags) &&
+    retention(record.retention) === retention(patch.retention) &&
+    (record.legalHold === true) === (patch.legalHold === true)
+  );
+}
+
 export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const headers = ctx.request.headers;
@@ -155,9 +170,23 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
     !existing.version.record.deleteMarker &&
     existing.version.record.etag === etag
   ) {
+    const held = existing.version.record;
+    const patch = { tags, ...lock };
+    // The source changed tags or lock state since the held copy: those apply, last writer wins.
+    if (
+      source.metadataTimestamp !== null &&
+      source.metadataTimestamp > (held.metadataTimestamp ?? 0) &&
+      !sameReplicatedState(held, patch)
+    )
+      return applyReplicaMetadata(ctx, bucket, key, {
+        versionId,
+        timestamp: source.metadataTimestamp,
+        patch,
+      });
     await ctx.body().drain();
     return answer(existing.version.record.etag);
   }
+  let duplicate = false;
   const record = await writeObject(
     { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
     {
@@ -176,6 +205,9 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
         checksums: source.checksums,
         metadataTimestamp: source.metadataTimestamp,
       },
+      onCommitted: (committed) => {
+        duplicate = committed.duplicate === true;
+      },
       verify: ({ md5 }) => {
         // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
         const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -183,6 +215,11 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
       },
     },
   );
+  if (duplicate) {
+    // A racing transfer stored the version first; its copies on the drives get the merged record.
+    const held = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
+    if (held.ok) syncRecordCopies(ctx, held.version.record);
+  }
   return answer(record.etag);
 }
 

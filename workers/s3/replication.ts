@@ -9,16 +9,14 @@ import { parseReplicationXml, replicationXml } from "../../shared/replication/co
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
-import { readSmallBody, requireExistingBucket } from "./bucket.ts";
+import { MAX_XML_BODY, readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
-
-const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
 
 export async function putBucketReplication(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   const info = await requireExistingBucket(ctx, bucket);
-  const config = parseReplicationXml(await readSmallBody(ctx, MAX_CONFIG_BYTES));
+  const config = parseReplicationXml(await readSmallBody(ctx, MAX_XML_BODY));
   if (info.versioning !== "Enabled")
     throw new S3Error(
       "InvalidRequest",

@@ -3,6 +3,8 @@
  * (Get/Put/DeleteBucketTagging). Object tags live in the version record; a
  * change updates the coordinator's record and, in the background, each
  * drive's copy (a copy left stale by an offline drive is fixed by heal).
+ * A delete marker has no tags: putting or deleting them on one (the latest
+ * version, or one named by versionId) is 405 MethodNotAllowed, as in S3.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingXml, taggingXml, type Tags } from "../../shared/tags.ts";
@@ -35,6 +37,17 @@ async function setObjectTags(ctx: S3Context, tags: Tags | undefined): Promise<Ve
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
   const result = await bucketStub(ctx.env, bucket).updateRecord(key, versionId, { tags });
+  if (!result.ok && result.error === "MethodNotAllowed") {
+    throw new S3Error("MethodNotAllowed", undefined, {
+      detail: { Method: ctx.request.method, ResourceType: "DeleteMarker" },
+      headers: {
+        "x-amz-delete-marker": "true",
+        "x-amz-version-id": result.marker.versionId,
+        "last-modified": new Date(result.marker.mtime).toUTCString(),
+        allow: "DELETE",
+      },
+    });
+  }
   if (!result.ok) {
     throw new S3Error(result.error, undefined, {
       detail: result.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key },

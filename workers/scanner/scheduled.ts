@@ -12,11 +12,13 @@
  *   (rebuild-namespace.ts), a time-bounded step per run, where the drives
  *   hold the bucket's configuration copy;
  * - probes every remote target (an unsigned HEAD of its endpoint: any HTTP
- *   answer means online) and records its health.
+ *   answer means online; a target the target rules now refuse is offline
+ *   and is not dialed) and records its health.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { loadConfig } from "../../shared/config.ts";
+import { peerFetch } from "../replication/peer-fetch.ts";
 import { rebuildBucket } from "../storage/rebuild-namespace.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 
@@ -54,11 +56,12 @@ export async function runScheduled(
 export async function probeTargets(env: Env): Promise<void> {
   const deployment = deploymentStub(env);
   const targets = await deployment.listTargets(null);
+  const allowlist = loadConfig(env).targetAllowlist;
   await Promise.allSettled(
     targets.map(async (target) => {
       const started = Date.now();
       try {
-        const response = await fetch(`${target.endpoint}/`, {
+        const response = await peerFetch(allowlist, `${target.endpoint}/`, {
           method: "HEAD",
           signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
         });

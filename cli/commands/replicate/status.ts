@@ -5,13 +5,15 @@
  * status, per target: replicated versions and bytes, pending, failed (last
  * minute, last hour, in total, and versions failed now, waiting for a
  * retry), link health and downtime, lag (age of the oldest change not yet
- * replicated) and the average transfer latency; then the replicas this
+ * replicated), purges (version deletes not yet confirmed by the target) and
+ * the average transfer latency; then the replicas this
  * bucket received from other sites. JSON, one document: type
  * "replicationStatus", bucket, path, targets[] (the admin API's fields:
  * arn, endpoint, targetBucket, sync, bandwidth, health, replicatedCount,
  * replicatedBytes, pendingCount, pendingBytes, failedCount, failedBytes,
  * failedLastMinute {count, bytes}, failedLastHour {count, bytes},
- * failedNow, lagMs, latency {buckets, counts, sumMs, count}, plus
+ * failedNow, lagMs, purge {pending, failed} (version deletes the target
+ * has not confirmed), latency {buckets, counts, sumMs, count}, plus
  * latencyAvgMs, null before any transfer), received {count, bytes}.
  *
  * diff: every version or delete not (yet) replicated, paging through the
@@ -74,6 +76,11 @@ export function targetStatusText(target: TargetStatus): string {
       average === null ? "-" : `${average}ms average over ${target.latency.count} transfer(s)`,
     ],
   ];
+  if (target.purge)
+    rows.push([
+      "Purges:",
+      `${target.purge.pending} version delete(s) pending, ${target.purge.failed} failed`,
+    ]);
   if (target.job) rows.push(["Job:", jobText(target.job)]);
   const body = table(rows)
     .split("\n")

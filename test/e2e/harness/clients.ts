@@ -15,8 +15,6 @@ export function s3Client(
     forcePathStyle: true,
     credentials,
     maxAttempts: 1,
-    // workerd (the local runner) never answers `Expect: 100-continue`; without this the SDK waits 6 s per large PUT.
-    expectContinueHeader: false,
     // workerd drops a kept-alive connection after a long upload; with retries off, use a connection per request.
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
