@@ -27,10 +27,42 @@
 //   whose connection workerd had just closed is sent once more); a request
 //   with a body gets a connection of its own, since workerd may close one
 //   right after a response and a body cannot be sent twice.
-// - A client that goes away mid-request aborts the relayed request; any
-//   other workerd failure before the response becomes a 503 S3 error.
+// - A client that goes away mid-request aborts the relayed request; one that
+//   half-closes before its Content-Length was sent has the relayed body end
+//   the same way, so the Worker answers 400 IncompleteBody. An early answer
+//   (a refused body) stops the upload upstream, and the error workerd's
+//   close then raises is ignored; any other workerd failure before the
+//   response becomes a 503 S3 error.
 import http from "node:http";
+import net from "node:net";
 import { Worker } from "node:worker_threads";
+
+/**
+ * The connection a request with a body is relayed on. workerd may answer
+ * before it has read the whole body (a refused or oversize one) and then
+ * close on the rest; a write failing then must not tear down the
+ * connection before its answer is read, so write failures only stop
+ * further writes and the answer is still read.
+ */
+class BodySocket extends net.Socket {
+  #writeBroken = false;
+
+  _write(chunk, encoding, callback) {
+    if (this.#writeBroken) return callback();
+    super._write(chunk, encoding, (error) => {
+      if (error) this.#writeBroken = true;
+      callback();
+    });
+  }
+
+  _writev(chunks, callback) {
+    if (this.#writeBroken) return callback();
+    super._writev(chunks, (error) => {
+      if (error) this.#writeBroken = true;
+      callback();
+    });
+  }
+}
 
 /** Request headers that belong to one connection (RFC 9110 7.6.1) and are never relayed. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "upgrade"]);
@@ -104,6 +136,10 @@ export function startHttpFront({ host, port, target, secret }) {
   // request with one always gets a new connection.
   const pooled = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const single = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  single.createConnection = (options) => new BodySocket().connect(options);
+
+  // The relay in progress on each client connection, for a body cut short (see clientError).
+  const relays = new WeakMap();
 
   const relay = (req, res) => {
     const headers = upstreamHeaders(req.rawHeaders, {
@@ -111,11 +147,26 @@ export function startHttpFront({ host, port, target, secret }) {
       clientAddress: req.socket.remoteAddress,
     });
     let current = null;
+    let responded = false;
+    let truncated = false;
     // The client left before the whole response went out: stop the relayed request too.
     res.on("close", () => {
       if (!res.writableFinished) current?.destroy();
     });
-    req.on("error", () => current?.destroy());
+    req.on("error", () => {
+      if (!truncated) current?.destroy();
+    });
+    relays.set(req.socket, {
+      // The client half-closed before its Content-Length was sent: end the relayed body the same
+      // way, so the Worker sees the body cut short and answers (400 IncompleteBody) itself.
+      truncate() {
+        if (!current || responded) return false;
+        truncated = true;
+        req.unpipe(current);
+        current.socket?.end();
+        return true;
+      },
+    });
 
     const send = (attempt) => {
       let outgoing;
@@ -138,6 +189,9 @@ export function startHttpFront({ host, port, target, secret }) {
       current = outgoing;
       outgoing.setNoDelay(true);
       outgoing.on("response", (incoming) => {
+        responded = true;
+        // An early answer (a refused or oversize body): send no more of the body upstream.
+        if (hasBody(req) && !req.complete) req.unpipe(outgoing);
         res.writeHead(
           incoming.statusCode,
           incoming.statusMessage,
@@ -150,10 +204,21 @@ export function startHttpFront({ host, port, target, secret }) {
         });
       });
       outgoing.on("error", (error) => {
-        if (res.destroyed) return;
+        // After an early answer workerd closes on the rest of the body; the answer is what counts.
+        // (a cut-short response still ends the client's: see incoming's close above).
+        if (res.destroyed || responded) return;
         console.error(`front: ${req.method} ${req.url}: ${error.code ?? error.message}`);
         if (res.headersSent) {
           res.destroy();
+          return;
+        }
+        if (truncated) {
+          s3Error(
+            res,
+            400,
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+          );
           return;
         }
         if (attempt === 0 && outgoing.reusedSocket && !hasBody(req)) {
@@ -183,6 +248,7 @@ export function startHttpFront({ host, port, target, secret }) {
     relay(req, res);
   });
   server.on("clientError", (error, socket) => {
+    if (error.code === "HPE_INVALID_EOF_STATE" && relays.get(socket)?.truncate()) return;
     if (!socket.writable || error.code === "ECONNRESET") {
       socket.destroy();
       return;

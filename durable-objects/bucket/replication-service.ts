@@ -7,6 +7,7 @@
  * replication log (replication-log.ts) and the jobs table.
  */
 import type { ReplicationConfig } from "../../shared/replication/config.ts";
+import { widenedTargets } from "../../shared/replication/widening.ts";
 import type { BackgroundQueues } from "./background-queues.ts";
 import {
   configOf,
@@ -68,25 +69,26 @@ export class ReplicationService {
     return configOf(this.row());
   }
 
-  /** Sets (or with null removes) the replication configuration; needs versioning Enabled. */
+  /**
+   * Sets (or with null removes) the replication configuration; needs
+   * versioning Enabled. Starts an existing-object job for each target the
+   * change widens (shared/replication/widening.ts), none for the others.
+   */
   async setReplication(
     config: ReplicationConfig | null,
   ): Promise<"ok" | "NoSuchBucket" | "VersioningNotEnabled"> {
     const row = this.row();
     if (!row) return "NoSuchBucket";
     if (config && row.versioning !== "Enabled") return "VersioningNotEnabled";
+    const previous = configOf(row);
     this.sql.exec("UPDATE bucket SET replication = ?", config ? JSON.stringify(config) : null);
-    // Existing-object replication: versions the target has no status for yet go through a job.
-    const targets = new Set(
-      (config?.rules ?? [])
-        .filter((rule) => rule.status === "Enabled" && rule.existingObjectReplication)
-        .map((rule) => rule.destination),
-    );
+    // Only a change that opens versions to existing-object replication starts a job for them.
+    const targets = widenedTargets(previous, config);
     for (const target of targets) {
       if (!this.resync.running(target))
         this.resync.start(target, "existing", { prefix: "", olderThan: null }, Date.now());
     }
-    if (targets.size > 0) await this.background.ensureAlarm(Date.now() + 50);
+    if (targets.length > 0) await this.background.ensureAlarm(Date.now() + 50);
     return "ok";
   }
 
@@ -120,13 +122,14 @@ export class ReplicationService {
   /**
    * After a namespace rebuild the replication log is gone: a resync job per
    * target whose rules allow existing objects puts back whatever the target
-   * lacks (it skips what the target already holds). Returns their targets.
+   * lacks (it skips what the target already holds, and never sends a
+   * version to its origin). Returns their targets.
    */
   async resyncAfterRestore(): Promise<string[]> {
     const targets = new Set((configOf(this.row())?.rules ?? []).map((rule) => rule.destination));
     const started: string[] = [];
     for (const target of targets) {
-      const result = await this.startResync(target, { prefix: "", olderThan: null }, "resync");
+      const result = await this.startResync(target, { prefix: "", olderThan: null }, "restore");
       if (result.ok) started.push(target);
     }
     return started;

@@ -12,8 +12,17 @@
  *   within the job's prefix and older-than scope, is queued whatever its
  *   status, replicas included; the consumer skips those whose remote copy
  *   already matches and restores the rest, delete markers included.
- * - mode "existing" (started when a rule with existing-object replication
- *   is set): versions the target has no status for yet are queued.
+ * - mode "existing" (started when a configuration change widens what
+ *   existing-object replication covers for the target, see
+ *   shared/replication/widening.ts): versions the target has no status
+ *   for yet are queued; the consumer skips those whose origin is the
+ *   target's site (a replica is never sent home, so a version its origin
+ *   deleted is never re-created there). Only mode "resync", which an
+ *   operator asks for, sends a site its own versions back.
+ * - mode "restore" (started after the coordinator's namespace was rebuilt
+ *   and its replication log lost): as "resync", but like "existing" never
+ *   sends a version to its origin site, since nobody asked to undo the
+ *   deletes made there.
  * Only versions that existed when the job started are walked (seq below
  * the job's high-water mark). Counters: `total` is counted up front (the
  * scope, before tag filters); replicated and skipped are counted as the
@@ -32,7 +41,7 @@ const MAX_IN_FLIGHT = 200;
 /** A queued version whose wake-up was lost is requeued by the scanner after this long. */
 const JOB_GRACE_MS = 10_000;
 
-export type ResyncMode = "resync" | "existing";
+export type ResyncMode = "resync" | "existing" | "restore";
 export type ResyncStatus = "Pending" | "Ongoing" | "Completed" | "Failed" | "Canceled";
 
 interface JobRow extends Record<string, SqlStorageValue> {
@@ -160,7 +169,7 @@ export class ResyncJobs {
       .exec<{ n: number }>(
         `SELECT COUNT(*) AS n FROM versions v
          WHERE substr(v.key, 1, ?) = ? AND v.seq < ? AND (? IS NULL OR v.mtime < ?)
-           AND (? = 'resync' OR NOT EXISTS (SELECT 1 FROM replication_log r
+           AND (? != 'existing' OR NOT EXISTS (SELECT 1 FROM replication_log r
                 WHERE r.key = v.key AND r.version_id = v.version_id AND r.target = ?))`,
         scope.prefix.length,
         scope.prefix,

@@ -48,11 +48,11 @@ export interface ReplicationConfig {
 
 /**
  * What is being replicated: a new version (or its metadata), a delete
- * marker, a version delete, an existing version, or a version a resync
- * sends again.
+ * marker, a version delete, an existing version, a version a resync sends
+ * again, or one a resync after a coordinator restore sends again.
  */
 export type ReplicationKind =
-  "object" | "metadata" | "delete-marker" | "delete" | "existing" | "resync";
+  "object" | "metadata" | "delete-marker" | "delete" | "existing" | "resync" | "restore";
 
 export const MAX_RULES = 1000;
 
@@ -259,6 +259,7 @@ export function replicationTargets(
         return rule.deleteReplication;
       case "existing":
       case "resync":
+      case "restore":
         return rule.existingObjectReplication;
     }
   });

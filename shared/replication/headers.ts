@@ -20,6 +20,13 @@
  *       ignored: every marker is stored as a version of its own;
  *   x-floe-source-metadata-timestamp     when the version's tags, retention
  *       or legal hold last changed (ms): last writer wins by this time;
+ *   x-floe-source-origin                 the deployment id of the site where
+ *       the version (or delete marker) was first written; the target stores
+ *       it with the replica, so existing-object replication never sends a
+ *       version back to the site it came from;
+ *   x-floe-deployment-id                 on the answer to every authorized
+ *       request carrying x-floe-replication-request: the target's own
+ *       deployment id, how a source learns which site a target is;
  *   x-floe-replication-metadata: true    a metadata-only update (no body)
  *       of a version the target holds, with x-floe-source-metadata (JSON
  *       { tags, retention, legalHold }); 404 NoSuchVersion when it does not.
@@ -31,5 +38,7 @@ export const SOURCE_ETAG_HEADER = "x-floe-source-etag";
 export const SOURCE_DELETE_MARKER_HEADER = "x-floe-source-delete-marker";
 export const SOURCE_COVERS_HEADER = "x-floe-source-covers";
 export const SOURCE_METADATA_TIMESTAMP_HEADER = "x-floe-source-metadata-timestamp";
+export const SOURCE_ORIGIN_HEADER = "x-floe-source-origin";
+export const DEPLOYMENT_ID_HEADER = "x-floe-deployment-id";
 export const METADATA_ONLY_HEADER = "x-floe-replication-metadata";
 export const SOURCE_METADATA_HEADER = "x-floe-source-metadata";

@@ -97,10 +97,29 @@ export const versionRecordSchema = z.object({
   inline: z.boolean(),
   /** When tags, retention or legal hold last changed (ms): last writer wins across sites. */
   metadataTimestamp: z.number().optional(),
-  /** Set when this version arrived by replication from another site (status REPLICA). */
-  replica: z.object({ timestamp: z.number() }).optional(),
+  /**
+   * Set when this version arrived by replication from another site (status
+   * REPLICA), with the deployment id of the site where it was first written
+   * (absent when the sender did not say).
+   */
+  replica: z.object({ timestamp: z.number(), origin: z.string().optional() }).optional(),
 });
 export type VersionRecord = z.infer<typeof versionRecordSchema>;
+
+/**
+ * The deployment id of the site where a version was first written: `here`
+ * for a version written on this site, the origin a replica carried, or null
+ * when a replica arrived without one.
+ */
+export function originOf(record: VersionRecord, here: string): string | null {
+  if (!record.replica) return here;
+  return record.replica.origin ?? null;
+}
+
+/** The replica stamp of a version received now from another site. */
+export function replicaStamp(origin: string | null): NonNullable<VersionRecord["replica"]> {
+  return origin === null ? { timestamp: Date.now() } : { timestamp: Date.now(), origin };
+}
 
 /** Every data dir a version's blocks live in. */
 export function dataDirsOf(record: VersionRecord): string[] {

@@ -127,6 +127,7 @@ describe("replica headers", () => {
       etag: `${"a".repeat(32)}-3`,
       checksums: { crc32: "AAAAAA==-3", sha256: "q83vEg==" },
       metadataTimestamp: NOW + 1000,
+      origin: null,
     });
     expect(replicaMarker(new Headers({ ...base, "x-floe-source-covers": "" }), NOW).covers).toBe(
       "",

@@ -11,9 +11,16 @@
  * as skipped. Every outcome carries the log row's generation read before
  * sending, so a change made while the transfer was in flight is sent after
  * it (replication-log.ts).
+ * Existing-object replication never sends a version to the
+ * site it was first written on (its origin): that site has it, or deleted
+ * it after the replica was made, and must not get it back; such versions
+ * count as skipped; so does a resync after a coordinator restore. Only an
+ * operator's resync sends them.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { originOf } from "../../shared/types/version-record.ts";
+import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { noteTargetIdentity, targetIdentity } from "./target-identity.ts";
 import { noteTargetHealth, targetCredentials } from "./target-cache.ts";
 import {
   remoteMatches,
@@ -54,21 +61,34 @@ export async function replicateOne(
   if (!credentials) return fail(`remote target ${target} does not exist`);
   const storageClass = task.storageClass;
   const started = Date.now();
+  const skip = () =>
+    coordinator.replicationResult(key, versionId, target, {
+      ok: true,
+      bytes: task.version?.record.size ?? 0,
+      latencyMs: Date.now() - started,
+      skipped: true,
+      generation,
+    });
+  if ((task.op.kind === "existing" || task.op.kind === "restore") && task.version) {
+    const here = await getDeploymentId(env);
+    const origin = originOf(task.version.record, here);
+    if (origin !== null && origin !== here) {
+      const remote = await targetIdentity(credentials).catch(() => null);
+      if (remote === origin) {
+        await skip();
+        return { done: true, error: null };
+      }
+    }
+  }
   // A resync first asks whether the remote already has the version as it is here.
   if (
-    task.op.kind === "resync" &&
+    (task.op.kind === "resync" || task.op.kind === "restore") &&
     task.version &&
     (task.ready || !task.version.record.deleteMarker)
   ) {
     const matches = await remoteMatches(credentials, task.version).catch(() => false);
     if (matches) {
-      await coordinator.replicationResult(key, versionId, target, {
-        ok: true,
-        bytes: task.version.record.size,
-        latencyMs: Date.now() - started,
-        skipped: true,
-        generation,
-      });
+      await skip();
       return { done: true, error: null };
     }
   }
@@ -80,7 +100,7 @@ export async function replicateOne(
   } else if (task.version.record.deleteMarker) {
     // Waits for the older versions: the last of them to arrive wakes it again.
     if (!task.ready) return { done: true, error: null };
-    outcome = await sendDeleteMarker(credentials, task.version);
+    outcome = await sendDeleteMarker(env, credentials, task.version);
   } else if (task.op.kind === "metadata") {
     outcome = await sendMetadata(credentials, task.version);
     // The target lacks the version itself: send it whole (it carries the metadata).
@@ -99,6 +119,7 @@ export async function replicateOne(
     outcome = await sendVersion(env, credentials, task.version, storageClass);
   }
   const latency = Date.now() - started;
+  noteTargetIdentity(target, outcome.remote ?? null);
   // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
   await noteTargetHealth(env, target, outcome.status !== 0, outcome.status !== 0 ? latency : null);
   if (!outcome.ok) return fail(outcome.error ?? "replication failed");

@@ -10,8 +10,12 @@
  *   part boundaries, resumable part by part;
  * - a delete marker: DELETE /bucket/key with its version id and mtime;
  * - a version delete: DELETE /bucket/key?versionId=….
+ * Versions and delete markers carry their origin (x-floe-source-origin):
+ * this site's deployment id for what was written here, the origin a
+ * replica arrived with otherwise.
  */
 import {
+  DEPLOYMENT_ID_HEADER,
   METADATA_ONLY_HEADER,
   REPLICATION_REQUEST_HEADER,
   SOURCE_METADATA_HEADER,
@@ -19,6 +23,7 @@ import {
   SOURCE_DELETE_MARKER_HEADER,
   SOURCE_ETAG_HEADER,
   SOURCE_MTIME_HEADER,
+  SOURCE_ORIGIN_HEADER,
   SOURCE_VERSION_ID_HEADER,
 } from "../../shared/replication/headers.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
@@ -26,6 +31,8 @@ import type { UploadProgress } from "../../durable-objects/bucket/replication-lo
 import { signRequest } from "../auth/sign.ts";
 import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
 import { openObjectStream } from "../storage/read-object.ts";
+import { getDeploymentId } from "../storage/stubs.ts";
+import { originOf } from "../../shared/types/version-record.ts";
 import { throttle } from "./bandwidth.ts";
 import { peerErrorCode, peerFetch, peerText, type PeerTarget } from "./peer-fetch.ts";
 
@@ -39,6 +46,8 @@ export interface SendOutcome {
   /** S3 error code or transport error, when not ok. */
   error: string | null;
   bytes: number;
+  /** The target's deployment id, when its answer named it. */
+  remote?: string | null;
 }
 
 function objectUrl(target: PeerTarget, key: string, query = ""): string {
@@ -73,13 +82,14 @@ async function signedFetch(
 }
 
 async function outcomeOf(response: Response, bytes: number): Promise<SendOutcome> {
+  const remote = response.headers.get(DEPLOYMENT_ID_HEADER);
   if (response.ok) {
     await response.body?.cancel();
-    return { ok: true, status: response.status, error: null, bytes };
+    return { ok: true, status: response.status, error: null, bytes, remote };
   }
   const text = await peerText(response).catch(() => "");
   const code = peerErrorCode(text) ?? `HTTP ${response.status}`;
-  return { ok: false, status: response.status, error: code, bytes: 0 };
+  return { ok: false, status: response.status, error: code, bytes: 0, remote };
 }
 
 function failure(error: unknown): SendOutcome {
@@ -87,10 +97,16 @@ function failure(error: unknown): SendOutcome {
   return { ok: false, status: 0, error: message, bytes: 0 };
 }
 
+/** The origin header of a version sent from this site (none for a replica that arrived without one). */
+async function originHeader(env: Env, stored: StoredVersion): Promise<string | null> {
+  return originOf(stored.record, await getDeploymentId(env));
+}
+
 /** The headers that describe a version to the target. */
 export function versionHeaders(
   stored: StoredVersion,
   storageClass: string | null,
+  origin: string | null = null,
 ): Record<string, string> {
   const { record } = stored;
   const headers: Record<string, string> = {
@@ -101,6 +117,7 @@ export function versionHeaders(
     [SOURCE_METADATA_TIMESTAMP_HEADER]: String(record.metadataTimestamp ?? record.mtime),
     "content-length": String(record.size),
   };
+  if (origin !== null) headers[SOURCE_ORIGIN_HEADER] = origin;
   if (Object.keys(record.checksums).length > 0)
     headers[SOURCE_CHECKSUMS_HEADER] = JSON.stringify(record.checksums);
   if (record.contentType) headers["content-type"] = record.contentType;
@@ -130,8 +147,8 @@ export async function sendVersion(
 ): Promise<SendOutcome> {
   const { record } = stored;
   const url = objectUrl(target, record.key);
-  const headers = versionHeaders(stored, storageClass);
   try {
+    const headers = versionHeaders(stored, storageClass, await originHeader(env, stored));
     const source = await openObjectStream(env, stored, null, { onDamage: () => undefined });
     let stream: ReadableStream<Uint8Array>;
     if (source instanceof Uint8Array) {
@@ -244,7 +261,7 @@ export async function sendMultipart(
   try {
     let upload = progress;
     if (!upload) {
-      const headers = versionHeaders(stored, storageClass);
+      const headers = versionHeaders(stored, storageClass, await originHeader(env, stored));
       delete headers["content-length"];
       const created = await signedFetch(
         target,
@@ -328,11 +345,13 @@ export async function sendMultipart(
 
 /** Creates the delete marker on the target. */
 export async function sendDeleteMarker(
+  env: Env,
   target: PeerTarget,
   stored: StoredVersion,
 ): Promise<SendOutcome> {
   const { record } = stored;
   try {
+    const origin = await originHeader(env, stored);
     const response = await signedFetch(
       target,
       "DELETE",
@@ -342,6 +361,7 @@ export async function sendDeleteMarker(
         [SOURCE_DELETE_MARKER_HEADER]: "true",
         [SOURCE_VERSION_ID_HEADER]: record.versionId,
         [SOURCE_MTIME_HEADER]: String(record.mtime),
+        ...(origin === null ? {} : { [SOURCE_ORIGIN_HEADER]: origin }),
       },
       null,
       DELETE_TIMEOUT_MS,

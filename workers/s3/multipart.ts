@@ -26,7 +26,11 @@ import {
   type UploadChecksum,
 } from "./multipart-checksum.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import { STORAGE_CLASSES, type VersionRecord } from "../../shared/types/version-record.ts";
+import {
+  replicaStamp,
+  STORAGE_CLASSES,
+  type VersionRecord,
+} from "../../shared/types/version-record.ts";
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
 import { planErasure } from "../storage/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
@@ -70,6 +74,7 @@ const attributesSchema = z.object({
       etag: z.string().nullable(),
       checksums: z.record(z.string(), z.string()).nullable(),
       metadataTimestamp: z.number().nullable(),
+      origin: z.string().nullable().optional(),
     })
     .optional(),
 });
@@ -379,7 +384,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     inline: false,
     ...(replica
       ? {
-          replica: { timestamp: Date.now() },
+          replica: replicaStamp(replica.origin ?? null),
           metadataTimestamp: replica.metadataTimestamp ?? undefined,
         }
       : {}),

@@ -4,10 +4,12 @@
  * service account and bucket policies) → dispatch. POST object,
  * unauthenticated by design and not implemented, is answered before
  * authentication. A replica write (x-floe-replication-request) is accepted
- * only header-signed: never anonymous, never through a presigned URL. (The
+ * only header-signed: never anonymous, never through a presigned URL; its
+ * answer names this site's deployment id (x-floe-deployment-id). (The
  * router wraps it with the request id and the error handler.)
  */
 import { loadConfig } from "../../shared/config.ts";
+import { DEPLOYMENT_ID_HEADER } from "../../shared/replication/headers.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { authenticateRequest } from "../auth/sigv4.ts";
 import { decodeRequestBody, type DecodedBody } from "../auth/aws-chunked.ts";
@@ -19,6 +21,7 @@ import {
   isReplicaRequest,
   requiredPermissions,
 } from "../iam/s3-permissions.ts";
+import { getDeploymentId } from "../storage/stubs.ts";
 import { classifyS3Request, type S3Request } from "./classify.ts";
 import type { S3Context } from "./context.ts";
 import { parseCopySource } from "./copy.ts";
@@ -76,11 +79,19 @@ export async function handleS3(
   const handler = S3_HANDLERS[classified.action];
   try {
     if (!handler) throw new S3Error("NotImplemented", `${classified.action} is not implemented.`);
-    return await handler(ctx);
+    const response = await handler(ctx);
+    return isReplicaRequest(request.headers) ? await withDeploymentId(env, response) : response;
   } catch (error) {
     await drainBody(request, decoded);
     throw error;
   }
+}
+
+/** Tells a replicating site which site answered (x-floe-deployment-id). */
+async function withDeploymentId(env: Env, response: Response): Promise<Response> {
+  const answer = new Response(response.body, response);
+  answer.headers.set(DEPLOYMENT_ID_HEADER, await getDeploymentId(env));
+  return answer;
 }
 
 /** Longest a failed request's remaining body is read before answering. */

@@ -13,7 +13,9 @@
  * - x-floe-source-checksums: a JSON object of algorithm → base64 value
  *   (with "-N" for a multipart object's composite checksum);
  * - x-floe-source-metadata: JSON { tags, retention, legalHold }, tags within
- *   S3's limits, a retain-until date within the representable range.
+ *   S3's limits, a retain-until date within the representable range;
+ * - x-floe-source-origin (optional): a deployment id, 1–64 of hex digits
+ *   and dashes (Floe's are UUIDs).
  */
 import { z } from "zod";
 import {
@@ -22,6 +24,7 @@ import {
   SOURCE_METADATA_HEADER,
   SOURCE_METADATA_TIMESTAMP_HEADER,
   SOURCE_MTIME_HEADER,
+  SOURCE_ORIGIN_HEADER,
   SOURCE_VERSION_ID_HEADER,
 } from "../../shared/replication/headers.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
@@ -37,6 +40,7 @@ export const MAX_SOURCE_CLOCK_LEAD_MS = 24 * 60 * 60 * 1000;
 const MAX_DATE_MS = 8.64e15;
 
 const versionIdSchema = z.string().regex(/^(null|[0-9a-fA-F-]{1,64})$/);
+const originSchema = z.string().regex(/^[0-9a-fA-F-]{1,64}$/);
 const etagSchema = z.string().regex(/^[0-9a-f]{32}(-([1-9]\d{0,3}|10000))?$/);
 const checksumsSchema = z.record(
   z.string().regex(/^[a-z0-9]{1,16}$/),
@@ -114,13 +118,16 @@ function json<T>(schema: z.ZodType<T>) {
 export interface ReplicaVersion {
   versionId: string;
   mtime: number;
+  /** Deployment id of the site where the version was first written; null when not sent. */
+  origin: string | null;
 }
 
-/** The version id and mtime every replica of a version (or delete marker) carries. */
+/** The version id, mtime and origin every replica of a version (or delete marker) carries. */
 export function replicaVersion(headers: Headers, now = Date.now()): ReplicaVersion {
   return {
     versionId: header(headers, SOURCE_VERSION_ID_HEADER, versionIdSchema),
     mtime: header(headers, SOURCE_MTIME_HEADER, timeSchema(now)),
+    origin: header(headers, SOURCE_ORIGIN_HEADER, originSchema, true),
   };
 }
 

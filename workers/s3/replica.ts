@@ -5,7 +5,9 @@
  * - keeps the source's version id, mtime, ETag and checksums, and carries
  *   its metadata, tags, retention and legal hold as headers;
  * - is stored with status REPLICA and is never replicated further, so
- *   two-way and mesh setups do not loop;
+ *   two-way and mesh setups do not loop; it keeps the deployment id of the
+ *   site where the version was first written (x-floe-source-origin), so
+ *   existing-object replication never sends it back there;
  * - is a no-op success when the bucket already holds that version with that
  *   ETag (a replay after a lost acknowledgement), but for newer metadata;
  * - a delete marker is stored as a version of its own in its (mtime,
@@ -204,6 +206,7 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
         etag,
         checksums: source.checksums,
         metadataTimestamp: source.metadataTimestamp,
+        origin: source.origin,
       },
       onCommitted: (committed) => {
         duplicate = committed.duplicate === true;
@@ -229,7 +232,8 @@ export async function deleteReplica(ctx: S3Context): Promise<Response> {
   if (headers.get(SOURCE_DELETE_MARKER_HEADER)?.toLowerCase() === "true") {
     const marker = replicaMarker(headers);
     const info = await replicaBucket(ctx, bucket);
-    await writeDeleteMarker(ctx, info, key, { versionId: marker.versionId, mtime: marker.mtime });
+    const { versionId, mtime, origin } = marker;
+    await writeDeleteMarker(ctx, info, key, { versionId, mtime, origin });
     return new Response(null, {
       status: 204,
       headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId },

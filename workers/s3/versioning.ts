@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
-import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { replicaStamp, type VersionRecord } from "../../shared/types/version-record.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import { planErasure } from "../storage/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
@@ -88,7 +88,7 @@ export async function writeDeleteMarker(
   ctx: S3Context,
   info: BucketInfo,
   key: string,
-  replica?: { versionId: string; mtime: number },
+  replica?: { versionId: string; mtime: number; origin: string | null },
 ): Promise<VersionRecord> {
   const deploymentId = await getDeploymentId(ctx.env);
   const erasure = planErasure(ctx.config, deploymentId, info.name, key, "STANDARD");
@@ -109,7 +109,7 @@ export async function writeDeleteMarker(
     erasure,
     parts: [],
     inline: true,
-    ...(replica ? { replica: { timestamp: Date.now() } } : {}),
+    ...(replica ? { replica: replicaStamp(replica.origin) } : {}),
   };
   const slots = writeSlots(ctx.env, erasure);
   const writeContext = {

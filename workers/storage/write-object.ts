@@ -20,6 +20,7 @@ import type { CommitRequest, CommitResult } from "../../durable-objects/bucket/t
 export type CommitSuccess = Extract<CommitResult, { ok: true }>;
 import {
   dataDirsOf,
+  replicaStamp,
   serializeRecord,
   type StorageClass,
   type VersionRecord,
@@ -73,6 +74,8 @@ export interface ObjectWrite extends VersionAttributes {
     etag: string | null;
     checksums: Record<string, string> | null;
     metadataTimestamp: number | null;
+    /** Deployment id of the site where the version was first written, when the sender said. */
+    origin?: string | null;
   };
   /** Told what the commit said (sync replication targets, or a duplicate replica). */
   onCommitted?: (result: CommitSuccess) => void;
@@ -134,7 +137,7 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
       inline: written.inline !== null,
       ...(write.replica
         ? {
-            replica: { timestamp: Date.now() },
+            replica: replicaStamp(write.replica.origin ?? null),
             metadataTimestamp: write.replica.metadataTimestamp ?? undefined,
           }
         : {}),

@@ -3,12 +3,14 @@
  * a bucket with one target (mc's `replicate resync`). A job walks the
  * bucket's versions and sends again every one the target's copy does not
  * match, skipping those it does; one job per target runs at a time, and
- * only for targets whose rule has existing-object replication. Adding such
- * a rule starts a job of mode "existing" by itself.
+ * only for targets whose rule has existing-object replication. A rule
+ * change that opens versions to existing-object replication starts a job of
+ * mode "existing" by itself, and a rebuilt coordinator one of mode
+ * "restore".
  *
  * JSON records: type "resyncJob" plus the admin API's job fields, with the
  * job's own status as jobStatus (Pending, Ongoing, Completed, Failed,
- * Canceled): target, jobId, mode ("resync" or "existing"), prefix,
+ * Canceled): target, jobId, mode ("resync", "existing" or "restore"), prefix,
  * olderThan, startedAt, updatedAt, finishedAt, total, replicatedCount,
  * replicatedBytes, failedCount, failedBytes, skippedCount, pendingCount.
  */
