@@ -57,8 +57,8 @@ import type { ReplicationConfig } from "../../shared/replication/config.ts";
 import {
   configOf,
   planReplication,
+  holdsReplica,
   mergeReplicaMetadata,
-  replicaDisposition,
   replicationTaskOf,
   targetsOf,
   type ReplicationTask,
@@ -255,8 +255,7 @@ export class Bucket extends DurableObject<Env> {
       return { ok: false, error: "InsufficientWriteQuorum" };
     }
     const record = versionRecordSchema.parse(request.record);
-    if (request.replica)
-      return this.commitReplica(record, request.inlineData, request.replica.covers);
+    if (request.replica) return this.commitReplica(record, request.inlineData);
     const failed = conditionFailure(this.sql, record.key, request.condition ?? null);
     if (failed) return { ok: false, error: failed };
     const now = Date.now();
@@ -279,30 +278,20 @@ export class Bucket extends DurableObject<Env> {
     return { ok: true, syncTargets: planned.sync };
   }
 
-  /** Stores a replica from another site; never replicated further. */
-  private commitReplica(
-    record: VersionRecord,
-    inlineData: Uint8Array | null,
-    covers: string | undefined,
-  ): CommitResult {
+  /**
+   * Stores a replica from another site; never replicated further. What is
+   * stored depends only on the replica itself, never on what else the key
+   * holds, so every site ends with the same versions whatever the order
+   * replicas arrive in (a concurrent delete on two sites leaves two markers).
+   */
+  private commitReplica(record: VersionRecord, inlineData: Uint8Array | null): CommitResult {
     return this.ctx.storage.transactionSync((): CommitResult => {
-      const disposition = replicaDisposition(this.sql, record, covers);
-      if (disposition.action === "duplicate") {
+      if (holdsReplica(this.sql, record)) {
         const merged = mergeReplicaMetadata(this.sql, record);
         if (merged === "AccessDenied") return { ok: false, error: "AccessDenied" };
         return { ok: true, duplicate: true };
       }
       if (replacesLockedVersion(this.sql, record)) return { ok: false, error: "AccessDenied" };
-      if (disposition.action === "replace-marker") {
-        const loser = this.sql
-          .exec<VersionRow>(
-            "SELECT * FROM versions WHERE key = ? AND version_id = ?",
-            record.key,
-            disposition.loser,
-          )
-          .toArray()[0];
-        if (loser) this.removeVersionRow(toStored(loser).record);
-      }
       this.storeVersion(record, inlineData, true);
       this.replication.received(record.size);
       return { ok: true };
@@ -449,7 +438,7 @@ export class Bucket extends DurableObject<Env> {
     };
   }
 
-  /** Removes a version without replicating the removal (lifecycle, collapsed markers). */
+  /** Removes a version without replicating the removal (lifecycle expiry). */
   private removeVersionRow(record: VersionRecord): void {
     this.sql.exec(
       "DELETE FROM versions WHERE key = ? AND version_id = ?",

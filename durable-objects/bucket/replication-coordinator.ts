@@ -8,10 +8,12 @@
  *   ETag is a no-op, except that its tags, retention and legal hold are
  *   taken when the replica's metadata timestamp is newer (two transfers of
  *   one version may race; the later change wins whatever the arrival
- *   order, under the object lock rules); two delete markers that sit on
- *   the same version (both sites deleted the key concurrently) collapse
- *   into the one with the smaller version id on every site, so no site
- *   keeps a duplicate;
+ *   order, under the object lock rules); anything else is stored in its
+ *   (mtime, version id) place. Every delete marker is a version of its
+ *   own, as in S3: two sites deleting a key concurrently leave two markers
+ *   on every site. Nothing is ever dropped by comparing it with what else
+ *   the bucket holds, so the outcome does not depend on the order replicas
+ *   arrive in;
  * - Queue wake-ups for the async targets, sent after the commit (a lost
  *   one is recovered by the scanner from the log).
  */
@@ -25,7 +27,7 @@ import type { ReplicationLog, ReplicationOp } from "./replication-log.ts";
 import { mayApplyReplicaLock } from "./object-lock.ts";
 import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
 import type { StoredVersion } from "./types.ts";
-import { olderVersions, versionBelow } from "./version-order.ts";
+import { olderVersions } from "./version-order.ts";
 
 export interface TargetRef {
   arn: string;
@@ -97,15 +99,11 @@ export function planReplication(
 }
 
 /**
- * How a replica is to be stored: "duplicate" when nothing must change,
- * "replace-marker" (with the marker to drop) when an incoming delete marker
- * wins over a local one on the same version, else "store".
+ * True when the bucket already holds this replica (same version id, same
+ * ETag, same kind): a replay after a lost acknowledgement or a second
+ * transfer of the version, with nothing to store but newer metadata.
  */
-export function replicaDisposition(
-  sql: SqlStorage,
-  record: VersionRecord,
-  covers: string | undefined,
-): { action: "duplicate" } | { action: "store" } | { action: "replace-marker"; loser: string } {
+export function holdsReplica(sql: SqlStorage, record: VersionRecord): boolean {
   const existing = sql
     .exec<{ etag: string; delete_marker: number }>(
       "SELECT etag, delete_marker FROM versions WHERE key = ? AND version_id = ?",
@@ -113,24 +111,11 @@ export function replicaDisposition(
       record.versionId,
     )
     .toArray()[0];
-  if (
-    existing &&
+  return (
+    existing !== undefined &&
     existing.etag === record.etag &&
     (existing.delete_marker === 1) === record.deleteMarker
-  )
-    return { action: "duplicate" };
-  if (!record.deleteMarker || covers === undefined || existing) return { action: "store" };
-  const latest = sql
-    .exec<{ version_id: string; delete_marker: number }>(
-      "SELECT version_id, delete_marker FROM objects WHERE key = ?",
-      record.key,
-    )
-    .toArray()[0];
-  if (!latest || latest.delete_marker !== 1) return { action: "store" };
-  if (versionBelow(sql, record.key, latest.version_id) !== covers) return { action: "store" };
-  return record.versionId > latest.version_id
-    ? { action: "duplicate" }
-    : { action: "replace-marker", loser: latest.version_id };
+  );
 }
 
 /**
@@ -190,15 +175,14 @@ export async function wakeConsumer(
 
 /**
  * What the consumer needs to replicate one version to one target: the log
- * entry, the version (null for a version delete), whether every older
+ * entry, the version (null for a version delete), and whether every older
  * version of the key already reached the target (a delete marker waits for
- * them), and the version directly below (sent with delete markers).
+ * them).
  */
 export interface ReplicationTask {
   op: ReplicationOp;
   version: StoredVersion | null;
   ready: boolean;
-  below: string;
   /** The storage class the deciding rule asks the target to use, if any. */
   storageClass: string | null;
 }
@@ -216,7 +200,7 @@ export function replicationTaskOf(
   if (!op || op.status === "COMPLETED") return null;
   const storageClass =
     config?.rules.find((rule) => rule.destination === target)?.storageClass ?? null;
-  if (op.kind === "delete") return { op, version: null, ready: true, below: "", storageClass };
+  if (op.kind === "delete") return { op, version: null, ready: true, storageClass };
   const row = sql
     .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
     .toArray()[0];
@@ -225,11 +209,5 @@ export function replicationTaskOf(
     return null;
   }
   const ready = !log.olderPending(key, target, olderVersions(sql, key, versionId));
-  return {
-    op,
-    version: toStored(row),
-    ready,
-    below: versionBelow(sql, key, versionId),
-    storageClass,
-  };
+  return { op, version: toStored(row), ready, storageClass };
 }

@@ -51,10 +51,9 @@ export interface CommitRequest {
   condition?: { ifNoneMatch: "*" } | { ifMatch: string } | null;
   /**
    * A replica from another site (the record carries `replica`): stored by
-   * (mtime, version id), never replicated further. For a delete marker,
-   * `covers` is the version directly below it at the source.
+   * (mtime, version id), never replicated further.
    */
-  replica?: { covers?: string } | null;
+  replica?: Record<string, never> | null;
 }
 
 export type CommitResult =
@@ -62,7 +61,7 @@ export type CommitResult =
       ok: true;
       /** Sync targets the caller replicates to before answering. */
       syncTargets?: string[];
-      /** A replica the bucket already held (or a duplicate delete marker): nothing changed. */
+      /** A replica the bucket already held: nothing changed. */
       duplicate?: boolean;
     }
   | {

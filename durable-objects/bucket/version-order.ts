@@ -64,20 +64,6 @@ export function seqFor(
   return assigned;
 }
 
-/** The version directly below `versionId` in the key's order ("" when none). */
-export function versionBelow(sql: SqlStorage, key: string, versionId: string): string {
-  const row = sql
-    .exec<{ version_id: string }>(
-      `SELECT version_id FROM versions WHERE key = ? AND seq < (
-         SELECT seq FROM versions WHERE key = ? AND version_id = ?) ORDER BY seq DESC LIMIT 1`,
-      key,
-      key,
-      versionId,
-    )
-    .toArray()[0];
-  return row?.version_id ?? "";
-}
-
 /** Version ids of the key older than `versionId`. */
 export function olderVersions(sql: SqlStorage, key: string, versionId: string): string[] {
   return sql

@@ -15,10 +15,9 @@
  *       already holds with that ETag is a no-op success;
  *   x-floe-source-delete-marker: true    on DELETE: create the delete
  *       marker with that version id and mtime;
- *   x-floe-source-covers                 on a delete marker: the version id
- *       of the object version it hides at the source ("" for none), so the
- *       target can tell two markers that hide the same version apart from a
- *       marker on a marker (see docs/replication.md);
+ *   x-floe-source-covers                 sent with delete markers by earlier
+ *       releases (the version below the marker at the source); checked and
+ *       ignored: every marker is stored as a version of its own;
  *   x-floe-source-metadata-timestamp     when the version's tags, retention
  *       or legal hold last changed (ms): last writer wins by this time;
  *   x-floe-source-origin                 the deployment id of the site where

@@ -100,7 +100,7 @@ export async function replicateOne(
   } else if (task.version.record.deleteMarker) {
     // Waits for the older versions: the last of them to arrive wakes it again.
     if (!task.ready) return { done: true, error: null };
-    outcome = await sendDeleteMarker(env, credentials, task.version, task.below);
+    outcome = await sendDeleteMarker(env, credentials, task.version);
   } else if (task.op.kind === "metadata") {
     outcome = await sendMetadata(credentials, task.version);
     // The target lacks the version itself: send it whole (it carries the metadata).

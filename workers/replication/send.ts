@@ -8,8 +8,7 @@
  *   and, with a bandwidth limit, through the target's throttle;
  * - a multipart version: the same as a multipart upload with the source's
  *   part boundaries, resumable part by part;
- * - a delete marker: DELETE /bucket/key with its version id, mtime and the
- *   version directly below it;
+ * - a delete marker: DELETE /bucket/key with its version id and mtime;
  * - a version delete: DELETE /bucket/key?versionId=….
  * Versions and delete markers carry their origin (x-floe-source-origin):
  * this site's deployment id for what was written here, the origin a
@@ -21,7 +20,6 @@ import {
   REPLICATION_REQUEST_HEADER,
   SOURCE_METADATA_HEADER,
   SOURCE_METADATA_TIMESTAMP_HEADER,
-  SOURCE_COVERS_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
   SOURCE_ETAG_HEADER,
   SOURCE_MTIME_HEADER,
@@ -350,7 +348,6 @@ export async function sendDeleteMarker(
   env: Env,
   target: PeerTarget,
   stored: StoredVersion,
-  below: string,
 ): Promise<SendOutcome> {
   const { record } = stored;
   try {
@@ -364,7 +361,6 @@ export async function sendDeleteMarker(
         [SOURCE_DELETE_MARKER_HEADER]: "true",
         [SOURCE_VERSION_ID_HEADER]: record.versionId,
         [SOURCE_MTIME_HEADER]: String(record.mtime),
-        [SOURCE_COVERS_HEADER]: below,
         ...(origin === null ? {} : { [SOURCE_ORIGIN_HEADER]: origin }),
       },
       null,

@@ -10,6 +10,10 @@
  *   existing-object replication never sends it back there;
  * - is a no-op success when the bucket already holds that version with that
  *   ETag (a replay after a lost acknowledgement), but for newer metadata;
+ * - a delete marker is stored as a version of its own in its (mtime,
+ *   version id) place, whatever the key holds: markers are never merged,
+ *   so sites converge whatever order they receive them in
+ *   (x-floe-source-covers, sent by earlier releases, is checked and ignored);
  * - may be a metadata-only update (tags, retention, legal hold) of a version
  *   the bucket holds, applied when newer than its last change (last writer
  *   wins by x-floe-source-metadata-timestamp);
@@ -228,7 +232,8 @@ export async function deleteReplica(ctx: S3Context): Promise<Response> {
   if (headers.get(SOURCE_DELETE_MARKER_HEADER)?.toLowerCase() === "true") {
     const marker = replicaMarker(headers);
     const info = await replicaBucket(ctx, bucket);
-    await writeDeleteMarker(ctx, info, key, marker);
+    const { versionId, mtime, origin } = marker;
+    await writeDeleteMarker(ctx, info, key, { versionId, mtime, origin });
     return new Response(null, {
       status: 204,
       headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId },

@@ -88,7 +88,7 @@ export async function writeDeleteMarker(
   ctx: S3Context,
   info: BucketInfo,
   key: string,
-  replica?: { versionId: string; mtime: number; covers: string; origin: string | null },
+  replica?: { versionId: string; mtime: number; origin: string | null },
 ): Promise<VersionRecord> {
   const deploymentId = await getDeploymentId(ctx.env);
   const erasure = planErasure(ctx.config, deploymentId, info.name, key, "STANDARD");
@@ -122,7 +122,7 @@ export async function writeDeleteMarker(
     const committed = await commitRecord(writeContext, slots, record, null, (request) =>
       bucketStub(ctx.env, info.name).commitVersion({
         ...request,
-        replica: replica ? { covers: replica.covers } : null,
+        replica: replica ? {} : null,
       }),
     );
     if (committed.duplicate)
