@@ -1,5 +1,6 @@
 import { versionRecordSchema } from "../../shared/types/version-record.ts";
 import { REPLICATION_MIGRATION } from "./replication-log.ts";
+import { LAG_MIGRATION } from "./replication-lag.ts";
 import { RESYNC_MIGRATION } from "./resync-schema.ts";
 import { NAMESPACE_MIGRATION } from "./restore.ts";
 import type { StoredVersion } from "./types.ts";
@@ -87,6 +88,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   // A multipart transfer in progress to a target: { uploadId, parts: { number: etag } }.
   `ALTER TABLE replication_log ADD COLUMN upload TEXT;`,
   NAMESPACE_MIGRATION,
+  LAG_MIGRATION,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {
