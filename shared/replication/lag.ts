@@ -59,11 +59,11 @@ export function percentiles(counts: ReadonlyMap<number, number>): LagWindow {
   return { count: total, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-/** Parses a lag objective such as "30s", "2m", "1h" or plain seconds; null when invalid. */
-export function parseLagSlo(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) return null;
-  const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] ?? "s"] ?? 1;
-  const seconds = Number(match[1]) * factor;
-  return seconds >= 1 && seconds <= 86_400 ? Math.round(seconds) : null;
+/** Target ARN → lag objective (s), for the targets that have one. */
+export function lagObjectives(
+  targets: readonly { arn: string; lagSloSeconds: number | null }[],
+): Record<string, number> {
+  return Object.fromEntries(
+    targets.flatMap((t) => (t.lagSloSeconds === null ? [] : [[t.arn, t.lagSloSeconds]])),
+  );
 }
