@@ -282,14 +282,15 @@ export class ReplicationLog {
 
   /**
    * Records a failed attempt: FAILED once `final` (the queue gave up), else
-   * still PENDING; either way due again after the backoff.
+   * as it was (PENDING, or FAILED while a requeued version is retried);
+   * either way due again after the backoff.
    */
   failed(op: ReplicationOp, error: string, final: boolean, now: number): void {
     const attempts = op.attempts + 1;
     this.sql.exec(
       `UPDATE replication_log SET status = ?, attempts = ?, updated_at = ?, due = ?, error = ?
        WHERE key = ? AND version_id = ? AND target = ?`,
-      final ? "FAILED" : "PENDING",
+      final || op.status === "FAILED" ? "FAILED" : "PENDING",
       attempts,
       now,
       now + retryDelay(attempts),
