@@ -230,6 +230,51 @@ describe("a target back from an outage", () => {
     );
   }, 300_000);
 
+  it("counts each version of an existing-object job once: progress never past 100 %", async () => {
+    await versionedBucket(a, "progress");
+    await versionedBucket(b, "progress");
+    const arn = await addTarget(a, "progress", b);
+    await sa.send(new PutObjectCommand({ Bucket: "progress", Key: "before.txt", Body: "1" }));
+    expect((await putReplication(a, "progress", [{ arn, existing: false }])).status).toBe(200);
+    await sa.send(new PutObjectCommand({ Bucket: "progress", Key: "during.txt", Body: "2" }));
+    await eventually(
+      async () =>
+        (
+          await admin<{ targets: { replicatedCount: number }[] }>(
+            a,
+            "GET",
+            "buckets/progress/replication/status",
+          )
+        ).body.targets[0]?.replicatedCount === 1,
+      30_000,
+      "during.txt replicated",
+    );
+    // Existing-object replication turned on: a job over both versions, one already replicated.
+    expect((await putReplication(a, "progress", [{ arn, existing: true }])).status).toBe(200);
+    let job: Record<string, number | string | null> = {};
+    await eventually(
+      async () => {
+        const res = await admin<{ jobs: Record<string, number | string | null>[] }>(
+          a,
+          "GET",
+          `buckets/progress/replication/resync?arn=${encodeURIComponent(arn)}`,
+        );
+        job = res.body.jobs[0] ?? {};
+        return job.status === "Completed";
+      },
+      30_000,
+      "the existing-object job",
+    );
+    expect(job).toMatchObject({
+      mode: "existing",
+      total: 2,
+      replicatedCount: 1,
+      skippedCount: 1,
+      failedCount: 0,
+      etaSeconds: null,
+    });
+  }, 90_000);
+
   it("probes at the target's healthCheckSeconds, with no cron and no traffic", async () => {
     await versionedBucket(a, "probe");
     await versionedBucket(b, "probe");
