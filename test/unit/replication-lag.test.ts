@@ -10,6 +10,7 @@ import {
 import { resyncEta } from "../../durable-objects/bucket/resync.ts";
 import { jobText, lagRows } from "../../cli/commands/replicate/status.ts";
 import type { TargetStatus } from "../../cli/replication/schemas.ts";
+import { parseLagSlo } from "../../cli/replication/targets.ts";
 
 describe("lag buckets", () => {
   it("puts a lag in the smallest fine bucket whose bound holds it", () => {
@@ -95,5 +96,16 @@ describe("replicate status text", () => {
       ["  last hour:", "-"],
       ["Lag objective:", "30s, BREACHED, 4 change(s) older than it"],
     ]);
+  });
+});
+
+describe("--lag-slo", () => {
+  it("takes a duration of 1 s to 1 day, in seconds", () => {
+    expect(parseLagSlo("30s")).toBe(30);
+    expect(parseLagSlo("2m")).toBe(120);
+    expect(parseLagSlo("1d")).toBe(86_400);
+    expect(() => parseLagSlo("0s")).toThrow(/between 1s and 1d/);
+    expect(() => parseLagSlo("2d")).toThrow(/between 1s and 1d/);
+    expect(() => parseLagSlo("soon")).toThrow(/Invalid duration/);
   });
 });
