@@ -38,6 +38,14 @@ export const remoteTargetListSchema = z.looseObject({ targets: z.array(remoteTar
 
 export const removedTargetSchema = z.looseObject({ removed: z.string() });
 
+const lagWindowSchema = z.looseObject({
+  count: z.number(),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+});
+
+export type LagWindow = z.infer<typeof lagWindowSchema>;
+
 export const targetStatusSchema = z.looseObject({
   arn: z.string(),
   endpoint: z.string().nullable(),
@@ -63,6 +71,16 @@ export const targetStatusSchema = z.looseObject({
     sumMs: z.number(),
     count: z.number(),
   }),
+  /** Write-to-replica lag (a server before lag tracking sends none). */
+  lag: z
+    .looseObject({
+      lastMinute: lagWindowSchema,
+      lastHour: lagWindowSchema,
+    })
+    .optional(),
+  lagSloSeconds: z.number().nullable().optional(),
+  overSloCount: z.number().optional(),
+  sloBreached: z.boolean().optional(),
   /** The target's latest resync or existing-object job. */
   job: z
     .looseObject({
@@ -72,6 +90,7 @@ export const targetStatusSchema = z.looseObject({
       replicatedCount: z.number(),
       skippedCount: z.number(),
       failedCount: z.number(),
+      etaSeconds: z.number().nullable().optional(),
     })
     .nullable()
     .optional(),

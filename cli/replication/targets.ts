@@ -8,7 +8,7 @@
 import type { AdminClient } from "../admin/client.ts";
 import { usageError } from "../core/errors.ts";
 import { humanBytes, humanDuration } from "../core/format.ts";
-import { parseSize } from "../core/units.ts";
+import { parseDuration, parseSize } from "../core/units.ts";
 import { remoteTargetSchema, type RemoteTarget } from "./schemas.ts";
 
 /** A remote bucket with the credentials to reach it. */
@@ -25,6 +25,15 @@ export interface TargetOptions {
   sync?: boolean;
   bandwidth?: number | null;
   healthCheckSeconds?: number;
+  lagSloSeconds?: number | null;
+}
+
+/** Parses `--lag-slo 30s` (a duration, 1 s to 1 day) into seconds. */
+export function parseLagSlo(text: string): number {
+  const seconds = Math.round(parseDuration(text) / 1000);
+  if (seconds < 1 || seconds > 86_400)
+    throw usageError(`--lag-slo ${text} must be between 1s and 1d.`);
+  return seconds;
 }
 
 const TARGET_URL = /^(https?):\/\/([^:@/]+):(.*)@([^@/?#]+)\/([^/?#]+)\/?$/;

@@ -522,8 +522,15 @@ export class Bucket extends DurableObject<Env> {
     return this.replicationService.requeueVersion(key, versionId);
   }
 
-  async replicationStats(): Promise<ReplicationStats | null> {
-    return this.replicationService.replicationStats();
+  async replicationStats(
+    sloSeconds: Record<string, number> = {},
+  ): Promise<ReplicationStats | null> {
+    return this.replicationService.replicationStats(sloSeconds);
+  }
+
+  /** Requeues a target's unfinished work at once (it came back online). */
+  async retryTarget(target: string): Promise<number> {
+    return this.replicationService.retryTarget(target);
   }
 
   async unreplicated(

@@ -40,6 +40,8 @@ export interface ReplicationMessage {
   key: string;
   versionId: string;
   target: string;
+  /** The target came back online: requeue all its unfinished work in the bucket (no version). */
+  retryTarget?: boolean;
 }
 
 export function configOf(row: BucketRow | null): ReplicationConfig | null {

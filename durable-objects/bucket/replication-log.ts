@@ -23,10 +23,18 @@
  *
  * Retry backoff after the n-th failed attempt: 1 s · 2^(n-1), at most 5 min.
  * A PENDING row is due for a requeue 30 s after it was last touched, in
- * case its message was lost.
+ * case its message was lost. When a target comes back online its
+ * unfinished rows are requeued at once with the backoff reset
+ * (`retryTarget`).
+ *
+ * Counters count versions, not attempts: a failure is counted when a row
+ * turns FAILED (not again while it stays FAILED through more retries), a
+ * success once when it turns COMPLETED, and a success of a change made by
+ * a write is a lag sample (replication-lag.ts) from the change's time.
  */
 import type { ReplicationKind } from "../../shared/replication/config.ts";
 import { compositeStatus, type TargetStatus } from "../../shared/replication/status.ts";
+import { ReplicationLag, type LagStats } from "./replication-lag.ts";
 
 export const REPLICATION_MIGRATION = `ALTER TABLE bucket ADD COLUMN replication TEXT;
    ALTER TABLE bucket ADD COLUMN replication_targets TEXT;
@@ -128,6 +136,14 @@ export interface TargetStats {
   /** Version deletes (purges) the target has not confirmed yet: PENDING and FAILED. */
   purge: { pending: number; failed: number };
   latency: { buckets: number[]; counts: number[]; sumMs: number; count: number };
+  /** Write-to-replica lag (histogram, p50/p99 over the last minute and hour). */
+  lag: LagStats;
+  /** The target's lag objective (s), when one is set. */
+  lagSloSeconds: number | null;
+  /** Changes not yet replicated that are older than the objective (0 without one). */
+  overSloCount: number;
+  /** True when a change is older than the objective or the last minute's p99 exceeds it. */
+  sloBreached: boolean;
 }
 
 export interface ReplicationStats {
@@ -150,8 +166,15 @@ function toOp(row: LogRow): ReplicationOp {
   };
 }
 
+/** Kinds whose success is a write's change reaching the target (jobs are not writes). */
+const WRITE_KINDS = new Set(["object", "metadata", "delete-marker", "delete"]);
+
 export class ReplicationLog {
-  constructor(private readonly sql: SqlStorage) {}
+  private readonly lag: ReplicationLag;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.lag = new ReplicationLag(sql);
+  }
 
   /** Marks a version PENDING for each target (replacing an earlier state). */
   enqueue(
@@ -244,6 +267,16 @@ export class ReplicationLog {
   }
 
   succeeded(op: ReplicationOp, bytes: number, latencyMs: number, now: number): void {
+    const changedAt = this.sql
+      .exec<{ created_at: number }>(
+        "SELECT created_at FROM replication_log WHERE key = ? AND version_id = ? AND target = ?",
+        op.key,
+        op.versionId,
+        op.target,
+      )
+      .toArray()[0]?.created_at;
+    if (changedAt !== undefined && WRITE_KINDS.has(op.kind))
+      this.lag.record(op.target, now - changedAt, now);
     if (op.kind === "delete") {
       this.sql.exec(
         "DELETE FROM replication_log WHERE key = ? AND version_id = ? AND target = ?",
@@ -285,14 +318,15 @@ export class ReplicationLog {
 
   /**
    * Records a failed attempt: FAILED once `final` (the queue gave up), else
-   * still PENDING; either way due again after the backoff.
+   * as it was (PENDING, or FAILED while a requeued version is retried);
+   * either way due again after the backoff.
    */
   failed(op: ReplicationOp, error: string, final: boolean, now: number): void {
     const attempts = op.attempts + 1;
     this.sql.exec(
       `UPDATE replication_log SET status = ?, attempts = ?, updated_at = ?, due = ?, error = ?
        WHERE key = ? AND version_id = ? AND target = ?`,
-      final ? "FAILED" : "PENDING",
+      final || op.status === "FAILED" ? "FAILED" : "PENDING",
       attempts,
       now,
       now + retryDelay(attempts),
@@ -301,7 +335,8 @@ export class ReplicationLog {
       op.versionId,
       op.target,
     );
-    if (final) {
+    // A version already FAILED that fails another retry round is not a new failure.
+    if (final && op.status !== "FAILED") {
       this.bump(op.target, { failedCount: 1, failedBytes: op.size }, null);
       this.sql.exec(
         "INSERT INTO replication_failures (at, target, bytes) VALUES (?, ?, ?)",
@@ -341,6 +376,37 @@ export class ReplicationLog {
         row.target,
       );
     }
+    return rows.map(toOp);
+  }
+
+  /**
+   * A target came back online: its PENDING and FAILED rows are due now with
+   * the backoff reset. Returns up to `limit` of them to wake at once (each
+   * then due again only after the pending grace); the rest wait for the
+   * scanner's next run.
+   */
+  retryTarget(target: string, now: number, limit: number): ReplicationOp[] {
+    this.sql.exec(
+      `UPDATE replication_log SET attempts = 0, due = ? WHERE target = ? AND status IN ('PENDING', 'FAILED')`,
+      now,
+      target,
+    );
+    const rows = this.sql
+      .exec<LogRow>(
+        `SELECT * FROM replication_log WHERE target = ? AND status IN ('PENDING', 'FAILED')
+         ORDER BY key, version_id LIMIT ?`,
+        target,
+        limit,
+      )
+      .toArray();
+    for (const row of rows)
+      this.sql.exec(
+        "UPDATE replication_log SET due = ? WHERE key = ? AND version_id = ? AND target = ?",
+        now + PENDING_GRACE_MS,
+        row.key,
+        row.version_id,
+        row.target,
+      );
     return rows.map(toOp);
   }
 
@@ -446,7 +512,12 @@ export class ReplicationLog {
     }
   }
 
-  stats(targets: readonly string[], now: number): ReplicationStats {
+  /** Statistics per target; `sloSeconds` maps a target to its lag objective. */
+  stats(
+    targets: readonly string[],
+    now: number,
+    sloSeconds: Readonly<Record<string, number>> = {},
+  ): ReplicationStats {
     const all = new Set([
       ...targets,
       ...this.sql
@@ -497,6 +568,20 @@ export class ReplicationLog {
       const hour = window(now - 3_600_000);
       const counts = totals ? (JSON.parse(totals.latency_buckets) as number[]) : [];
       while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
+      const lag = this.lag.stats(target, now);
+      const slo = sloSeconds[target] ?? null;
+      const overSloCount =
+        slo === null
+          ? 0
+          : this.sql
+              .exec<{ n: number }>(
+                `SELECT COUNT(*) AS n FROM replication_log
+                 WHERE target = ? AND status != 'COMPLETED' AND created_at < ?`,
+                target,
+                now - slo * 1000,
+              )
+              .one().n;
+      const p99 = lag.lastMinute.p99Ms;
       result.push({
         target,
         replicatedCount: totals?.replicated_count ?? 0,
@@ -516,6 +601,10 @@ export class ReplicationLog {
           sumMs: totals?.latency_sum_ms ?? 0,
           count: counts.reduce((a, b) => a + b, 0),
         },
+        lag,
+        lagSloSeconds: slo,
+        overSloCount,
+        sloBreached: slo !== null && (overSloCount > 0 || (p99 !== null && p99 > slo * 1000)),
       });
     }
     const received = this.sql

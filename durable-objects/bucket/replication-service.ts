@@ -188,7 +188,7 @@ export class ReplicationService {
       return;
     }
     this.log.succeeded(op, result.skipped ? 0 : result.bytes, result.latencyMs, now);
-    if (op.job) this.resync.counted(op.job, result.bytes, result.skipped === true, now);
+    if (op.job) this.resync.counted(op, op.job, result.bytes, result.skipped === true, now);
     const ready = this.log.readyAfter(key, target, (id) => olderVersions(this.sql, key, id));
     const bucket = this.row()?.name;
     if (bucket && ready.length > 0)
@@ -217,6 +217,22 @@ export class ReplicationService {
       .map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target }));
   }
 
+  /**
+   * A target came back online: its unfinished work is requeued at once with
+   * the backoff reset (a bounded batch woken now, the rest due for the
+   * scanner). Returns how many were woken.
+   */
+  async retryTarget(target: string, limit = 5_000): Promise<number> {
+    const bucket = this.row()?.name;
+    if (!bucket) return 0;
+    const ops = this.log.retryTarget(target, Date.now(), limit);
+    await wakeConsumer(
+      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+      ops.map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target })),
+    );
+    return ops.length;
+  }
+
   /** Requeues a PENDING or FAILED version a client just read (rate-limited per version). */
   async requeueVersion(key: string, versionId: string): Promise<void> {
     const ops = this.log.touchVersion(key, versionId, Date.now());
@@ -227,12 +243,18 @@ export class ReplicationService {
     );
   }
 
-  /** Replication counters per target, and what this bucket received as replicas. */
-  async replicationStats(): Promise<ReplicationStats | null> {
+  /**
+   * Replication counters per target, and what this bucket received as
+   * replicas; `sloSeconds` gives targets' lag objectives (kept by the
+   * Deployment object).
+   */
+  async replicationStats(
+    sloSeconds: Record<string, number> = {},
+  ): Promise<ReplicationStats | null> {
     const row = this.row();
     if (!row) return null;
     const targets = [...new Set(configOf(row)?.rules.map((rule) => rule.destination) ?? [])];
-    return this.log.stats(targets, Date.now());
+    return this.log.stats(targets, Date.now(), sloSeconds);
   }
 
   /** Versions not (yet) replicated, for `replicate diff`. */

@@ -25,10 +25,17 @@
  *   deletes made there.
  * Only versions that existed when the job started are walked (seq below
  * the job's high-water mark). Counters: `total` is counted up front (the
- * scope, before tag filters); replicated and skipped are counted as the
- * consumer reports; failed is the job's versions currently FAILED; versions
- * outside the rules count as skipped. A job ends Completed, or Failed when
- * some of its versions stay FAILED once everything was tried.
+ * scope, before tag filters, the versions a step walks); replicated and
+ * skipped are counted as the consumer reports, once per version (a
+ * version's row leaves the job when it is counted, so a later change of
+ * it replicates outside the job); failed is the job's versions currently
+ * FAILED; versions outside the rules, and in mode "existing" those that
+ * already have a status, count as skipped. So replicated + skipped +
+ * failed + pending never exceeds total. A job ends Completed, or Failed
+ * when some of its versions stay FAILED once everything was tried.
+ *
+ * ETA (`etaSeconds`, running jobs only): the versions left at the job's
+ * average rate so far; null until a first version is done.
  */
 import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
 import type { ReplicationMessage } from "./replication-coordinator.ts";
@@ -82,6 +89,15 @@ export interface ResyncJob {
   skippedCount: number;
   /** Queued and not yet finished. */
   pendingCount: number;
+  /** Seconds until a running job is done at its rate so far; null when unknown or finished. */
+  etaSeconds: number | null;
+}
+
+/** Seconds left for `left` more versions at the rate of `done` in `elapsedMs`; null when unknown. */
+export function resyncEta(done: number, left: number, elapsedMs: number): number | null {
+  if (left <= 0) return 0;
+  if (done <= 0 || elapsedMs <= 0) return null;
+  return Math.ceil((left * elapsedMs) / done / 1000);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -109,6 +125,8 @@ export class ResyncJobs {
         row.job_id,
       )
       .one().n;
+    const done = row.replicated_count + row.skipped_count + failed.n;
+    const running = row.status === "Pending" || row.status === "Ongoing";
     return {
       target: row.target,
       jobId: row.job_id,
@@ -126,6 +144,7 @@ export class ResyncJobs {
       failedBytes: failed.bytes,
       skippedCount: row.skipped_count,
       pendingCount: pending,
+      etaSeconds: running ? resyncEta(done, row.total - done, Date.now() - row.started_at) : null,
     };
   }
 
@@ -168,16 +187,12 @@ export class ResyncJobs {
     const total = this.sql
       .exec<{ n: number }>(
         `SELECT COUNT(*) AS n FROM versions v
-         WHERE substr(v.key, 1, ?) = ? AND v.seq < ? AND (? IS NULL OR v.mtime < ?)
-           AND (? != 'existing' OR NOT EXISTS (SELECT 1 FROM replication_log r
-                WHERE r.key = v.key AND r.version_id = v.version_id AND r.target = ?))`,
+         WHERE substr(v.key, 1, ?) = ? AND v.seq < ? AND (? IS NULL OR v.mtime < ?)`,
         scope.prefix.length,
         scope.prefix,
         maxSeq,
         scope.olderThan,
         scope.olderThan,
-        mode,
-        target,
       )
       .one().n;
     const jobId = crypto.randomUUID();
@@ -214,8 +229,25 @@ export class ResyncJobs {
     return this.get(target);
   }
 
-  /** Counts a finished version of a job (by transfer or because the remote already matched). */
-  counted(jobId: string, bytes: number, skipped: boolean, now: number): void {
+  /**
+   * Counts a finished version of a job (by transfer or because the remote
+   * already matched), once: its row leaves the job as it is counted.
+   */
+  counted(
+    op: { key: string; versionId: string; target: string },
+    jobId: string,
+    bytes: number,
+    skipped: boolean,
+    now: number,
+  ): void {
+    const detached = this.sql.exec(
+      "UPDATE replication_log SET job = NULL WHERE key = ? AND version_id = ? AND target = ? AND job = ?",
+      op.key,
+      op.versionId,
+      op.target,
+      jobId,
+    ).rowsWritten;
+    if (detached === 0) return;
     this.sql.exec(
       skipped
         ? "UPDATE resync_jobs SET skipped_count = skipped_count + 1, updated_at = ? WHERE job_id = ?"

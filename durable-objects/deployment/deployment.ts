@@ -3,12 +3,18 @@
  * instance. It holds the site identity (the deployment id that keys object
  * placement, generated once) and the bucket registry (names are global to a
  * site; each bucket's own state lives in its coordinator), and the remote
- * targets replication sends to (targets.ts).
+ * targets replication sends to (targets.ts). Its alarm probes the targets,
+ * each at its own interval (targets.ts); when a target comes back online,
+ * a wake-up on the replication queue has its bucket requeue the target's
+ * pending and failed work at once.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ReplicationMessage } from "../bucket/replication-coordinator.ts";
+import { loadConfig } from "../../shared/config.ts";
 import { applyMigrations } from "../migrations.ts";
+import { probeEndpoint } from "./probe.ts";
 import type { NewTarget, RemoteTarget, TargetCredentials, TargetUpdate } from "./target-types.ts";
-import { TARGETS_MIGRATION, TargetStore } from "./targets.ts";
+import { TARGETS_LAG_SLO_MIGRATION, TARGETS_MIGRATION, TargetStore } from "./targets.ts";
 
 const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE site (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,6 +25,7 @@ const DEPLOYMENT_MIGRATIONS: readonly string[] = [
    );`,
   TARGETS_MIGRATION,
   `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+  TARGETS_LAG_SLO_MIGRATION,
 ];
 
 export interface BucketEntry {
@@ -49,7 +56,33 @@ export class Deployment extends DurableObject<Env> {
           this.deploymentId,
         );
       }
+      await this.scheduleProbes();
     });
+  }
+
+  /** Probes the targets that are due, then sets the alarm for the next. */
+  override async alarm(): Promise<void> {
+    await this.probeDueTargets();
+  }
+
+  /** Probes every target whose interval has passed (the alarm, and the scanner as a backstop). */
+  async probeDueTargets(): Promise<void> {
+    const due = this.targets.dueProbes(Date.now());
+    await Promise.allSettled(
+      due.map(async (target) => {
+        const latency = await probeEndpoint(target.endpoint, loadConfig(this.env).targetAllowlist);
+        await this.recordTargetHealth(target.arn, latency !== null, latency);
+      }),
+    );
+    await this.scheduleProbes();
+  }
+
+  private async scheduleProbes(): Promise<void> {
+    const next = this.targets.nextProbeAt();
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next)
+      await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 100));
   }
 
   /** The site's deployment id (a UUID fixed at first start). */
@@ -89,7 +122,9 @@ export class Deployment extends DurableObject<Env> {
 
   /** Adds a remote target (or updates the one to the same endpoint and bucket). */
   async addTarget(target: NewTarget): Promise<RemoteTarget> {
-    return this.targets.add(target);
+    const added = await this.targets.add(target);
+    await this.scheduleProbes();
+    return added;
   }
 
   /** Targets of one source bucket (every target when null), without secrets. */
@@ -107,16 +142,37 @@ export class Deployment extends DurableObject<Env> {
   }
 
   async updateTarget(arn: string, update: TargetUpdate): Promise<RemoteTarget | null> {
-    return this.targets.update(arn, update);
+    const updated = await this.targets.update(arn, update);
+    await this.scheduleProbes();
+    return updated;
   }
 
   async removeTarget(arn: string): Promise<boolean> {
     return this.targets.remove(arn);
   }
 
-  /** Records whether a target answered (probe or transfer). */
+  /**
+   * Records whether a target answered (probe or transfer). A target back
+   * online has its bucket requeue its pending and failed work at once; one
+   * gone offline is probed sooner.
+   */
   async recordTargetHealth(arn: string, online: boolean, latencyMs: number | null): Promise<void> {
-    this.targets.recordHealth(arn, online, latencyMs, Date.now());
+    const back = this.targets.recordHealth(arn, online, latencyMs, Date.now());
+    if (back) {
+      const message: ReplicationMessage = {
+        bucket: back.sourceBucket,
+        key: "",
+        versionId: "",
+        target: arn,
+        retryTarget: true,
+      };
+      try {
+        await (this.env.REPLICATION_QUEUE as Queue<ReplicationMessage> | undefined)?.send(message);
+      } catch (error) {
+        console.warn("target-online wake-up not sent (the scanner will requeue):", error);
+      }
+    }
+    if (!online) await this.scheduleProbes();
   }
 
   /** Adds to site-wide counters (healed versions, rebuilt shards and copies). */

@@ -12,7 +12,10 @@ export interface RemoteTarget {
   sync: boolean;
   /** Bytes per second; null for no limit. */
   bandwidth: number | null;
+  /** Seconds between health probes while online (an offline target is probed more often). */
   healthCheckSeconds: number;
+  /** The write-to-replica lag objective (s); null for none. */
+  lagSloSeconds: number | null;
   createdAt: string;
   health: TargetHealth;
 }
@@ -25,7 +28,7 @@ export interface TargetHealth {
   offlineSince: string | null;
   /** Total time spent offline (ms), the current outage included. */
   downtimeMs: number;
-  /** Latency of the last health probe (ms). */
+  /** Latency of the last health probe (ms); null while offline (no stale figure). */
   latencyMs: number | null;
   lastCheck: string | null;
 }
@@ -52,6 +55,7 @@ export interface NewTarget {
   sync: boolean;
   bandwidth: number | null;
   healthCheckSeconds: number;
+  lagSloSeconds?: number | null;
 }
 
 export interface TargetUpdate {
@@ -60,4 +64,5 @@ export interface TargetUpdate {
   sync?: boolean;
   bandwidth?: number | null;
   healthCheckSeconds?: number;
+  lagSloSeconds?: number | null;
 }

@@ -6,7 +6,12 @@
  *   again returns the same ARN (with the new credentials and options), also
  *   on a site rebuilt from scratch (shared/replication/arn.ts);
  * - health: a failed probe or transfer marks the target offline from then
- *   (downtime accrues until it answers again); a success marks it online.
+ *   (downtime accrues until it answers again, and no latency is reported);
+ *   a success marks it online, and the switch from offline to online is
+ *   reported so the target's pending work is requeued at once;
+ * - probes: a target online is probed every `health_check_seconds`; one
+ *   offline every OFFLINE_PROBE_SECONDS (or its interval when shorter), so
+ *   its return is seen within seconds.
  */
 import { secretBox } from "../../shared/crypto/secret-box.ts";
 import { makeTargetArn } from "../../shared/replication/arn.ts";
@@ -39,6 +44,10 @@ export const TARGETS_MIGRATION = `CREATE TABLE targets (
    );
    CREATE INDEX targets_by_bucket ON targets (source_bucket);`;
 
+export const TARGETS_LAG_SLO_MIGRATION = `ALTER TABLE targets ADD COLUMN lag_slo_seconds INTEGER;`;
+
+const OFFLINE_PROBE_SECONDS = 5;
+
 interface TargetRow extends Record<string, SqlStorageValue> {
   arn: string;
   source_bucket: string;
@@ -57,6 +66,21 @@ interface TargetRow extends Record<string, SqlStorageValue> {
   downtime_ms: number;
   latency_ms: number | null;
   last_check: number | null;
+  lag_slo_seconds: number | null;
+}
+
+/** A target due for a probe: where to send it. */
+export interface ProbeTarget {
+  arn: string;
+  endpoint: string;
+}
+
+function probeIntervalMs(row: TargetRow): number {
+  const seconds =
+    row.online === 1
+      ? row.health_check_seconds
+      : Math.min(row.health_check_seconds, OFFLINE_PROBE_SECONDS);
+  return seconds * 1000;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -67,7 +91,7 @@ function health(row: TargetRow, now: number): TargetHealth {
     lastOnline: iso(row.last_online),
     offlineSince: iso(row.offline_since),
     downtimeMs: row.downtime_ms + (row.offline_since === null ? 0 : now - row.offline_since),
-    latencyMs: row.latency_ms,
+    latencyMs: row.online === 1 ? row.latency_ms : null,
     lastCheck: iso(row.last_check),
   };
 }
@@ -83,6 +107,7 @@ function describe(row: TargetRow): RemoteTarget {
     sync: row.sync === 1,
     bandwidth: row.bandwidth,
     healthCheckSeconds: row.health_check_seconds,
+    lagSloSeconds: row.lag_slo_seconds,
     createdAt: new Date(row.created_at).toISOString(),
     health: health(row, Date.now()),
   };
@@ -121,11 +146,12 @@ export class TargetStore {
     const sealed = await this.box().seal(target.secretKey, arn);
     this.sql.exec(
       `INSERT INTO targets (arn, source_bucket, endpoint, target_bucket, region, access_key, secret, sync,
-         bandwidth, health_check_seconds, created_at, online, last_online)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+         bandwidth, health_check_seconds, created_at, online, last_online, lag_slo_seconds)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET region = excluded.region, access_key = excluded.access_key,
          secret = excluded.secret, sync = excluded.sync, bandwidth = excluded.bandwidth,
-         health_check_seconds = excluded.health_check_seconds`,
+         health_check_seconds = excluded.health_check_seconds,
+         lag_slo_seconds = excluded.lag_slo_seconds`,
       arn,
       target.sourceBucket,
       target.endpoint,
@@ -138,6 +164,7 @@ export class TargetStore {
       target.healthCheckSeconds,
       Date.now(),
       Date.now(),
+      target.lagSloSeconds ?? null,
     );
     return describe(this.row(arn) as TargetRow);
   }
@@ -179,13 +206,14 @@ export class TargetStore {
     const secret =
       update.secretKey === undefined ? row.secret : await this.box().seal(update.secretKey, arn);
     this.sql.exec(
-      `UPDATE targets SET access_key = ?, secret = ?, sync = ?, bandwidth = ?, health_check_seconds = ?
-       WHERE arn = ?`,
+      `UPDATE targets SET access_key = ?, secret = ?, sync = ?, bandwidth = ?, health_check_seconds = ?,
+         lag_slo_seconds = ? WHERE arn = ?`,
       update.accessKey ?? row.access_key,
       secret,
       update.sync === undefined ? row.sync : update.sync ? 1 : 0,
       update.bandwidth === undefined ? row.bandwidth : update.bandwidth,
       update.healthCheckSeconds ?? row.health_check_seconds,
+      update.lagSloSeconds === undefined ? row.lag_slo_seconds : update.lagSloSeconds,
       arn,
     );
     return describe(this.row(arn) as TargetRow);
@@ -197,10 +225,18 @@ export class TargetStore {
     return found;
   }
 
-  /** Records a probe or transfer outcome. */
-  recordHealth(arn: string, online: boolean, latencyMs: number | null, now: number): void {
+  /**
+   * Records a probe or transfer outcome. Returns the target when it just
+   * came back online (it was offline), else null.
+   */
+  recordHealth(
+    arn: string,
+    online: boolean,
+    latencyMs: number | null,
+    now: number,
+  ): RemoteTarget | null {
     const row = this.row(arn);
-    if (!row) return;
+    if (!row) return null;
     if (online) {
       const downtime = row.downtime_ms + (row.offline_since === null ? 0 : now - row.offline_since);
       this.sql.exec(
@@ -212,14 +248,33 @@ export class TargetStore {
         now,
         arn,
       );
-    } else {
-      this.sql.exec(
-        `UPDATE targets SET online = 0, offline_since = COALESCE(offline_since, ?), last_check = ?
-         WHERE arn = ?`,
-        now,
-        now,
-        arn,
-      );
+      return row.online === 0 ? describe(this.row(arn) as TargetRow) : null;
     }
+    this.sql.exec(
+      `UPDATE targets SET online = 0, offline_since = COALESCE(offline_since, ?), last_check = ?,
+         latency_ms = NULL WHERE arn = ?`,
+      now,
+      now,
+      arn,
+    );
+    return null;
+  }
+
+  /** Targets whose probe interval has passed since their last check. */
+  dueProbes(now: number): ProbeTarget[] {
+    return this.sql
+      .exec<TargetRow>("SELECT * FROM targets")
+      .toArray()
+      .filter((row) => (row.last_check ?? 0) + probeIntervalMs(row) <= now)
+      .map((row) => ({ arn: row.arn, endpoint: row.endpoint }));
+  }
+
+  /** When the next probe falls due; null without targets. */
+  nextProbeAt(): number | null {
+    const times = this.sql
+      .exec<TargetRow>("SELECT * FROM targets")
+      .toArray()
+      .map((row) => (row.last_check ?? 0) + probeIntervalMs(row));
+    return times.length === 0 ? null : Math.min(...times);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Admin API routes for remote targets and replication state of a bucket:
- *   POST   buckets/{b}/remote-targets            admin:SetBucketTarget  { url | endpoint+targetBucket+accessKey+secretKey, region?, sync?, bandwidth?, healthCheckSeconds? }
+ *   POST   buckets/{b}/remote-targets            admin:SetBucketTarget  { url | endpoint+targetBucket+accessKey+secretKey, region?, sync?, bandwidth?, healthCheckSeconds?, lagSloSeconds? }
  *   GET    buckets/{b}/remote-targets            admin:GetBucketTarget
- *   PATCH  buckets/{b}/remote-targets?arn=ARN    admin:SetBucketTarget  { accessKey?, secretKey?, sync?, bandwidth?, healthCheckSeconds? }
+ *   PATCH  buckets/{b}/remote-targets?arn=ARN    admin:SetBucketTarget  { accessKey?, secretKey?, sync?, bandwidth?, healthCheckSeconds?, lagSloSeconds? }
  *   DELETE buckets/{b}/remote-targets?arn=ARN    admin:SetBucketTarget  (refused while a rule uses it)
  *   GET    buckets/{b}/replication/status        s3:GetReplicationConfiguration
  *   GET    buckets/{b}/replication/diff[?arn=&after=&limit=]  s3:GetReplicationConfiguration
@@ -12,12 +12,15 @@
  * Adding a target checks the remote first (remote-check.ts): it answers,
  * the credentials work, the bucket exists with versioning Enabled; the
  * source bucket needs versioning Enabled too. The secret key is stored
- * sealed and never shown.
+ * sealed and never shown. `healthCheckSeconds` is the probe interval while
+ * the target is online; `lagSloSeconds` (null clears it) is its
+ * write-to-replica lag objective, reported by status and the metrics.
  */
 import { z } from "zod";
 import { loadConfig } from "../../shared/config.ts";
 import { isValidBucketName } from "../../shared/names.ts";
 import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
+import { lagObjectives } from "../../shared/replication/lag.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { checkRemote } from "../replication/remote-check.ts";
 import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
@@ -34,6 +37,7 @@ const optionsSchema = {
   sync: z.boolean().optional(),
   bandwidth: z.number().int().min(MIN_BANDWIDTH).nullable().optional(),
   healthCheckSeconds: z.number().int().min(1).max(3600).optional(),
+  lagSloSeconds: z.number().int().min(1).max(86_400).nullable().optional(),
 };
 
 const addSchema = z
@@ -54,6 +58,7 @@ const editSchema = z
     sync: z.boolean().optional(),
     bandwidth: z.number().int().min(MIN_BANDWIDTH).nullable().optional(),
     healthCheckSeconds: z.number().int().min(1).max(3600).optional(),
+    lagSloSeconds: z.number().int().min(1).max(86_400).nullable().optional(),
   })
   .strict();
 
@@ -164,6 +169,7 @@ async function addTarget(call: RouteCall): Promise<Response> {
     sync: body.sync ?? false,
     bandwidth: body.bandwidth ?? null,
     healthCheckSeconds: body.healthCheckSeconds ?? 60,
+    lagSloSeconds: body.lagSloSeconds ?? null,
   });
   await syncCoordinator(call.env, info.name);
   return json(target);
@@ -226,9 +232,9 @@ async function removeTarget(call: RouteCall): Promise<Response> {
 async function status(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
-  const [stats, targets, jobs] = await Promise.all([
-    bucketStub(call.env, info.name).replicationStats(),
-    deploymentStub(call.env).listTargets(info.name),
+  const targets = await deploymentStub(call.env).listTargets(info.name);
+  const [stats, jobs] = await Promise.all([
+    bucketStub(call.env, info.name).replicationStats(lagObjectives(targets)),
     bucketStub(call.env, info.name).resyncStatus(),
   ]);
   const byArn = new Map(targets.map((t) => [t.arn, t]));

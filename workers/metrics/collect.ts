@@ -9,7 +9,9 @@
 import { loadConfig } from "../../shared/config.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { deploymentInfo } from "../admin/info.ts";
-import { Exposition } from "./exposition.ts";
+import { lagObjectives } from "../../shared/replication/lag.ts";
+import type { TargetStats } from "../../durable-objects/bucket/replication-log.ts";
+import { Exposition, type Labels } from "./exposition.ts";
 
 const P = "floe_bucket_replication_";
 
@@ -28,7 +30,9 @@ export async function collectMetrics(env: Env): Promise<string> {
     buckets.map(async ({ name: bucket }) => {
       const coordinator = bucketStub(env, bucket);
       const [stats, jobs] = await Promise.all([
-        coordinator.replicationStats(),
+        coordinator.replicationStats(
+          lagObjectives(targets.filter((t) => t.sourceBucket === bucket)),
+        ),
         coordinator.resyncStatus(),
       ]);
       if (!stats) return;
@@ -115,6 +119,7 @@ export async function collectMetrics(env: Env): Promise<string> {
           s.latency.counts,
           s.latency.sumMs / 1000,
         );
+        replicationLag(out, labels, s);
         const target = targetsByArn.get(s.target);
         if (target) {
           out.gauge(
@@ -137,10 +142,11 @@ export async function collectMetrics(env: Env): Promise<string> {
               ? (Date.now() - Date.parse(target.health.offlineSince)) / 1000
               : 0,
           );
-          if (target.health.latencyMs !== null)
+          // Offline targets report no latency rather than the last one they had.
+          if (target.health.online && target.health.latencyMs !== null)
             out.gauge(
               `${P}link_latency_seconds`,
-              "Latency of the last probe of the target.",
+              "Latency of the last probe of the target (absent while it is offline).",
               labels,
               target.health.latencyMs / 1000,
             );
@@ -184,6 +190,13 @@ export async function collectMetrics(env: Env): Promise<string> {
           labels,
           job.failedCount,
         );
+        if (job.etaSeconds !== null)
+          out.gauge(
+            `${P}resync_eta_seconds`,
+            "Seconds until a running job is done, at its rate so far.",
+            labels,
+            job.etaSeconds,
+          );
       }
     }),
   );
@@ -251,4 +264,36 @@ export async function collectMetrics(env: Env): Promise<string> {
 function declareReplication(out: Exposition): void {
   out.declare(`${P}sent_count`, "Versions replicated to the target.", "counter");
   out.declare(`${P}received_count`, "Replica versions this bucket received.", "counter");
+}
+
+/** Write-to-replica lag of one target: the histogram and the lag objective. */
+function replicationLag(out: Exposition, labels: Labels, s: TargetStats): void {
+  const lag = s.lag.histogram;
+  out.histogram(
+    "floe_replication_lag_seconds",
+    "Write-to-replica lag: source commit of a change to the target's acknowledgement, queue wait and retries included.",
+    labels,
+    lag.buckets,
+    lag.counts,
+    lag.sumMs / 1000,
+  );
+  if (s.lagSloSeconds === null) return;
+  out.gauge(
+    "floe_replication_lag_slo_seconds",
+    "The target's lag objective.",
+    labels,
+    s.lagSloSeconds,
+  );
+  out.gauge(
+    "floe_replication_lag_slo_breached",
+    "1 when a change is older than the lag objective, or the last minute's p99 lag exceeds it.",
+    labels,
+    s.sloBreached ? 1 : 0,
+  );
+  out.gauge(
+    "floe_replication_lag_slo_versions_over",
+    "Changes not yet replicated that are older than the lag objective.",
+    labels,
+    s.overSloCount,
+  );
 }

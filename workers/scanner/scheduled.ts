@@ -11,18 +11,15 @@
  * - rebuilds a bucket whose coordinator lost its state from the drives
  *   (rebuild-namespace.ts), a time-bounded step per run, where the drives
  *   hold the bucket's configuration copy;
- * - probes every remote target (an unsigned HEAD of its endpoint: any HTTP
- *   answer means online; a target the target rules now refuse is offline
- *   and is not dialed) and records its health.
+ * - has the Deployment object probe the remote targets that are due (it
+ *   also does so on its own alarm, each target at its interval).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { peerFetch } from "../replication/peer-fetch.ts";
 import { rebuildBucket } from "../storage/rebuild-namespace.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 
-const PROBE_TIMEOUT_MS = 3_000;
 const REBUILD_BUDGET_MS = 10_000;
 
 /** The Worker's scheduled handler. */
@@ -52,24 +49,7 @@ export async function runScheduled(
   ]);
 }
 
-/** Probes every remote target once and records whether it answered. */
+/** Probes the remote targets whose interval has passed and records their health. */
 export async function probeTargets(env: Env): Promise<void> {
-  const deployment = deploymentStub(env);
-  const targets = await deployment.listTargets(null);
-  const allowlist = loadConfig(env).targetAllowlist;
-  await Promise.allSettled(
-    targets.map(async (target) => {
-      const started = Date.now();
-      try {
-        const response = await peerFetch(allowlist, `${target.endpoint}/`, {
-          method: "HEAD",
-          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-        });
-        await response.body?.cancel();
-        await deployment.recordTargetHealth(target.arn, true, Date.now() - started);
-      } catch {
-        await deployment.recordTargetHealth(target.arn, false, null);
-      }
-    }),
-  );
+  await deploymentStub(env).probeDueTargets();
 }

@@ -5,7 +5,7 @@
  * server first checks that the remote answers, the credentials work and
  * the remote bucket is versioned. JSON records: type "remoteTarget" plus
  * the admin API's fields (arn, sourceBucket, endpoint, targetBucket,
- * region, accessKey, sync, bandwidth, healthCheckSeconds, createdAt,
+ * region, accessKey, sync, bandwidth, healthCheckSeconds, lagSloSeconds, createdAt,
  * health {online, lastOnline, offlineSince, downtimeMs, latencyMs,
  * lastCheck}); `rm` prints type "remoteTarget", arn, removed: true.
  */
@@ -23,6 +23,7 @@ import {
 import {
   addRemoteTarget,
   parseBandwidth,
+  parseLagSlo,
   parseCredentials,
   parseTargetUrl,
   targetRecord,
@@ -53,6 +54,7 @@ export function registerBucket(admin: Command): void {
       .option("--sync", "replicate before answering each write")
       .option("--bandwidth <limit>", "bandwidth limit per second (e.g. 100M; at least 1MiB)")
       .option("--healthcheck-seconds <n>", "seconds between health probes", positiveInteger)
+      .option("--lag-slo <duration>", "write-to-replica lag objective (e.g. 30s)")
       .option("--region <region>", "the remote's region (default us-east-1)")
       .action(async (source, url, options, command) => {
         const ctx = contextOf(command);
@@ -67,6 +69,7 @@ export function registerBucket(admin: Command): void {
             bandwidth:
               options.bandwidth === undefined ? undefined : parseBandwidth(options.bandwidth),
             healthCheckSeconds: options.healthcheckSeconds,
+            lagSloSeconds: options.lagSlo === undefined ? undefined : parseLagSlo(options.lagSlo),
           },
         );
         ctx.output.result(targetRecord(target), target.arn);
@@ -113,6 +116,8 @@ export function registerBucket(admin: Command): void {
       .option("--no-bandwidth", "no bandwidth limit")
       .option("--credentials <key:secret>", "new credentials on the remote")
       .option("--healthcheck-seconds <n>", "seconds between health probes", positiveInteger)
+      .option("--lag-slo <duration>", "write-to-replica lag objective (e.g. 30s)")
+      .option("--no-lag-slo", "no lag objective")
       .action(async (source, options, command) => {
         const ctx = contextOf(command);
         const location = requireBucketOnly(ctx.location(source), "admin bucket remote edit");
@@ -127,10 +132,16 @@ export function registerBucket(admin: Command): void {
                 ? undefined
                 : parseBandwidth(options.bandwidth),
           healthCheckSeconds: options.healthcheckSeconds,
+          lagSloSeconds:
+            options.lagSlo === false
+              ? null
+              : options.lagSlo === undefined
+                ? undefined
+                : parseLagSlo(options.lagSlo),
         };
         if (Object.values(body).every((value) => value === undefined)) {
           throw usageError(
-            "Nothing to change: give --sync, --async, --bandwidth, --no-bandwidth, --credentials or --healthcheck-seconds.",
+            "Nothing to change: give --sync, --async, --bandwidth, --no-bandwidth, --credentials, --healthcheck-seconds, --lag-slo or --no-lag-slo.",
           );
         }
         const target = await ctx

@@ -12,12 +12,14 @@
  * job's own status as jobStatus (Pending, Ongoing, Completed, Failed,
  * Canceled): target, jobId, mode ("resync", "existing" or "restore"), prefix,
  * olderThan, startedAt, updatedAt, finishedAt, total, replicatedCount,
- * replicatedBytes, failedCount, failedBytes, skippedCount, pendingCount.
+ * replicatedBytes, failedCount, failedBytes, skippedCount, pendingCount,
+ * etaSeconds (seconds until a running job is done at its rate so far;
+ * null when not running or before a first version is done).
  */
 import type { Command } from "@commander-js/extra-typings";
 import { z } from "zod";
 import { contextOf, type Context } from "../../core/context.ts";
-import { humanBytes, table } from "../../core/format.ts";
+import { humanBytes, humanDuration, table } from "../../core/format.ts";
 import { withExamples } from "../../core/help.ts";
 import { parseDuration } from "../../core/units.ts";
 import { ResyncProgress } from "../../replication/resync-progress.ts";
@@ -36,6 +38,7 @@ const jobSchema = z.looseObject({
   failedCount: z.number(),
   skippedCount: z.number(),
   pendingCount: z.number(),
+  etaSeconds: z.number().nullable().optional(),
 });
 
 type ResyncJob = z.infer<typeof jobSchema>;
@@ -50,7 +53,7 @@ function jobRecord(job: ResyncJob): Record<string, unknown> {
 
 function jobTable(jobs: ResyncJob[]): string {
   return table([
-    ["TARGET", "MODE", "STATUS", "REPLICATED", "FAILED", "SKIPPED", "PENDING", "STARTED"],
+    ["TARGET", "MODE", "STATUS", "REPLICATED", "FAILED", "SKIPPED", "PENDING", "STARTED", "ETA"],
     ...jobs.map((job) => [
       job.target,
       job.mode,
@@ -60,6 +63,7 @@ function jobTable(jobs: ResyncJob[]): string {
       String(job.skippedCount),
       String(job.pendingCount),
       job.startedAt,
+      job.etaSeconds === undefined || job.etaSeconds === null ? "-" : humanDuration(job.etaSeconds),
     ]),
   ]);
 }

@@ -32,6 +32,7 @@ import {
   addRemoteTarget,
   isUrl,
   parseBandwidth,
+  parseLagSlo,
   parseTargetUrl,
 } from "../../replication/targets.ts";
 import { priorityOption, replicationScope } from "./common.ts";
@@ -61,6 +62,7 @@ export function registerRules(replicate: Command): void {
       .option("--storage-class <class>", "storage class of replicas (STANDARD, REDUCED_REDUNDANCY)")
       .option("--sync", "replicate before answering each write (the target's mode)")
       .option("--bandwidth <limit>", "the target's bandwidth limit per second (e.g. 100M)")
+      .option("--lag-slo <duration>", "the target's write-to-replica lag objective (e.g. 30s)")
       .option("--disable", "add the rule disabled")
       .option("--id <id>", "the rule's ID (default: generated)")
       .action(async (source, options, command) => {
@@ -83,6 +85,7 @@ export function registerRules(replicate: Command): void {
           remote: options.remoteBucket,
           sync: options.sync,
           bandwidth: options.bandwidth,
+          lagSlo: options.lagSlo,
         });
         const rule: ReplicationRule = {
           id,
@@ -141,9 +144,12 @@ export function registerRules(replicate: Command): void {
       .option("--tags <tags>", 'new tags ("k=v&k2=v2", "" for none)')
       .option("--replicate <list>", `what replicates besides new versions: ${ALL}`)
       .option("--storage-class <class>", 'storage class of replicas ("" for the target\'s default)')
+      .option("--lag-slo <duration>", "the target's write-to-replica lag objective (e.g. 30s)")
       .action(async (source, options, command) => {
         const ctx = contextOf(command);
         const { location, replication } = replicationScope(ctx, source, "edit");
+        const lagSloSeconds =
+          options.lagSlo === undefined ? undefined : parseLagSlo(options.lagSlo);
         const changes: Partial<ReplicationRule> = {
           ...(options.state !== undefined ? { status: parseState(options.state) } : {}),
           ...(options.priority !== undefined ? { priority: options.priority } : {}),
@@ -154,16 +160,28 @@ export function registerRules(replicate: Command): void {
             ? { storageClass: options.storageClass.toUpperCase() || null }
             : {}),
         };
-        if (Object.keys(changes).length === 0) {
+        if (Object.keys(changes).length === 0 && lagSloSeconds === undefined) {
           throw usageError(
-            "Nothing to change: give --state, --priority, --prefix, --tags, --replicate or --storage-class.",
+            "Nothing to change: give --state, --priority, --prefix, --tags, --replicate, --storage-class or --lag-slo.",
           );
         }
         const config = await replication.require(location.bucket);
         const index = ruleIndex(config, options.id);
         const rule = { ...config.rules[index]!, ...changes };
-        const rules = config.rules.map((old, i) => (i === index ? rule : old));
-        await replication.put(location.bucket, { ...config, rules });
+        if (lagSloSeconds !== undefined)
+          await ctx
+            .admin(location.alias)
+            .call(
+              "PATCH",
+              `buckets/${encodeURIComponent(location.bucket)}/remote-targets?arn=${encodeURIComponent(rule.destination)}`,
+              remoteTargetSchema,
+              { lagSloSeconds },
+            );
+        // Only the lag objective changed: the rules stay as they are.
+        if (Object.keys(changes).length > 0) {
+          const rules = config.rules.map((old, i) => (i === index ? rule : old));
+          await replication.put(location.bucket, { ...config, rules });
+        }
         ctx.output.result(ruleRecord(rule), `Replication rule ${rule.id} updated.`);
       }),
     "floe replicate edit local/photos --id docs --state disable",
@@ -221,23 +239,25 @@ async function targetArn(
   ctx: Context,
   alias: string,
   bucket: string,
-  options: { remote: string; sync?: boolean; bandwidth?: string },
+  options: { remote: string; sync?: boolean; bandwidth?: string; lagSlo?: string },
 ): Promise<string> {
   const bandwidth = options.bandwidth === undefined ? undefined : parseBandwidth(options.bandwidth);
+  const lagSloSeconds = options.lagSlo === undefined ? undefined : parseLagSlo(options.lagSlo);
   const admin = ctx.admin(alias);
   if (isUrl(options.remote)) {
     const target = await addRemoteTarget(admin, bucket, parseTargetUrl(options.remote), {
       sync: options.sync,
       bandwidth,
+      lagSloSeconds,
     });
     return target.arn;
   }
-  if (options.sync || bandwidth !== undefined) {
+  if (options.sync || bandwidth !== undefined || lagSloSeconds !== undefined) {
     await admin.call(
       "PATCH",
       `buckets/${encodeURIComponent(bucket)}/remote-targets?arn=${encodeURIComponent(options.remote)}`,
       remoteTargetSchema,
-      { sync: options.sync, bandwidth },
+      { sync: options.sync, bandwidth, lagSloSeconds },
     );
   }
   return options.remote;

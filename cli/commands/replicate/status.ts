@@ -2,19 +2,23 @@
  * `floe replicate status|diff ALIAS/BUCKET`: what replication has done and
  * what it still owes, from the admin API.
  *
- * status, per target: replicated versions and bytes, pending, failed (last
- * minute, last hour, in total, and versions failed now, waiting for a
- * retry), link health and downtime, lag (age of the oldest change not yet
- * replicated), purges (version deletes not yet confirmed by the target) and
- * the average transfer latency; then the replicas this
- * bucket received from other sites. JSON, one document: type
+ * status, per target: replicated versions and bytes, pending, failed
+ * versions (last minute, last hour, in total, and versions failed now,
+ * waiting for a retry), link health and downtime, lag (age of the oldest
+ * change not yet replicated, and p50/p99 of write-to-replica lag over the
+ * last minute and hour), the lag objective if set, the average transfer
+ * latency, purges (version deletes not yet confirmed by the target) and
+ * the latest job with its ETA; then the replicas this bucket
+ * received from other sites. JSON, one document: type
  * "replicationStatus", bucket, path, targets[] (the admin API's fields:
  * arn, endpoint, targetBucket, sync, bandwidth, health, replicatedCount,
  * replicatedBytes, pendingCount, pendingBytes, failedCount, failedBytes,
  * failedLastMinute {count, bytes}, failedLastHour {count, bytes},
- * failedNow, lagMs, purge {pending, failed} (version deletes the target
- * has not confirmed), latency {buckets, counts, sumMs, count}, plus
- * latencyAvgMs, null before any transfer), received {count, bytes}.
+ * failedNow, lagMs, purge {pending, failed}, latency {buckets, counts, sumMs, count}, lag
+ * {histogram {buckets, counts, sumMs, count}, lastMinute {count, p50Ms,
+ * p99Ms}, lastHour {…}}, lagSloSeconds, overSloCount, sloBreached, job
+ * (with etaSeconds), plus latencyAvgMs, null before any transfer),
+ * received {count, bytes}.
  *
  * diff: every version or delete not (yet) replicated, paging through the
  * admin API's `next`. JSON, one record per entry: type "diff", key,
@@ -31,6 +35,7 @@ import {
   replicationStatusSchema,
   type DiffEntry,
   type DiffPage,
+  type LagWindow,
   type TargetStatus,
 } from "../../replication/schemas.ts";
 import { bandwidthText, downtimeText, healthText, remoteName } from "../../replication/targets.ts";
@@ -44,11 +49,40 @@ export function averageLatency(target: Pick<TargetStatus, "latency">): number | 
 
 const objects = (count: number, bytes: number) => `${count} version(s), ${humanBytes(bytes)}`;
 
-/** A resync or existing-object job's progress: `existing Ongoing: 120/300 (40%), …`. */
-function jobText(job: NonNullable<TargetStatus["job"]>): string {
-  const done = job.replicatedCount + job.skippedCount + job.failedCount;
+/** A resync or existing-object job's progress: `existing Ongoing: 120/300 (40%), …, ETA 1m05s`. */
+export function jobText(job: NonNullable<TargetStatus["job"]>): string {
+  const done = Math.min(job.total, job.replicatedCount + job.skippedCount + job.failedCount);
   const percent = job.total > 0 ? Math.floor((done / job.total) * 100) : 100;
-  return `${job.mode} ${job.status}: ${done}/${job.total} (${percent}%), replicated ${job.replicatedCount}, skipped ${job.skippedCount}, failed ${job.failedCount}`;
+  const eta =
+    job.etaSeconds === undefined || job.etaSeconds === null
+      ? ""
+      : `, ETA ${humanDuration(job.etaSeconds)}`;
+  return `${job.mode} ${job.status}: ${done}/${job.total} (${percent}%), replicated ${job.replicatedCount}, skipped ${job.skippedCount}, failed ${job.failedCount}${eta}`;
+}
+
+const ms = (value: number | null) =>
+  value === null ? "-" : value < 1000 ? `${value}ms` : `${(value / 1000).toFixed(1)}s`;
+
+/** `p50 120ms, p99 1.4s over 37 change(s)`, or `-` without samples. */
+function windowText(window: LagWindow): string {
+  if (window.count === 0) return "-";
+  return `p50 ${ms(window.p50Ms)}, p99 ${ms(window.p99Ms)} over ${window.count} change(s)`;
+}
+
+/** The lag rows: oldest unreplicated change, p50/p99 per window, and the objective. */
+export function lagRows(target: TargetStatus): string[][] {
+  const rows = [["Lag:", `oldest unreplicated change ${humanDuration(target.lagMs / 1000)}`]];
+  if (target.lag) {
+    rows.push(["  last minute:", windowText(target.lag.lastMinute)]);
+    rows.push(["  last hour:", windowText(target.lag.lastHour)]);
+  }
+  if (target.lagSloSeconds !== undefined && target.lagSloSeconds !== null) {
+    const state = target.sloBreached
+      ? `BREACHED, ${target.overSloCount ?? 0} change(s) older than it`
+      : "met";
+    rows.push(["Lag objective:", `${humanDuration(target.lagSloSeconds)}, ${state}`]);
+  }
+  return rows;
 }
 
 /** The human block for one target. */
@@ -70,7 +104,7 @@ export function targetStatusText(target: TargetStatus): string {
     ["Replicated:", objects(target.replicatedCount, target.replicatedBytes)],
     ["Pending:", objects(target.pendingCount, target.pendingBytes)],
     ["Failed:", failed],
-    ["Lag:", humanDuration(target.lagMs / 1000)],
+    ...lagRows(target),
     [
       "Latency:",
       average === null ? "-" : `${average}ms average over ${target.latency.count} transfer(s)`,
