@@ -192,12 +192,21 @@ export function startHttpFront({ host, port, target, secret }) {
         responded = true;
         // An early answer (a refused or oversize body): send no more of the body upstream.
         if (hasBody(req) && !req.complete) req.unpipe(outgoing);
-        res.writeHead(
-          incoming.statusCode,
-          incoming.statusMessage,
-          downstreamHeaders(incoming.rawHeaders),
-        );
-        res.flushHeaders();
+        try {
+          res.writeHead(
+            incoming.statusCode,
+            incoming.statusMessage,
+            downstreamHeaders(incoming.rawHeaders),
+          );
+        } catch (error) {
+          // A header node will not write must cost this response, never the site.
+          console.error(`front: ${req.method} ${req.url}: ${error.code ?? error.message}`);
+          incoming.destroy();
+          s3Error(res, 502, "InternalError", "The response could not be relayed.");
+          return;
+        }
+        // Sends the head now, as Latin-1: the bytes workerd sent (flushHeaders() would write it as UTF-8).
+        res.write(Buffer.alloc(0));
         incoming.pipe(res);
         incoming.on("close", () => {
           if (!incoming.complete) res.destroy();
