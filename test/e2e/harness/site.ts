@@ -47,7 +47,7 @@ const repoRoot = resolve(import.meta.dirname, "../../..");
 export async function startSite(
   options: { vars?: Record<string, string>; state?: string; config?: string; args?: string[] } = {},
 ): Promise<Site> {
-  const port = await freePort();
+  let port = await freePort();
   const state = options.state ?? mkdtempSync(join(tmpdir(), "floe-site-"));
   let log = "";
   let child: ChildProcess;
@@ -88,7 +88,24 @@ export async function startSite(
     clearTimeout(timeout);
   };
 
-  await launch();
+  // A port found free can be taken before the site binds it (workerd, behind the site's front,
+  // listens on a random port of its own): the first start tries another port; a restart,
+  // which must keep its port, waits and tries the same one again.
+  const launchRetrying = async (newPort: boolean) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch();
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !log.includes("EADDRINUSE")) throw error;
+        log = "";
+        if (newPort) port = await freePort();
+        else await new Promise((resolveLater) => setTimeout(resolveLater, 1_000));
+      }
+    }
+  };
+
+  await launchRetrying(true);
   const site: Site = {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -99,7 +116,7 @@ export async function startSite(
     stop,
     restart: async () => {
       await stop();
-      await launch();
+      await launchRetrying(false);
     },
     remove: async () => {
       await stop();
