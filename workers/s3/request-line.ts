@@ -36,8 +36,12 @@ export function checkDotSegments(path: string): void {
 
 /** Printable ASCII: what version and upload ids are made of. */
 const idValue = z.string().regex(/^[\x20-\x7e]*$/);
-/** A header value: any text without control characters but tab. */
-const headerValue = z.string().regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/);
+/**
+ * A header value: ISO-8859-1 text without control characters but tab. A
+ * response header is a ByteString, so anything beyond Latin-1 cannot be sent
+ * (AWS refuses it the same way, as InvalidArgument).
+ */
+const headerValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/);
 
 const HEADER_BOUND: Readonly<Record<string, z.ZodType<string>>> = {
   versionId: idValue,

@@ -119,6 +119,8 @@ describe("header-bound query values", () => {
     "response-cache-control=%00",
     "response-expires=%0D",
     "response-content-encoding=gzip%7F",
+    "response-content-disposition=%C3",
+    "response-content-language=%E2%82%AC",
     "versionId=%0D%0Ax",
     "versionId=%00",
     "versionId=%E2%82%AC",
@@ -126,7 +128,7 @@ describe("header-bound query values", () => {
     "uploadId=%0Aabc",
   ];
 
-  it("with control characters (or non-ASCII ids) are 400 InvalidArgument", async () => {
+  it("with control characters, text beyond Latin-1 (or non-ASCII ids) are 400 InvalidArgument", async () => {
     expect((await send({ method: "PUT", path: `/${BUCKET}/obj`, body: "data" })).status).toBe(200);
     for (const query of bad) {
       for (const method of ["GET", "HEAD", "DELETE", "PUT"]) {
@@ -145,9 +147,13 @@ describe("header-bound query values", () => {
       query: "response-content-disposition=attachment%3B%09filename%3D%22a%20b.txt%22",
     });
     expect(got.status).toBe(200);
-    // (Non-ASCII values are sent by the Worker as UTF-8; the local runner's front cannot relay
-    // every such value: docs/deployment.md.)
     expect(got.headers["content-disposition"]).toBe('attachment;\tfilename="a b.txt"');
+    const latin1 = await send({
+      method: "GET",
+      path: `/${BUCKET}/obj`,
+      query: "response-content-language=caf%C3%A9",
+    });
+    expect(latin1.status).toBe(200);
   });
 });
 
