@@ -93,7 +93,9 @@ async function check(fuzz: FuzzCase): Promise<Failure | null> {
   // An object's own bytes (a GET or range of it, which carries its ETag) are whatever the fuzz
   // stored, under whatever Content-Type response-content-type asked for: not Floe's XML.
   const objectData =
-    fuzz.request.method === "GET" && (status === 200 || status === 206) && "etag" in response.headers;
+    fuzz.request.method === "GET" &&
+    (status === 200 || status === 206) &&
+    "etag" in response.headers;
   if (body !== "" && type.includes("xml") && !objectData) {
     const problem = xmlProblem(body);
     if (problem) return { fuzz, problem: `ill-formed XML (${problem}): ${body.slice(0, 300)}` };
