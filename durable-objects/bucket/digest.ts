@@ -78,7 +78,8 @@ export interface DigestScope {
   storageClass: string | null;
 }
 
-interface Row extends Record<string, SqlStorageValue> {
+/** A version as the digest reads it: key, version id and the stored record's JSON. */
+export interface DigestRow extends Record<string, SqlStorageValue> {
   key: string;
   version_id: string;
   record: string;
@@ -158,9 +159,13 @@ export function isBoundary(key: string): boolean {
   return boundaryHash(key) % RANGE_SPREAD === 0;
 }
 
-function scan(sql: SqlStorage, scope: DigestScope, afterVersion: string | null): Iterable<Row> {
+function scan(
+  sql: SqlStorage,
+  scope: DigestScope,
+  afterVersion: string | null,
+): Iterable<DigestRow> {
   const after = scope.after ?? "";
-  return sql.exec<Row>(
+  return sql.exec<DigestRow>(
     `SELECT key, version_id, record FROM versions
      WHERE (key > ? OR (key = ? AND ? IS NOT NULL AND version_id > ?))
        AND substr(key, 1, ?) = ? AND (? IS NULL OR key <= ?)
@@ -178,6 +183,15 @@ function scan(sql: SqlStorage, scope: DigestScope, afterVersion: string | null):
 
 /** One page of range digests (see the module header). */
 export function digestPage(sql: SqlStorage, scope: DigestScope, limit: number): DigestPage {
+  return digestRows(scan(sql, scope, null), scope.storageClass, limit);
+}
+
+/** Range digests of rows already in scope, in (key, version id) order. */
+export function digestRows(
+  rows: Iterable<DigestRow>,
+  storageClass: string | null,
+  limit: number,
+): DigestPage {
   const ranges: DigestRange[] = [];
   let hash = createHash("sha256");
   let open: DigestRange | null = null;
@@ -190,7 +204,7 @@ export function digestPage(sql: SqlStorage, scope: DigestScope, limit: number): 
     open = null;
     hash = createHash("sha256");
   };
-  for (const row of scan(sql, scope, null)) {
+  for (const row of rows) {
     if (row.key !== lastKey) {
       if (lastKey !== null && isBoundary(lastKey)) {
         close();
@@ -205,7 +219,7 @@ export function digestPage(sql: SqlStorage, scope: DigestScope, limit: number): 
     if (!current) continue;
     current.versions++;
     read++;
-    hash.update(JSON.stringify(stateOf(row.version_id, row.record, scope.storageClass)));
+    hash.update(JSON.stringify(stateOf(row.version_id, row.record, storageClass)));
     hash.update("\n");
   }
   close();
@@ -219,15 +233,24 @@ export function linePage(
   afterVersion: string | null,
   limit: number,
 ): LinePage {
+  return lineRows(scan(sql, scope, afterVersion), scope.storageClass, limit);
+}
+
+/** Full states of up to `limit` rows already in scope, in (key, version id) order. */
+export function lineRows(
+  rows: Iterable<DigestRow>,
+  storageClass: string | null,
+  limit: number,
+): LinePage {
   const versions: KeyedVersionState[] = [];
-  for (const row of scan(sql, scope, afterVersion)) {
+  for (const row of rows) {
     if (versions.length === limit) {
       const last = versions[versions.length - 1] as KeyedVersionState;
       return { versions, next: { key: last.key, versionId: last.versionId } };
     }
     versions.push({
       key: row.key,
-      ...stateOf(row.version_id, row.record, scope.storageClass),
+      ...stateOf(row.version_id, row.record, storageClass),
     });
   }
   return { versions, next: null };
