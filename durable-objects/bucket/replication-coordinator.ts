@@ -33,6 +33,8 @@ export interface ReplicationMessage {
   key: string;
   versionId: string;
   target: string;
+  /** More versions of the bucket for the same target, sent alongside (a resync step's group). */
+  also?: { key: string; versionId: string }[];
 }
 
 export function configOf(row: BucketRow | null): ReplicationConfig | null {

@@ -5,11 +5,40 @@
  * queue (retried with backoff: 2 s, 4 s); the third failure leaves the
  * version FAILED for the cron scanner to requeue later. `queue()` never
  * throws: locally a throw retries the whole batch regardless of acks.
+ * A message may name a group of versions (`also`, from a resync step): they
+ * go GROUP_CONCURRENCY at a time, and the message is retried until every
+ * one is done (those already done are no-ops then).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { replicateOne } from "./replicate.ts";
 
 export const MAX_QUEUE_ATTEMPTS = 3;
+const GROUP_CONCURRENCY = 4;
+
+/** Replicates a message's version and the group it carries; done when all are. */
+async function replicateMessage(
+  env: Env,
+  body: ReplicationMessage,
+  final: boolean,
+): Promise<{ done: boolean }> {
+  if (!body.also?.length) return replicateOne(env, body, { final });
+  const { also, ...first } = body;
+  const messages = [first, ...also.map((version) => ({ ...first, ...version }))];
+  let done = true;
+  let next = 0;
+  const worker = async () => {
+    while (next < messages.length) {
+      const message = messages[next++] as ReplicationMessage;
+      const outcome = await replicateOne(env, message, { final }).catch((error: unknown) => {
+        console.error("replication of a grouped version failed:", error);
+        return { done: false };
+      });
+      if (!outcome.done) done = false;
+    }
+  };
+  await Promise.all(Array.from({ length: GROUP_CONCURRENCY }, worker));
+  return { done };
+}
 
 export async function handleReplicationBatch(
   batch: MessageBatch<ReplicationMessage>,
@@ -19,7 +48,7 @@ export async function handleReplicationBatch(
     batch.messages.map(async (message) => {
       try {
         const final = message.attempts >= MAX_QUEUE_ATTEMPTS;
-        const outcome = await replicateOne(env, message.body, { final });
+        const outcome = await replicateMessage(env, message.body, final);
         if (outcome.done || final) message.ack();
         else message.retry({ delaySeconds: 2 ** message.attempts });
       } catch (error) {
