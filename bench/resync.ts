@@ -39,6 +39,7 @@ import { startSite, type Site } from "../test/e2e/harness/site.ts";
 import { Cleanup } from "./lib/cleanup.ts";
 import { MachineFacts } from "./lib/machine.ts";
 import { formatMarkdown, table, writeSection } from "./lib/report.ts";
+import { meanTransferMs, targetCounts } from "./lib/replication-status.ts";
 import {
   awaitJob,
   cloneSite,
@@ -117,13 +118,15 @@ async function resyncDrill(a: Site, b: Site): Promise<ResyncFigures> {
   const verified: Record<string, VerifyTiming> = {};
   for (const bucket of ["small", "large"]) {
     const arn = arns[bucket] as string;
+    const before = await targetCounts(a, bucket);
     const { state, seconds } = await awaitJob(a, bucket, arn, await startResync(a, bucket, arn));
+    const transferMs = meanTransferMs(before, await targetCounts(a, bucket));
     const count = bucket === "small" ? SMALL : LARGE;
     resync[bucket] = {
       seconds,
       versions: count,
       bytes: count * (bucket === "small" ? small : large).byteLength,
-      status: `${state.status}: ${state.replicatedCount} sent, ${state.skippedCount} skipped, ${state.failedCount} failed`,
+      status: `${state.status}: ${state.replicatedCount} sent, ${state.skippedCount} skipped, ${state.failedCount} failed; mean send ${f(transferMs)} ms (HEAD on B, then PUT)`,
     };
     verified[bucket] = await timeVerify(a, bucket, arn);
     console.log(

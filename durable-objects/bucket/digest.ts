@@ -164,20 +164,24 @@ function scan(
   scope: DigestScope,
   afterVersion: string | null,
 ): Iterable<DigestRow> {
-  const after = scope.after ?? "";
+  // Keys after `after` (or from the prefix on), in the index's order, bounded above by `until`.
+  const after = scope.after ?? scope.prefix;
+  const strict = scope.after !== null;
+  const bounded = scope.until !== null;
   return sql.exec<DigestRow>(
     `SELECT key, version_id, record FROM versions
-     WHERE (key > ? OR (key = ? AND ? IS NOT NULL AND version_id > ?))
-       AND substr(key, 1, ?) = ? AND (? IS NULL OR key <= ?)
+     WHERE key >= ? AND (? = 0 OR key > ? OR (key = ? AND ? IS NOT NULL AND version_id > ?))
+       AND substr(key, 1, ?) = ?${bounded ? " AND key <= ?" : ""}
      ORDER BY key, version_id`,
+    after,
+    strict ? 1 : 0,
     after,
     after,
     afterVersion,
     afterVersion ?? "",
     scope.prefix.length,
     scope.prefix,
-    scope.until,
-    scope.until,
+    ...(bounded ? [scope.until] : []),
   );
 }
 
