@@ -7,10 +7,14 @@
  * throws: locally a throw retries the whole batch regardless of acks.
  * A message may name a group of versions (`also`, from a resync step): they
  * go GROUP_CONCURRENCY at a time, and the message is retried until every
- * one is done (those already done are no-ops then).
+ * one is done (those already done are no-ops then); a resync reads the
+ * target's copies of the whole group in one request (remote-states.ts).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { replicateOne } from "./replicate.ts";
+import { targetCredentials } from "./target-cache.ts";
+import { compareKeys } from "./verify-fields.ts";
 
 export const MAX_QUEUE_ATTEMPTS = 3;
 const GROUP_CONCURRENCY = 4;
@@ -24,15 +28,26 @@ async function replicateMessage(
   if (!body.also?.length) return replicateOne(env, body, { final });
   const { also, ...first } = body;
   const messages = [first, ...also.map((version) => ({ ...first, ...version }))];
+  const keys = messages.map((message) => message.key).sort(compareKeys);
+  let reading: Promise<RemoteStates | null> | null = null;
+  // A resync reads the target's states of the whole group once, when its first version asks.
+  const remote = () =>
+    (reading ??= targetCredentials(env, body.target).then((credentials) =>
+      credentials
+        ? remoteStates(credentials, keys[0] as string, keys[keys.length - 1] as string)
+        : null,
+    ));
   let done = true;
   let next = 0;
   const worker = async () => {
     while (next < messages.length) {
       const message = messages[next++] as ReplicationMessage;
-      const outcome = await replicateOne(env, message, { final }).catch((error: unknown) => {
-        console.error("replication of a grouped version failed:", error);
-        return { done: false };
-      });
+      const outcome = await replicateOne(env, message, { final, remote }).catch(
+        (error: unknown) => {
+          console.error("replication of a grouped version failed:", error);
+          return { done: false };
+        },
+      );
       if (!outcome.done) done = false;
     }
   };

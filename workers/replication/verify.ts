@@ -67,7 +67,8 @@ export interface VerifySides {
   remote: VerifySides["here"];
 }
 
-async function remoteGet<T>(target: TargetCredentials, query: URLSearchParams): Promise<T> {
+/** GET of the remote's digest route with the target's credentials. */
+export async function remoteGet<T>(target: TargetCredentials, query: URLSearchParams): Promise<T> {
   const url = `${target.endpoint}/floe/admin/v1/buckets/${target.targetBucket}/replication/digest?${query}`;
   const headers = await signRequest({
     method: "GET",
