@@ -77,7 +77,10 @@ export async function remoteGet<T>(target: TargetCredentials, query: URLSearchPa
     secretKey: target.secretKey,
     region: target.region,
   });
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
+  // A pooled connection the remote closed fails without an answer: the GET is tried once more.
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) }).catch(() =>
+    fetch(url, { headers, signal: AbortSignal.timeout(60_000) }),
+  );
   const body = (await response.json()) as T & { code?: string; message?: string };
   if (!response.ok)
     throw new Error(`remote digest: ${response.status} ${body.code ?? ""} ${body.message ?? ""}`);
