@@ -3,9 +3,12 @@ import {
   digestRows,
   lineRows,
   RANGE_SPREAD,
+  stateOf,
   type DigestRow,
   type DigestScope,
 } from "../../durable-objects/bucket/digest.ts";
+import { serializeRecord } from "../../shared/types/version-record.ts";
+import { heldAlike, type RemoteStates } from "../../workers/replication/remote-states.ts";
 import { compareKeys, differingFields } from "../../workers/replication/verify-fields.ts";
 import {
   compareSides,
@@ -13,6 +16,7 @@ import {
   MAX_DIFFERENCES,
   type VerifySides,
 } from "../../workers/replication/verify.ts";
+import { versionRecord } from "../fixtures/version-record.ts";
 
 function row(key: string, versionId = "v1", extra: Record<string, unknown> = {}): DigestRow {
   const record = {
@@ -161,5 +165,33 @@ describe("differingFields", () => {
     expect(compareKeys("\uffff", "😀")).toBe(-1);
     expect(compareKeys("a", "ab")).toBe(-1);
     expect(compareKeys("b", "a")).toBe(1);
+  });
+});
+
+describe("heldAlike (a resync group's skip check)", () => {
+  const stored = (overrides: Parameters<typeof versionRecord>[0] = {}) => ({
+    record: versionRecord({ key: "k", versionId: "v1", ...overrides }),
+    inlineData: null,
+  });
+  const statesOf = (...records: ReturnType<typeof stored>[]): RemoteStates =>
+    new Map(
+      records.map(({ record }) => [
+        `${record.key}\n${record.versionId}`,
+        stateOf(record.versionId, serializeRecord(record), null),
+      ]),
+    );
+
+  it("skips only a version the target holds in every replicated field", () => {
+    const here = stored({ tags: { a: "1" }, userMetadata: { m: "x" } });
+    expect(heldAlike(statesOf(here), here, null)).toBe(true);
+    expect(heldAlike(statesOf(stored({ tags: { a: "2" } })), here, null)).toBe(false);
+    expect(heldAlike(statesOf(stored({ versionId: "v2" })), here, null)).toBe(false);
+    expect(heldAlike(new Map(), here, null)).toBe(false);
+  });
+
+  it("compares as the rule's destination storage class", () => {
+    const there = stored({ storageClass: "STANDARD_IA" });
+    expect(heldAlike(statesOf(there), stored(), "STANDARD_IA")).toBe(true);
+    expect(heldAlike(statesOf(there), stored(), null)).toBe(false);
   });
 });
