@@ -126,7 +126,7 @@ async function resyncDrill(a: Site, b: Site): Promise<ResyncFigures> {
       seconds,
       versions: count,
       bytes: count * (bucket === "small" ? small : large).byteLength,
-      status: `${state.status}: ${state.replicatedCount} sent, ${state.skippedCount} skipped, ${state.failedCount} failed; mean send ${f(transferMs)} ms (HEAD on B, then PUT)`,
+      status: `${state.status}: ${state.replicatedCount} sent, ${state.skippedCount} skipped, ${state.failedCount} failed; mean ${f(transferMs)} ms per version from the skip check to B's answer`,
     };
     verified[bucket] = await timeVerify(a, bucket, arn);
     console.log(
@@ -255,7 +255,17 @@ function report(
     );
   }
   return [
-    `Two local sites. Resync: A holds ${f(SMALL)} × 1 KiB and ${f(LARGE)} × 1 MiB versions, filled by a plain PUT loop (the same-run baseline); rules with existing-object replication copy them to B; B then loses all its state, comes back empty, and \`replicate resync start\` on A restores it, timed until the job ends. Verify: ${f(VERIFY)} 0-byte versions on A, A's state copied into a second site, and \`replicate verify\` between the two timed through the admin API.`,
+    [
+      "Two local sites.",
+      drill
+        ? `Resync: A holds ${f(SMALL)} × 1 KiB and ${f(LARGE)} × 1 MiB versions, filled by a plain PUT loop (the same-run baseline); rules with existing-object replication copy them to B; B then loses all its state, comes back empty, and \`replicate resync start\` on A restores it, timed until the job ends.`
+        : "",
+      scale
+        ? `Verify: ${f(VERIFY)} 0-byte versions on A, A's state copied into a second site, and \`replicate verify\` between the two timed through the admin API.`
+        : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
     "",
     machine.describe(),
     "",
