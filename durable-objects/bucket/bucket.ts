@@ -543,14 +543,17 @@ export class Bucket extends DurableObject<Env> {
   }
 
   /** `replicate verify --fix`: requeues the given versions for `target` (verify-fix.ts). */
-  async requeueVerified(target: string, fixes: VerifyFix[]): Promise<number> {
-    const bucket = this.bucketRow()?.name;
-    if (!bucket) return 0;
-    const messages = this.ctx.storage.transactionSync(() =>
-      requeueFixes(this.sql, this.replication, bucket, target, fixes, Date.now()),
+  async requeueVerified(
+    target: string,
+    fixes: VerifyFix[],
+  ): Promise<{ requeued: number; outOfScope: { key: string; versionId: string }[] }> {
+    const row = this.bucketRow();
+    if (!row) return { requeued: 0, outOfScope: [] };
+    const queued = this.ctx.storage.transactionSync(() =>
+      requeueFixes(this.sql, this.replication, configOf(row), row.name, target, fixes, Date.now()),
     );
-    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, messages);
-    return messages.length;
+    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued.messages);
+    return { requeued: queued.messages.length, outOfScope: queued.outOfScope };
   }
 
   /** The bucket's tags, or null when it has none. */

@@ -11,8 +11,11 @@
  *   version, or the delete marker; the caller has removed a differing copy
  *   from the target first, since a replica of a version id the target
  *   already holds with that ETag is a no-op there.
- * Versions gone from this site since verify read them are left out.
+ * Versions gone from this site since verify read them are left out, and so
+ * are versions no enabled rule for the target covers (verify compares the
+ * whole bucket; a fix never widens what replicates).
  */
+import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
 import { serializeRecord, versionRecordSchema } from "../../shared/types/version-record.ts";
 import type { ReplicationLog } from "./replication-log.ts";
 import type { ReplicationMessage } from "./replication-coordinator.ts";
@@ -30,16 +33,23 @@ interface FixRow extends Record<string, SqlStorageValue> {
   record: string;
 }
 
+export interface FixesQueued {
+  messages: ReplicationMessage[];
+  /** Versions no enabled rule for the target covers: left alone. */
+  outOfScope: { key: string; versionId: string }[];
+}
+
 /** Marks the fixes PENDING for `target` (inside the caller's transaction); returns the wake-ups. */
 export function requeueFixes(
   sql: SqlStorage,
   log: ReplicationLog,
+  config: ReplicationConfig | null,
   bucket: string,
   target: string,
   fixes: readonly VerifyFix[],
   now: number,
-): ReplicationMessage[] {
-  const messages: ReplicationMessage[] = [];
+): FixesQueued {
+  const queued: FixesQueued = { messages: [], outOfScope: [] };
   for (const fix of fixes) {
     const row = sql
       .exec<FixRow>(
@@ -50,6 +60,13 @@ export function requeueFixes(
       .toArray()[0];
     if (!row) continue;
     const marker = row.delete_marker === 1;
+    const tags = marker
+      ? {}
+      : ((JSON.parse(row.record) as { tags?: Record<string, string> }).tags ?? {});
+    if (!config || !decidingRule(config, target, fix.key, tags)) {
+      queued.outOfScope.push({ key: fix.key, versionId: fix.versionId });
+      continue;
+    }
     if (fix.metadataOnly && !marker) {
       const record = versionRecordSchema.parse(JSON.parse(row.record));
       record.metadataTimestamp = Math.max(now, (record.metadataTimestamp ?? 0) + 1);
@@ -69,7 +86,7 @@ export function requeueFixes(
     );
     const kind = marker ? "delete-marker" : fix.metadataOnly ? "metadata" : "object";
     log.enqueue(fix.key, fix.versionId, [target], kind, row.size, now);
-    messages.push({ bucket, key: fix.key, versionId: fix.versionId, target });
+    queued.messages.push({ bucket, key: fix.key, versionId: fix.versionId, target });
   }
-  return messages;
+  return queued;
 }

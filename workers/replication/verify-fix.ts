@@ -14,10 +14,11 @@
  *   named in `notFixed`.
  * A version only the remote holds ("missing-here") is never touched: a
  * source does not delete data on its target to match; it is named in
- * `notFixed`.
+ * `notFixed`, as are versions no enabled rule for the target covers.
  */
 import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import type { VerifyFix } from "../../durable-objects/bucket/verify-fix.ts";
+import { decidingRule } from "../../shared/replication/config.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { sendVersionDelete } from "./send.ts";
 import { METADATA_FIELDS } from "./verify-fields.ts";
@@ -40,10 +41,17 @@ export async function fixDifferences(
 ): Promise<FixReport> {
   const report: FixReport = { requeued: 0, removedOnRemote: 0, notFixed: [] };
   const fixes: VerifyFix[] = [];
+  const coordinator = bucketStub(env, bucket);
+  const config = await coordinator.getReplication();
+  const outOfScope = "no enabled rule for the target covers it";
   for (const difference of differences) {
-    const { key, versionId } = difference;
-    if (difference.problem === "missing-here") {
+    const { key, versionId, here } = difference;
+    if (!here) {
       report.notFixed.push({ key, versionId, reason: "only the remote holds this version" });
+      continue;
+    }
+    if (!config || !decidingRule(config, target.arn, key, here.deleteMarker ? {} : here.tags)) {
+      report.notFixed.push({ key, versionId, reason: outOfScope });
       continue;
     }
     if (difference.problem === "missing-on-remote") {
@@ -66,7 +74,10 @@ export async function fixDifferences(
     report.removedOnRemote++;
     fixes.push({ key, versionId, metadataOnly: false });
   }
-  if (fixes.length > 0)
-    report.requeued = await bucketStub(env, bucket).requeueVerified(target.arn, fixes);
+  if (fixes.length === 0) return report;
+  const queued = await coordinator.requeueVerified(target.arn, fixes);
+  report.requeued = queued.requeued;
+  for (const { key, versionId } of queued.outOfScope)
+    report.notFixed.push({ key, versionId, reason: outOfScope });
   return report;
 }
