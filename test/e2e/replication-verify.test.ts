@@ -7,7 +7,8 @@
  * is a no-op there), another body, tags, a longer retention, a legal hold,
  * a deleted version, and a version only b holds. Verify names each version
  * with the fields that differ; `--fix` requeues them, after which only the
- * version b alone holds remains (a source never deletes it).
+ * version b alone holds remains (a source never deletes it), and a version
+ * outside every rule for the target is never sent by a fix.
  */
 import {
   CreateBucketCommand,
@@ -244,5 +245,26 @@ describe("replicate verify compares every replicated field", () => {
     const human = await floe.run(["replicate", "verify", `a/${BUCKET}`, "--remote-bucket", arn]);
     expect(human.code).toBe(0);
     expect(human.stdout).toBe("equal: 6 versions of 6 keys compared\n");
+  });
+
+  it("--fix leaves alone a version no rule for the target covers", async () => {
+    const res = await putReplication(a, BUCKET, [{ arn, prefix: "in/" }]);
+    expect(res.status).toBe(200);
+    await put("out/local.txt");
+    const report = await verify(true);
+    expect(report.differences).toMatchObject([
+      { key: "out/local.txt", problem: "missing-on-remote" },
+    ]);
+    expect(report.fix).toEqual({
+      requeued: 0,
+      removedOnRemote: 0,
+      notFixed: [
+        {
+          key: "out/local.txt",
+          versionId: ids["out/local.txt"],
+          reason: "no enabled rule for the target covers it",
+        },
+      ],
+    });
   });
 });
