@@ -1,59 +1,80 @@
 /**
  * The admin API's `replication/verify` answer as the CLI reads it, and its
- * human form. The server compares this site's versions of a bucket with a
- * remote target's by per-prefix digests, descending only into prefixes
- * whose digests differ, so `keysCompared` counts the keys it compared one
- * by one (a folder whose digest matches is compared as a whole).
- * A difference names one version: "missing-on-remote" (here, not on the
- * target), "missing-here" (on the target only) or "different" (same
- * version id, another ETag, size or delete-marker flag).
+ * human form. The server compares the full replicated state of every
+ * version here and on a remote target by range digests, comparing version
+ * by version only the ranges whose digests differ. A difference names one
+ * version: "missing-on-remote" (here, not on the target), "missing-here"
+ * (on the target only) or "different" (same version id; `fields` names
+ * what differs: etag, size, mtime, storageClass, contentType, a content
+ * header, userMetadata, tags, checksums, retention, legalHold,
+ * deleteMarker). With --fix the answer also says what was requeued.
  */
 import { z } from "zod";
 import { humanBytes, table } from "../core/format.ts";
 
-const versionLineSchema = z.looseObject({
+const versionStateSchema = z.looseObject({
   versionId: z.string(),
+  deleteMarker: z.boolean(),
   etag: z.string(),
   size: z.number(),
-  deleteMarker: z.boolean(),
 });
 
-export type VersionLine = z.infer<typeof versionLineSchema>;
+export type VersionState = z.infer<typeof versionStateSchema>;
 
 export const differenceSchema = z.looseObject({
   key: z.string(),
   versionId: z.string(),
   problem: z.string(),
-  here: versionLineSchema.nullable(),
-  remote: versionLineSchema.nullable(),
+  fields: z.array(z.string()),
+  here: versionStateSchema.nullable(),
+  remote: versionStateSchema.nullable(),
 });
 
 export type Difference = z.infer<typeof differenceSchema>;
 
+const fixSchema = z.looseObject({
+  requeued: z.number(),
+  removedOnRemote: z.number(),
+  notFixed: z.array(z.looseObject({ key: z.string(), versionId: z.string(), reason: z.string() })),
+});
+
 export const verifyReportSchema = z.looseObject({
   equal: z.boolean(),
   prefix: z.string(),
-  prefixesCompared: z.number(),
   keysCompared: z.number(),
+  versionsCompared: z.number(),
+  rangesCompared: z.number(),
+  rangesDiffering: z.number(),
   differences: z.array(differenceSchema),
   truncated: z.boolean(),
+  fix: fixSchema.optional(),
 });
 
 export type VerifyReport = z.infer<typeof verifyReportSchema>;
 
 /** `1.0KiB "etag"`, `delete marker`, or `-` when the side lacks the version. */
-function sideText(line: VersionLine | null): string {
+function sideText(line: VersionState | null): string {
   if (!line) return "-";
   return line.deleteMarker ? "delete marker" : `${humanBytes(line.size)} ${line.etag}`;
 }
 
-const counted = (n: number, noun: string) =>
-  `${n} ${noun}${n === 1 ? "" : noun.endsWith("x") ? "es" : "s"}`;
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
-/** "12 keys in 3 prefixes compared", with the prefix when one was given. */
+/** "12 versions of 10 keys compared", with the prefix when one was given. */
 export function comparedText(report: VerifyReport): string {
   const under = report.prefix === "" ? "" : ` under ${report.prefix}`;
-  return `${counted(report.keysCompared, "key")} in ${counted(report.prefixesCompared, "prefix")} compared${under}`;
+  return `${counted(report.versionsCompared, "version")} of ${counted(report.keysCompared, "key")} compared${under}`;
+}
+
+function fixText(report: VerifyReport): string[] {
+  if (!report.fix) return [];
+  const { requeued, removedOnRemote, notFixed } = report.fix;
+  const lines = [
+    `fix: ${requeued} version(s) requeued for the target (${removedOnRemote} differing remote copies removed first); run verify again once replication caught up`,
+  ];
+  for (const item of notFixed)
+    lines.push(`not fixed: ${item.key} ${item.versionId}: ${item.reason}`);
+  return lines;
 }
 
 /** The human answer: one "equal:" line, or the differences as a table and a summary line. */
@@ -63,13 +84,15 @@ export function verifyText(report: VerifyReport): string {
     d.problem,
     d.key,
     d.versionId,
+    d.fields.length > 0 ? d.fields.join(",") : "-",
     sideText(d.here),
     sideText(d.remote),
   ]);
   const count = report.differences.length;
   const more = report.truncated ? " (the comparison stopped there)" : "";
   return [
-    table([["PROBLEM", "KEY", "VERSION", "HERE", "REMOTE"], ...rows]),
+    table([["PROBLEM", "KEY", "VERSION", "FIELDS", "HERE", "REMOTE"], ...rows]),
     `different: ${count} version(s)${more}; ${comparedText(report)}`,
+    ...fixText(report),
   ].join("\n");
 }

@@ -85,7 +85,14 @@ import {
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import type { ResyncJob, ResyncMode } from "./resync.ts";
 import { ReplicationService, type ReplicationResult } from "./replication-service.ts";
-import { digestUnder, versionLines, type DigestEntry, type VersionLine } from "./digest.ts";
+import {
+  digestPage,
+  linePage,
+  type DigestPage,
+  type DigestScope,
+  type LinePage,
+} from "./digest.ts";
+import { requeueFixes, type VerifyFix } from "./verify-fix.ts";
 import type {
   BucketInfo,
   CommitRequest,
@@ -541,14 +548,32 @@ export class Bucket extends DurableObject<Env> {
     return this.replicationService.unreplicated(target, after, limit);
   }
 
-  /** Version digests under a prefix, for `replicate verify` (digest.ts). */
-  async versionDigest(prefix: string): Promise<DigestEntry[]> {
-    return digestUnder(this.sql, prefix);
+  /** One page of version range digests, for `replicate verify` (digest.ts). */
+  async versionDigest(scope: DigestScope, limit: number): Promise<DigestPage> {
+    return digestPage(this.sql, scope, limit);
   }
 
-  /** The versions of one key as `replicate verify` compares them. */
-  async versionLines(key: string): Promise<VersionLine[]> {
-    return versionLines(this.sql, key);
+  /** One page of versions' full replicated state, as `replicate verify` compares them. */
+  async versionLines(
+    scope: DigestScope,
+    afterVersion: string | null,
+    limit: number,
+  ): Promise<LinePage> {
+    return linePage(this.sql, scope, afterVersion, limit);
+  }
+
+  /** `replicate verify --fix`: requeues the given versions for `target` (verify-fix.ts). */
+  async requeueVerified(
+    target: string,
+    fixes: VerifyFix[],
+  ): Promise<{ requeued: number; outOfScope: { key: string; versionId: string }[] }> {
+    const row = this.bucketRow();
+    if (!row) return { requeued: 0, outOfScope: [] };
+    const queued = this.ctx.storage.transactionSync(() =>
+      requeueFixes(this.sql, this.replication, configOf(row), row.name, target, fixes, Date.now()),
+    );
+    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued.messages);
+    return { requeued: queued.messages.length, outOfScope: queued.outOfScope };
   }
 
   /** The bucket's tags, or null when it has none. */

@@ -42,6 +42,8 @@ export interface ReplicationMessage {
   target: string;
   /** The target came back online: requeue all its unfinished work in the bucket (no version). */
   retryTarget?: boolean;
+  /** More versions of the bucket for the same target, sent alongside (a resync step's group). */
+  also?: { key: string; versionId: string }[];
 }
 
 export function configOf(row: BucketRow | null): ReplicationConfig | null {

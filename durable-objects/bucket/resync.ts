@@ -5,7 +5,9 @@
  * survives restarts and a version always goes before a newer delete marker
  * of its key. A step queues at most STEP_VERSIONS versions and only while
  * fewer than MAX_IN_FLIGHT of the job's are unfinished (the replication
- * log is the backlog; the coordinator's alarm drives the steps).
+ * log is the backlog; the coordinator's alarm drives the steps). A step's
+ * wake-ups carry GROUP_VERSIONS versions per Queue message, so one
+ * consumer batch sends a whole step, several versions at a time.
  *
  * - mode "resync" (`replicate resync start`): every version matching the
  *   rules (prefix, tags, existing-object replication) for the target,
@@ -43,8 +45,10 @@ import { toStored, type VersionRow } from "./schema.ts";
 
 export { RESYNC_MIGRATION } from "./resync-schema.ts";
 
-const STEP_VERSIONS = 100;
-const MAX_IN_FLIGHT = 200;
+const STEP_VERSIONS = 200;
+const MAX_IN_FLIGHT = 400;
+/** Versions per Queue message: one consumer batch then carries a whole step. */
+const GROUP_VERSIONS = 20;
 /** A queued version whose wake-up was lost is requeued by the scanner after this long. */
 const JOB_GRACE_MS = 10_000;
 
@@ -255,9 +259,13 @@ export class ResyncJobs {
       ...(skipped ? [now, jobId] : [bytes, now, jobId]),
     );
     // A job that ended Failed completes once its last failed version got through on a retry.
+    const ended = this.sql
+      .exec("SELECT 1 FROM resync_jobs WHERE job_id = ? AND status = 'Failed'", jobId)
+      .toArray().length;
+    if (ended === 0) return;
     const failed = this.sql
       .exec<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM replication_log WHERE job = ? AND status != 'COMPLETED'",
+        "SELECT COUNT(*) AS n FROM replication_log WHERE job = ? AND status IN ('PENDING', 'FAILED')",
         jobId,
       )
       .one().n;
@@ -303,6 +311,7 @@ export class ResyncJobs {
           )
           .toArray();
         let skipped = 0;
+        const queued: { key: string; versionId: string }[] = [];
         for (const row of rows) {
           if (job.older_than !== null && row.mtime >= job.older_than) continue;
           const existing = this.sql
@@ -340,7 +349,11 @@ export class ResyncJobs {
             now + JOB_GRACE_MS,
             job.job_id,
           );
-          messages.push({ bucket, key: row.key, versionId: row.version_id, target: job.target });
+          queued.push({ key: row.key, versionId: row.version_id });
+        }
+        for (let i = 0; i < queued.length; i += GROUP_VERSIONS) {
+          const [first, ...also] = queued.slice(i, i + GROUP_VERSIONS);
+          if (first) messages.push({ bucket, ...first, target: job.target, also });
         }
         const last = rows[rows.length - 1];
         walked = rows.length < STEP_VERSIONS;

@@ -1,22 +1,47 @@
 /**
  * Admin API routes for comparing replicated buckets:
- *   GET  buckets/{b}/replication/digest?prefix=P   s3:ListBucket → { entries: [{ name, kind, count, digest }] }
- *   GET  buckets/{b}/replication/digest?key=K      s3:ListBucket → { versions: [{ versionId, etag, size, deleteMarker }] }
- *   POST buckets/{b}/replication/verify            s3:GetReplicationConfiguration  { arn, prefix? } → the report
+ *   GET  buckets/{b}/replication/digest?prefix=P&after=K&until=U&limit=N   s3:ListBucket
+ *        → { ranges: [{ last, keys, versions, digest }], next }
+ *   GET  buckets/{b}/replication/digest?lines=true&prefix=P&after=K&afterVersion=V&until=U&limit=N
+ *        s3:ListBucket → { versions: [{ key, versionId, ...state }], next: { key, versionId } | null }
+ *   POST buckets/{b}/replication/verify   s3:GetReplicationConfiguration
+ *        { arn, prefix?, fix? } → the report (with `fix` when asked; fixing also needs
+ *        s3:PutReplicationConfiguration)
  * The digest route is what a source calls on its target with the remote
- * target's credentials (ReplicationRemoteUser has s3:ListBucket).
+ * target's credentials (ReplicationRemoteUser has s3:ListBucket); what a
+ * range and a state hold is in durable-objects/bucket/digest.ts.
  */
 import { z } from "zod";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
+import { fixDifferences } from "../replication/verify-fix.ts";
 import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
 type Handler = (call: RouteCall) => Promise<Response>;
 
+/** Most versions a line page returns. */
+const MAX_LINES = 5000;
+
 const verifySchema = z
-  .object({ arn: z.string().min(1), prefix: z.string().max(1024).optional() })
+  .object({
+    arn: z.string().min(1),
+    prefix: z.string().max(1024).optional(),
+    fix: z.boolean().optional(),
+  })
+  .strict();
+
+const keyParam = z.string().max(1024);
+const digestQuerySchema = z
+  .object({
+    prefix: keyParam.default(""),
+    after: keyParam.optional(),
+    until: keyParam.optional(),
+    afterVersion: z.string().max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(5000),
+    lines: z.enum(["true", "false"]).optional(),
+  })
   .strict();
 
 export function verifyRoute(method: string, segments: string[]): Handler | null {
@@ -37,17 +62,34 @@ async function bucketWith(call: RouteCall, action: string): Promise<string> {
 
 async function digest(call: RouteCall): Promise<Response> {
   const bucket = await bucketWith(call, "s3:ListBucket");
-  const params = new URL(call.request.url).searchParams;
-  const key = params.get("key");
+  const parsed = digestQuerySchema.safeParse(
+    Object.fromEntries(new URL(call.request.url).searchParams),
+  );
+  if (!parsed.success)
+    throw new AdminError(400, "InvalidArgument", `Invalid digest query: ${parsed.error.message}`);
+  const query = parsed.data;
+  const scope = {
+    prefix: query.prefix,
+    after: query.after ?? null,
+    until: query.until ?? null,
+    storageClass: null,
+  };
   const coordinator = bucketStub(call.env, bucket);
-  if (key !== null) return json({ key, versions: await coordinator.versionLines(key) });
-  const prefix = params.get("prefix") ?? "";
-  return json({ prefix, entries: await coordinator.versionDigest(prefix) });
+  if (query.lines === "true")
+    return json(
+      await coordinator.versionLines(
+        scope,
+        query.afterVersion ?? null,
+        Math.min(query.limit, MAX_LINES),
+      ),
+    );
+  return json(await coordinator.versionDigest(scope, query.limit));
 }
 
 async function verify(call: RouteCall): Promise<Response> {
   const bucket = await bucketWith(call, "s3:GetReplicationConfiguration");
   const body = await readJson(call.request, call.caller, verifySchema);
+  if (body.fix) await requireBucketAction(call.caller, bucket, "s3:PutReplicationConfiguration");
   const target = await deploymentStub(call.env).targetCredentials(body.arn);
   if (!target || (await deploymentStub(call.env).getTarget(body.arn))?.sourceBucket !== bucket)
     throw new AdminError(
@@ -55,10 +97,22 @@ async function verify(call: RouteCall): Promise<Response> {
       "NoSuchRemoteTarget",
       `No remote target ${body.arn} on bucket ${bucket}.`,
     );
+  const config = await bucketStub(call.env, bucket).getReplication();
+  const storageClass =
+    config?.rules.find((rule) => rule.destination === body.arn)?.storageClass ?? null;
   try {
-    return json(
-      await verifyAgainst(call.env, bucket, peerTarget(call.env, target), body.prefix ?? ""),
+    const report = await verifyAgainst(
+      call.env,
+      bucket,
+      peerTarget(call.env, target),
+      body.prefix ?? "",
+      storageClass,
     );
+    if (!body.fix) return json(report);
+    return json({
+      ...report,
+      fix: await fixDifferences(call.env, bucket, target, report.differences),
+    });
   } catch (error) {
     // Only the remote's own answer or the kind of dial failure is passed on; the rest stays in the log.
     if (!(error instanceof RemoteDigestError)) console.error("verify against remote:", error);

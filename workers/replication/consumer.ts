@@ -7,12 +7,61 @@
  * message (its target came back online) has the bucket requeue all the
  * target's unfinished work at once. `queue()` never throws: locally a
  * throw retries the whole batch regardless of acks.
+ * A message may name a group of versions (`also`, from a resync step): they
+ * go GROUP_CONCURRENCY at a time, and the message is retried until every
+ * one is done (those already done are no-ops then); a resync reads the
+ * target's copies of the whole group in one request (remote-states.ts).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { bucketStub } from "../storage/stubs.ts";
+import { peerTarget } from "./peer-fetch.ts";
+import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { replicateOne } from "./replicate.ts";
+import { targetCredentials } from "./target-cache.ts";
+import { compareKeys } from "./verify-fields.ts";
 
 export const MAX_QUEUE_ATTEMPTS = 3;
+const GROUP_CONCURRENCY = 4;
+
+/** Replicates a message's version and the group it carries; done when all are. */
+async function replicateMessage(
+  env: Env,
+  body: ReplicationMessage,
+  final: boolean,
+): Promise<{ done: boolean }> {
+  if (!body.also?.length) return replicateOne(env, body, { final });
+  const { also, ...first } = body;
+  const messages = [first, ...also.map((version) => ({ ...first, ...version }))];
+  const keys = messages.map((message) => message.key).sort(compareKeys);
+  let reading: Promise<RemoteStates | null> | null = null;
+  // A resync reads the target's states of the whole group once, when its first version asks.
+  const remote = () =>
+    (reading ??= targetCredentials(env, body.target).then((credentials) =>
+      credentials
+        ? remoteStates(
+            peerTarget(env, credentials),
+            keys[0] as string,
+            keys[keys.length - 1] as string,
+          )
+        : null,
+    ));
+  let done = true;
+  let next = 0;
+  const worker = async () => {
+    while (next < messages.length) {
+      const message = messages[next++] as ReplicationMessage;
+      const outcome = await replicateOne(env, message, { final, remote }).catch(
+        (error: unknown) => {
+          console.error("replication of a grouped version failed:", error);
+          return { done: false };
+        },
+      );
+      if (!outcome.done) done = false;
+    }
+  };
+  await Promise.all(Array.from({ length: GROUP_CONCURRENCY }, worker));
+  return { done };
+}
 
 export async function handleReplicationBatch(
   batch: MessageBatch<ReplicationMessage>,
@@ -27,7 +76,7 @@ export async function handleReplicationBatch(
           return;
         }
         const final = message.attempts >= MAX_QUEUE_ATTEMPTS;
-        const outcome = await replicateOne(env, message.body, { final });
+        const outcome = await replicateMessage(env, message.body, final);
         if (outcome.done || final) message.ack();
         else message.retry({ delaySeconds: 2 ** message.attempts });
       } catch (error) {

@@ -7,10 +7,11 @@
  * reached the target, so it never lands before the version it covers (the
  * last of them to arrive wakes it again; the scanner would too). A
  * metadata change travels alone unless the target lacks the version. A
- * resync first HEADs the remote and counts a version that already matches
- * as skipped. Every outcome carries the log row's generation read before
- * sending, so a change made while the transfer was in flight is sent after
- * it (replication-log.ts).
+ * resync first asks whether the remote already holds the version as it is
+ * here (for a group, one read of the target's states for the whole group;
+ * alone, a HEAD) and counts one that does as skipped. Every outcome carries
+ * the log row's generation read before sending, so a change made while the
+ * transfer was in flight is sent after it (replication-log.ts).
  * Existing-object replication never sends a version to the
  * site it was first written on (its origin): that site has it, or deleted
  * it after the replica was made, and must not get it back; such versions
@@ -20,6 +21,7 @@
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { originOf } from "../../shared/types/version-record.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { heldAlike, type RemoteStates } from "./remote-states.ts";
 import { noteTargetIdentity, targetIdentity } from "./target-identity.ts";
 import { noteTargetHealth, targetCredentials } from "./target-cache.ts";
 import {
@@ -41,7 +43,11 @@ export interface ReplicateOutcome {
 export async function replicateOne(
   env: Env,
   message: ReplicationMessage,
-  options: { final: boolean },
+  options: {
+    final: boolean;
+    /** The target's states of the message's group, read once for the group (remote-states.ts). */
+    remote?: () => Promise<RemoteStates | null>;
+  },
 ): Promise<ReplicateOutcome> {
   const { bucket, key, versionId, target } = message;
   const coordinator = bucketStub(env, bucket);
@@ -86,7 +92,10 @@ export async function replicateOne(
     task.version &&
     (task.ready || !task.version.record.deleteMarker)
   ) {
-    const matches = await remoteMatches(credentials, task.version).catch(() => false);
+    const states = options.remote ? await options.remote() : null;
+    const matches = states
+      ? heldAlike(states, task.version, storageClass)
+      : await remoteMatches(credentials, task.version).catch(() => false);
     if (matches) {
       await skip();
       return { done: true, error: null };

@@ -1,18 +1,23 @@
 /**
- * `floe replicate verify ALIAS/BUCKET --remote-bucket ARN [--prefix P]`:
+ * `floe replicate verify ALIAS/BUCKET --remote-bucket ARN [--prefix P] [--fix]`:
  * proves that a bucket and its replica on one remote target hold the same
- * versions (every version id, ETag, size and delete marker), by the admin
- * API's per-prefix digest comparison, instead of comparing counts.
+ * versions in every replicated field (version id, delete marker, ETag,
+ * size, mtime, storage class, content type and headers, user metadata,
+ * tags, checksums, retention, legal hold), by the admin API's range digest
+ * comparison, instead of comparing counts. `--fix` requeues the versions
+ * that differ so the target gets this site's copy.
  *
- * Prints "equal: N keys in M prefixes compared", or a table of the
- * differing versions. Exit status 0 only when the two are equal; when they
+ * Prints "equal: N versions of K keys compared", or a table of the
+ * differing versions with the fields that differ (and, with --fix, what
+ * was requeued). Exit status 0 only when the two are equal; when they
  * differ the report is printed and the command fails with
  * ReplicationMismatch (exit 1), as it does on errors (NoSuchRemoteTarget,
  * RemoteTargetError, AccessDenied, ...). JSON, one document: type
  * "replicationVerify", path, target, and the admin API's report: equal,
- * prefix, prefixesCompared, keysCompared, differences[] (key, versionId,
- * problem, here, remote: {versionId, etag, size, deleteMarker} or null),
- * truncated.
+ * prefix, keysCompared, versionsCompared, rangesCompared, rangesDiffering,
+ * differences[] (key, versionId, problem, fields[], here, remote: the
+ * version's state or null), truncated, and with --fix `fix` (requeued,
+ * removedOnRemote, notFixed[]).
  */
 import type { Command } from "@commander-js/extra-typings";
 import { contextOf } from "../../core/context.ts";
@@ -31,6 +36,7 @@ export function registerVerify(replicate: Command): void {
       .argument("<source>", "ALIAS/BUCKET")
       .requiredOption("--remote-bucket <arn>", "the target's ARN")
       .option("--prefix <prefix>", "only keys under this prefix")
+      .option("--fix", "requeue the versions that differ, so the target gets this site's copy")
       .action(async (source, options, command) => {
         const ctx = contextOf(command);
         const { location } = replicationScope(ctx, source, "verify");
@@ -41,7 +47,7 @@ export function registerVerify(replicate: Command): void {
             "POST",
             `buckets/${encodeURIComponent(location.bucket)}/replication/verify`,
             verifyReportSchema,
-            { arn: options.remoteBucket, prefix: options.prefix },
+            { arn: options.remoteBucket, prefix: options.prefix, fix: options.fix === true },
           );
         ctx.output.result(
           { type: "replicationVerify", path, target: options.remoteBucket, ...report },
@@ -55,5 +61,6 @@ export function registerVerify(replicate: Command): void {
       }),
     "floe replicate verify local/photos --remote-bucket arn:floe:replication::UUID:photos",
     "floe replicate verify local/photos --remote-bucket ARN --prefix 2024/ --json",
+    "floe replicate verify local/photos --remote-bucket ARN --fix",
   );
 }
