@@ -138,9 +138,10 @@ afterAll(async () => {
   await Promise.all([a?.remove(), b?.remove()]);
 });
 
+const version = (key: string) => ({ Bucket: BUCKET, Key: key, VersionId: ids[key] });
+
 describe("replicate verify compares every replicated field", () => {
   it("names each differing version with the fields that differ", async () => {
-    const version = (key: string) => ({ Bucket: BUCKET, Key: key, VersionId: ids[key] });
     // The existing-object job left meta.txt as b had it: only verify can tell.
     expect(await verify()).toMatchObject({
       equal: false,
@@ -213,31 +214,55 @@ describe("replicate verify compares every replicated field", () => {
     expect(byKey["only-b.txt"]).toMatchObject({ problem: "missing-here" });
   });
 
-  it("--fix requeues what differs until only the remote's own version is left", async () => {
-    const fixed = await floe.run([
-      "--json",
-      "replicate",
-      "verify",
-      `a/${BUCKET}`,
-      "--remote-bucket",
-      arn,
-      "--fix",
-    ]);
+  it("--fix requeues what differs, never weakens the remote's lock, and leaves the remote's own version", async () => {
+    const fix = () =>
+      floe.run(["--json", "replicate", "verify", `a/${BUCKET}`, "--remote-bucket", arn, "--fix"]);
+    const fixed = await fix();
     expect(fixed.code).toBe(1);
     expect(jsonLines(fixed.stdout)[0]).toMatchObject({
       type: "replicationVerify",
       equal: false,
-      fix: { requeued: 6, removedOnRemote: 2, notFixed: [{ key: "only-b.txt" }] },
+      fix: {
+        requeued: 4,
+        removedOnRemote: 2,
+        notFixed: [
+          { key: "held.txt", reason: expect.stringMatching(/lock is stronger.*\(legalHold\)/) },
+          { key: "locked.txt", reason: expect.stringMatching(/lock is stronger.*\(retention\)/) },
+          { key: "only-b.txt" },
+        ],
+      },
     });
-
     await eventually(
-      async () => (await verify()).differences.length === 1,
+      async () => (await verify()).differences.length === 3,
       60_000,
       "the fixed versions to arrive",
     );
     expect((await verify()).differences).toMatchObject([
+      { key: "held.txt", fields: ["legalHold"] },
+      { key: "locked.txt", fields: ["retention"] },
       { key: "only-b.txt", problem: "missing-here" },
     ]);
+
+    // The remote's operator releases its hold and shortens its retention; then --fix can repair.
+    await sb.send(
+      new PutObjectLegalHoldCommand({ ...version("held.txt"), LegalHold: { Status: "OFF" } }),
+    );
+    await sb.send(
+      new PutObjectRetentionCommand({
+        ...version("locked.txt"),
+        Retention: { Mode: "GOVERNANCE", RetainUntilDate: new Date(Date.now() + DAY / 24) },
+        BypassGovernanceRetention: true,
+      }),
+    );
+    const again = await fix();
+    expect(jsonLines(again.stdout)[0]).toMatchObject({
+      fix: { requeued: 1, removedOnRemote: 0, notFixed: [{ key: "only-b.txt" }] },
+    });
+    await eventually(
+      async () => (await verify()).differences.length === 1,
+      60_000,
+      "the retention to arrive",
+    );
 
     await sb.send(
       new DeleteObjectCommand({ Bucket: BUCKET, Key: "only-b.txt", VersionId: ids["only-b.txt"] }),

@@ -6,7 +6,10 @@
  * - missing on the remote: the version (or delete marker) is sent again,
  *   even one the target deleted after receiving it (the operator asked);
  * - only tags, retention or legal hold differ: a metadata change that this
- *   site's copy wins;
+ *   site's copy wins, except where the remote's object lock is stronger (a
+ *   legal hold there, or retention that lasts longer or is COMPLIANCE where
+ *   here it is GOVERNANCE): a replica never weakens a lock, so that part is
+ *   named in `notFixed` for an operator of the remote to decide;
  * - any other field differs: the remote's copy of that version id is
  *   deleted first (a replica write of a version id the target holds with
  *   the same ETag is a no-op there), then the version is sent again. A
@@ -18,6 +21,7 @@
  */
 import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import type { VerifyFix } from "../../durable-objects/bucket/verify-fix.ts";
+import type { VersionState } from "../../durable-objects/bucket/digest.ts";
 import { decidingRule } from "../../shared/replication/config.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { peerTarget } from "./peer-fetch.ts";
@@ -31,6 +35,25 @@ export interface FixReport {
   /** Differing copies removed from the target before their version is sent again. */
   removedOnRemote: number;
   notFixed: { key: string; versionId: string; reason: string }[];
+}
+
+const LOCK_STRONGER =
+  "the remote's object lock is stronger, and a replica never weakens a lock: an operator of the remote must release it";
+
+/** The lock fields in which the remote's copy is protected more than this site's. */
+function lockWeakerHere(here: VersionState, remote: VersionState): string[] {
+  const fields: string[] = [];
+  if (remote.legalHold && !here.legalHold) fields.push("legalHold");
+  const theirs = remote.retention;
+  const mine = here.retention;
+  if (
+    theirs &&
+    (!mine ||
+      theirs.retainUntil > mine.retainUntil ||
+      (theirs.mode === "COMPLIANCE" && mine.mode !== "COMPLIANCE"))
+  )
+    fields.push("retention");
+  return fields;
 }
 
 /** Requeues the differences this site can repair (see the module header). */
@@ -60,7 +83,11 @@ export async function fixDifferences(
       continue;
     }
     if (difference.fields.every((field) => METADATA_FIELDS.has(field))) {
-      fixes.push({ key, versionId, metadataOnly: true });
+      const weaker = difference.remote ? lockWeakerHere(here, difference.remote) : [];
+      if (weaker.length > 0)
+        report.notFixed.push({ key, versionId, reason: `${LOCK_STRONGER} (${weaker.join(", ")})` });
+      if (difference.fields.some((field) => !weaker.includes(field)))
+        fixes.push({ key, versionId, metadataOnly: true });
       continue;
     }
     const removed = await sendVersionDelete(peerTarget(env, target), key, versionId);
