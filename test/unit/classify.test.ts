@@ -104,7 +104,7 @@ describe("classifyS3Request", () => {
     }
   });
 
-  it("refuses control characters in header-bound query values, and non-ASCII ids", () => {
+  it("refuses control characters and text beyond Latin-1 in header-bound query values, and non-ASCII ids", () => {
     const h = new Headers({ host: "h" });
     const bad = [
       "versionId=a%0Db",
@@ -114,13 +114,14 @@ describe("classifyS3Request", () => {
       "response-content-type=text/plain%0D%0AX-Evil:%201",
       "response-content-disposition=a%00",
       "response-cache-control=%7F",
+      "response-content-disposition=attachment%3B%20filename%3D%22%E6%97%A5%22",
     ];
     for (const query of bad) {
       expect(() => classifyS3Request("GET", `http://h/b/k?${query}`, h, ""), query).toThrow(
         expect.objectContaining({ code: "InvalidArgument", status: 400 }),
       );
     }
-    const good = "response-content-disposition=attachment%3B%20filename%3D%22%E6%97%A5%09%22";
+    const good = "response-content-disposition=attachment%3B%20filename%3D%22caf%C3%A9%09%22";
     expect(classifyS3Request("GET", `http://h/b/k?${good}&versionId=abc`, h, "")?.action).toBe(
       "GetObject",
     );

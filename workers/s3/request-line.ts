@@ -62,7 +62,11 @@ export function checkQueryValues(query: URLSearchParams): void {
     if (schema && !schema.safeParse(value).success) {
       throw new S3Error(
         "InvalidArgument",
-        name === "versionId" ? "Invalid version id specified" : `Invalid value for ${name}.`,
+        name === "versionId"
+          ? "Invalid version id specified"
+          : /[^\x00-\xff]/.test(value)
+            ? "Header value cannot be represented using ISO-8859-1."
+            : `Invalid value for ${name}.`,
         { detail: { ArgumentName: name, ArgumentValue: value } },
       );
     }
