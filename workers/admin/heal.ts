@@ -4,8 +4,8 @@
  * checked and rebuilt.
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
-import { healVersion, type HealReport } from "../storage/heal.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
+import { healVersion, type HealReport } from "../objects/erasure/heal.ts";
 import { AdminError } from "./http.ts";
 
 export const healRequestSchema = z

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
 import type { LifecycleSummary } from "../../durable-objects/bucket/types.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 import { AdminError } from "./http.ts";
 
 export const lifecycleRunSchema = z

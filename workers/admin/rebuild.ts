@@ -1,6 +1,6 @@
 /**
  * `POST /floe/admin/v1/rebuild` with `{ bucket?, dryRun? }`: rebuilds lost
- * bucket coordinators from the drives (workers/storage/rebuild-namespace.ts).
+ * bucket coordinators from the drives (workers/objects/rebuild-namespace.ts).
  * With a bucket, that bucket (409 BucketNotLost when its coordinator is
  * live); without, every registered bucket whose coordinator lost its state.
  * Buckets that drives hold copies of but the site's registry does not know
@@ -11,8 +11,8 @@
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
 import { allSets } from "../../shared/layout/placement.ts";
-import { RebuildError, rebuildBucket, type RebuildReport } from "../storage/rebuild-namespace.ts";
-import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
+import { RebuildError, rebuildBucket, type RebuildReport } from "../objects/rebuild-namespace.ts";
+import { bucketStub, deploymentStub, setDrives } from "../objects/stubs.ts";
 import { AdminError } from "./http.ts";
 import { isValidBucketName } from "../../shared/names.ts";
 

@@ -11,7 +11,7 @@
  * (409 ResyncRunning).
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 

@@ -21,7 +21,7 @@ import { loadConfig } from "../../shared/config.ts";
 import { isValidBucketName } from "../../shared/names.ts";
 import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 import { checkRemote } from "../replication/remote-check.ts";
 import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";

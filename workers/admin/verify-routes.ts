@@ -12,7 +12,7 @@
  * range and a state hold is in durable-objects/bucket/digest.ts.
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
 import { fixDifferences } from "../replication/verify-fix.ts";
 import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";

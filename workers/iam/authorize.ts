@@ -17,7 +17,7 @@ import type { AccessRequest } from "../../shared/iam/evaluate.ts";
 import { mentionsConditionKey } from "../../shared/iam/evaluate.ts";
 import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import type { Identity } from "./identity.ts";
 import type { Permission } from "./s3-permissions.ts";
 

@@ -7,7 +7,7 @@
  * lists every metric.
  */
 import { loadConfig } from "../../shared/config.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 import { deploymentInfo } from "../admin/info.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
 import type { TargetStats } from "../../durable-objects/bucket/replication-log.ts";

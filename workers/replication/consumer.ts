@@ -13,7 +13,7 @@
  * target's copies of the whole group in one request (remote-states.ts).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import { peerTarget } from "./peer-fetch.ts";
 import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { replicateOne } from "./replicate.ts";

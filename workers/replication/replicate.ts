@@ -20,7 +20,7 @@
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { originOf } from "../../shared/types/version-record.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
 import { heldAlike, type RemoteStates } from "./remote-states.ts";
 import { noteTargetIdentity, targetIdentity } from "./target-identity.ts";
 import { noteTargetHealth, targetCredentials } from "./target-cache.ts";

@@ -19,7 +19,7 @@
 import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
 import type { VerifyFix } from "../../durable-objects/bucket/verify-fix.ts";
 import { decidingRule } from "../../shared/replication/config.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import { peerTarget } from "./peer-fetch.ts";
 import { sendVersionDelete } from "./send.ts";
 import { METADATA_FIELDS } from "./verify-fields.ts";

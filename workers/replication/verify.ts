@@ -24,7 +24,7 @@ import type {
   VersionState,
 } from "../../durable-objects/bucket/digest.ts";
 import { signRequest } from "../auth/sign.ts";
-import { bucketStub, type BucketStub } from "../storage/stubs.ts";
+import { bucketStub, type BucketStub } from "../objects/stubs.ts";
 import { compareKeys, differingFields } from "./verify-fields.ts";
 import {
   PeerDialError,

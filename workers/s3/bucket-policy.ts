@@ -20,7 +20,7 @@ import {
 } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";

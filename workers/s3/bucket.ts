@@ -14,8 +14,8 @@ import { readBoundedBody } from "../auth/bounded-body.ts";
 import { allSets } from "../../shared/layout/placement.ts";
 import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
 import { bucketArn } from "../iam/s3-permissions.ts";
-import { hasBucketCopy } from "../storage/rebuild-namespace.ts";
-import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
+import { hasBucketCopy } from "../objects/rebuild-namespace.ts";
+import { bucketStub, deploymentStub, setDrives } from "../objects/stubs.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { LifecycleRule } from "../../shared/lifecycle/rules.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import { MAX_XML_BODY, readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";

@@ -32,15 +32,15 @@ import {
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
-import { planErasure } from "../storage/erasure-set.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
-import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "../storage/write-blocks.ts";
+import { planErasure } from "../objects/erasure/erasure-set.ts";
+import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
+import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "../objects/erasure/write-blocks.ts";
 import {
   commitRecord,
   discardWrite,
   type VersionAttributes,
   type WriteContext,
-} from "../storage/write-object.ts";
+} from "../objects/erasure/write-object.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";

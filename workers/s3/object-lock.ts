@@ -17,7 +17,7 @@ import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import type { BucketInfo, ObjectLockConfig } from "../../durable-objects/bucket/types.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";

@@ -8,7 +8,7 @@
 import { parseReplicationXml, replicationXml } from "../../shared/replication/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 import { MAX_XML_BODY, readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";

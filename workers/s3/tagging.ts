@@ -9,8 +9,8 @@
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingXml, taggingXml, type Tags } from "../../shared/tags.ts";
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import { drivesOf } from "../storage/erasure-set.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { drivesOf } from "../objects/erasure/erasure-set.ts";
+import { bucketStub } from "../objects/stubs.ts";
 import { readSmallBody } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";

@@ -17,8 +17,8 @@
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { rebuildBucket } from "../storage/rebuild-namespace.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { rebuildBucket } from "../objects/rebuild-namespace.ts";
+import { bucketStub, deploymentStub } from "../objects/stubs.ts";
 
 const REBUILD_BUDGET_MS = 10_000;
 
