@@ -34,7 +34,12 @@ import {
 import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
 import { planErasure } from "../objects/erasure/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
-import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "../objects/erasure/write-blocks.ts";
+import {
+  assertWriteQuorum,
+  toHex,
+  writeBlocks,
+  writeSlots,
+} from "../objects/erasure/write-blocks.ts";
 import {
   commitRecord,
   discardWrite,

@@ -18,6 +18,8 @@ import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import type { BucketInfo, ObjectLockConfig } from "../../durable-objects/bucket/types.ts";
 import { bucketStub } from "../objects/stubs.ts";
+import { setObjectLockConfig } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -154,14 +156,7 @@ export async function putObjectLockConfiguration(ctx: S3Context): Promise<Respon
     const span = (days ?? (years ?? 0) * 365) * DAY;
     checkRetentionLimit(ctx.config, { mode: rule.Mode, retainUntil: Date.now() + span });
   }
-  const outcome = await bucketStub(ctx.env, bucket).setObjectLock(config);
-  if (outcome === "InvalidBucketState") {
-    throw new S3Error(
-      "InvalidBucketState",
-      "Object Lock configuration cannot be enabled on existing buckets",
-    );
-  }
-  if (outcome !== "ok") throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
+  unwrap(await setObjectLockConfig(ctx.env, bucket, config));
   return new Response(null, { status: 200 });
 }
 

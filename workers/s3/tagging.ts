@@ -11,6 +11,8 @@ import { parseTaggingXml, taggingXml, type Tags } from "../../shared/tags.ts";
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
 import { drivesOf } from "../objects/erasure/erasure-set.ts";
 import { bucketStub } from "../objects/stubs.ts";
+import { bucketTags, existingBucket, setBucketTags } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { readSmallBody } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -84,10 +86,8 @@ export async function deleteObjectTagging(ctx: S3Context): Promise<Response> {
 
 export async function getBucketTagging(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
-  const coordinator = bucketStub(ctx.env, bucket);
-  if (!(await coordinator.info()))
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  const tags = await coordinator.getBucketTags();
+  unwrap(await existingBucket(ctx.env, bucket));
+  const tags = await bucketTags(ctx.env, bucket);
   if (!tags) throw new S3Error("NoSuchTagSet", undefined, { detail: { BucketName: bucket } });
   return xmlResponse(taggingXml(tags));
 }
@@ -95,17 +95,13 @@ export async function getBucketTagging(ctx: S3Context): Promise<Response> {
 export async function putBucketTagging(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   const tags = parseTaggingXml(await readSmallBody(ctx), 50);
-  if (!(await bucketStub(ctx.env, bucket).setBucketTags(tags))) {
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  }
+  unwrap(await setBucketTags(ctx.env, bucket, tags));
   // AWS documents 204, but MinIO answers 200 and its SDKs accept only 200; every client accepts 200.
   return new Response(null, { status: 200 });
 }
 
 export async function deleteBucketTagging(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
-  if (!(await bucketStub(ctx.env, bucket).setBucketTags(null))) {
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  }
+  unwrap(await setBucketTags(ctx.env, bucket, null));
   return new Response(null, { status: 204 });
 }

@@ -11,6 +11,8 @@ import { replicaStamp, type VersionRecord } from "../../shared/types/version-rec
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import { planErasure } from "../objects/erasure/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
+import { setBucketVersioning } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { commitRecord, discardWrite } from "../objects/erasure/write-object.ts";
 import { writeSlots } from "../objects/erasure/write-blocks.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
@@ -58,17 +60,9 @@ export async function putBucketVersioning(ctx: S3Context): Promise<Response> {
       "ExcludedPrefixes and ExcludeFolders apply only while versioning is Enabled.",
     );
   }
-  const outcome = await bucketStub(ctx.env, bucket).setVersioning(config.Status, {
-    excludedPrefixes,
-    excludeFolders,
-  });
-  if (outcome === "InvalidBucketState") {
-    throw new S3Error(
-      "InvalidBucketState",
-      "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
-    );
-  }
-  if (outcome !== "ok") throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
+  unwrap(
+    await setBucketVersioning(ctx.env, bucket, config.Status, { excludedPrefixes, excludeFolders }),
+  );
   return new Response(null, { status: 200 });
 }
 
