@@ -13,7 +13,8 @@ import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { xmlDocument } from "../../shared/xml.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import { openObjectStream } from "../objects/erasure/read-object.ts";
+import { findVersion, openVersion } from "../objects/versions.ts";
+import { unwrap } from "../objects/result.ts";
 import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
 import { writeObject } from "../objects/erasure/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
@@ -52,18 +53,15 @@ export function parseCopySource(header: string): CopySource {
 }
 
 async function readSource(ctx: S3Context, source: CopySource): Promise<StoredVersion> {
-  const lookup = await bucketStub(ctx.env, source.bucket).getVersion(source.key, source.versionId);
-  if (!lookup.ok) {
-    const detail: Record<string, string> =
-      lookup.error === "NoSuchBucket" ? { BucketName: source.bucket } : { Key: source.key };
-    throw new S3Error(lookup.error, undefined, { detail });
-  }
-  if (lookup.version.record.deleteMarker) {
+  const { version } = unwrap(
+    await findVersion(ctx.env, source.bucket, source.key, source.versionId),
+  );
+  if (version.record.deleteMarker) {
     throw new S3Error(source.versionId ? "InvalidRequest" : "NoSuchKey", undefined, {
       detail: { Key: source.key },
     });
   }
-  return lookup.version;
+  return version;
 }
 
 function asStream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream<Uint8Array> {
@@ -81,11 +79,7 @@ function sourceStream(
   stored: StoredVersion,
   range: { start: number; end: number } | null,
 ) {
-  const coordinator = bucketStub(ctx.env, stored.record.bucket);
-  return openObjectStream(ctx.env, stored, range, {
-    onDamage: () =>
-      ctx.exec.waitUntil(coordinator.scheduleHeal(stored.record.key, stored.record.versionId)),
-  }).then(asStream);
+  return openVersion(ctx.env, (p) => ctx.exec.waitUntil(p), stored, range).then(asStream);
 }
 
 export async function copyObject(ctx: S3Context): Promise<Response> {

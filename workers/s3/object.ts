@@ -8,7 +8,8 @@
 import { MAX_KEY_BYTES, keyBytes } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import { openObjectStream } from "../objects/erasure/read-object.ts";
+import { findVersion, openVersion, readableVersion, removeVersion } from "../objects/versions.ts";
+import { unwrap } from "../objects/result.ts";
 import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
 import { writeObject } from "../objects/erasure/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
@@ -127,13 +128,14 @@ async function precheckCondition(
   key: string,
   condition: NonNullable<WriteCondition>,
 ) {
-  const current = await bucketStub(ctx.env, bucket).getVersion(key, null);
-  const exists = current.ok && !current.version.record.deleteMarker;
+  const found = await findVersion(ctx.env, bucket, key, null);
+  const current = found.ok ? found.value.version.record : null;
+  const exists = current !== null && !current.deleteMarker;
   if ("ifNoneMatch" in condition && exists)
     throw new S3Error("PreconditionFailed", undefined, { detail: { Condition: "If-None-Match" } });
   if ("ifMatch" in condition) {
     if (!exists) throw new S3Error("NoSuchKey", undefined, { detail: { Key: key } });
-    if (current.version.record.etag !== condition.ifMatch) {
+    if (current.etag !== condition.ifMatch) {
       throw new S3Error("PreconditionFailed", undefined, { detail: { Condition: "If-Match" } });
     }
   }
@@ -168,37 +170,14 @@ export async function lookupVersion(
 ): Promise<{ stored: StoredVersion; versioned: boolean; replication: string | null }> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
-  const coordinator = bucketStub(ctx.env, bucket);
-  const lookup = await coordinator.getVersion(key, versionId);
-  if (!lookup.ok) {
-    const detail: Record<string, string> =
-      lookup.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key };
-    if (lookup.error === "NoSuchVersion") detail.VersionId = versionId ?? "";
-    throw new S3Error(lookup.error, undefined, { detail });
-  }
-  const { record } = lookup.version;
-  if (record.deleteMarker) {
-    // The latest version is a delete marker: 404; asking for the marker itself: 405.
-    const headers = {
-      "x-amz-delete-marker": "true",
-      "x-amz-version-id": record.versionId,
-      "last-modified": new Date(record.mtime).toUTCString(),
-    };
-    if (versionId === null)
-      throw new S3Error("NoSuchKey", undefined, { detail: { Key: key }, headers });
-    throw new S3Error("MethodNotAllowed", undefined, {
-      detail: { Method: ctx.request.method, ResourceType: "DeleteMarker" },
-      headers: { ...headers, allow: "DELETE" },
-    });
-  }
-  const replication = lookup.replicationStatus ?? null;
-  // Reading a version whose replication is unfinished requeues it, as MinIO does.
-  if (replication === "PENDING" || replication === "FAILED")
-    ctx.exec.waitUntil(coordinator.requeueVersion(key, record.versionId));
+  const found = unwrap(
+    await readableVersion(ctx.env, (p) => ctx.exec.waitUntil(p), bucket, key, versionId),
+  );
+  const { record } = found.version;
   return {
-    stored: lookup.version,
-    versioned: versionId !== null || lookup.versioned === true || record.versionId !== "null",
-    replication,
+    stored: found.version,
+    versioned: versionId !== null || found.versioned || record.versionId !== "null",
+    replication: found.replicationStatus,
   };
 }
 
@@ -243,10 +222,7 @@ export async function getObject(ctx: S3Context): Promise<Response> {
   checkReadConditions(ctx.request.headers, record);
   const part = partRange(ctx, record);
   const range = part ? part.range : parseRange(ctx.request.headers.get("range"), record.size);
-  const coordinator = bucketStub(ctx.env, record.bucket);
-  const body = await openObjectStream(ctx.env, stored, range, {
-    onDamage: () => ctx.exec.waitUntil(coordinator.scheduleHeal(record.key, record.versionId)),
-  });
+  const body = await openVersion(ctx.env, (p) => ctx.exec.waitUntil(p), stored, range);
   const headers = objectResponseHeaders(record, versioned);
   if (replication) headers.set("x-amz-replication-status", replication);
   applyOverrides(ctx, headers);
@@ -298,10 +274,10 @@ export async function deleteKey(
     throw new S3Error("InvalidArgument", "Version id cannot be the empty string");
   if (versionId !== null || info.versioning === "") {
     const bypass = await mayBypassGovernance(ctx, info.name, key);
-    const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId, bypass);
-    if (!result.ok)
-      throw new S3Error(result.error, undefined, { detail: { BucketName: info.name } });
-    return { versionId, deleteMarker: result.deleted?.deleteMarker ?? false };
+    const deleted = unwrap(
+      await removeVersion(ctx.env, info.name, key, versionId, { bypassGovernance: bypass }),
+    );
+    return { versionId, deleteMarker: deleted?.deleteMarker ?? false };
   }
   const marker = await writeDeleteMarker(ctx, info, key);
   return { versionId: marker.versionId, deleteMarker: true };

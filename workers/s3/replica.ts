@@ -50,7 +50,7 @@ import type { FloeConfig } from "../../shared/config.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
-import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
+import { getDeploymentId } from "../objects/stubs.ts";
 import { writeObject } from "../objects/erasure/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
@@ -62,7 +62,13 @@ import {
   replicaObject,
   type ReplicaMetadata,
 } from "./replica-headers.ts";
-import { syncRecordCopies } from "./tagging.ts";
+import {
+  findVersion,
+  removeVersion,
+  syncRecordCopies,
+  updateVersion,
+} from "../objects/versions.ts";
+import { unwrap } from "../objects/result.ts";
 import { writeDeleteMarker } from "./versioning.ts";
 
 export async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
@@ -114,17 +120,17 @@ async function applyReplicaMetadata(
     ctx.authorizer.allows({ action: "s3:BypassGovernanceRetention", resource }, scope),
     ctx.authorizer.allows({ action: "s3:PutObjectLegalHold", resource }, scope),
   ]);
-  const result = await bucketStub(ctx.env, bucket).updateRecord(
-    key,
-    update.versionId,
-    update.patch,
-    { timestamp: update.timestamp, bypassGovernance, releaseLegalHold },
+  unwrap(
+    await updateVersion(
+      ctx.env,
+      (p) => ctx.exec.waitUntil(p),
+      bucket,
+      key,
+      update.versionId,
+      update.patch,
+      { timestamp: update.timestamp, bypassGovernance, releaseLegalHold },
+    ),
   );
-  if (!result.ok)
-    throw new S3Error(result.error, undefined, {
-      detail: { Key: key, VersionId: update.versionId },
-    });
-  syncRecordCopies(ctx, result.version.record);
   return new Response(null, { status: 200, headers: { "x-amz-version-id": update.versionId } });
 }
 
@@ -164,15 +170,11 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
   ]);
   const lock = replicaLock(headers, info, ctx.config);
   const { versionId, etag } = source;
-  const existing = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
+  const existing = await findVersion(ctx.env, bucket, key, versionId);
   const answer = (e: string) =>
     new Response(null, { status: 200, headers: { etag: `"${e}"`, "x-amz-version-id": versionId } });
-  if (
-    existing.ok &&
-    !existing.version.record.deleteMarker &&
-    existing.version.record.etag === etag
-  ) {
-    const held = existing.version.record;
+  const held = existing.ok ? existing.value.version.record : null;
+  if (held && !held.deleteMarker && held.etag === etag) {
     const patch = { tags, ...lock };
     // The source changed tags or lock state since the held copy: those apply, last writer wins.
     if (
@@ -186,7 +188,7 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
         patch,
       });
     await ctx.body().drain();
-    return answer(existing.version.record.etag);
+    return answer(held.etag);
   }
   let duplicate = false;
   const record = await writeObject(
@@ -220,8 +222,9 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
   );
   if (duplicate) {
     // A racing transfer stored the version first; its copies on the drives get the merged record.
-    const held = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
-    if (held.ok) syncRecordCopies(ctx, held.version.record);
+    const stored = await findVersion(ctx.env, bucket, key, versionId);
+    if (stored.ok)
+      syncRecordCopies(ctx.env, (p) => ctx.exec.waitUntil(p), stored.value.version.record);
   }
   return answer(record.etag);
 }
@@ -244,7 +247,11 @@ export async function deleteReplica(ctx: S3Context): Promise<Response> {
     throw new S3Error("InvalidArgument", "A replicated delete names the version it removes.");
   await replicaBucket(ctx, bucket);
   const bypass = await mayBypassGovernance(ctx, bucket, key);
-  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, versionId, bypass, true);
-  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
+  unwrap(
+    await removeVersion(ctx.env, bucket, key, versionId, {
+      bypassGovernance: bypass,
+      replica: true,
+    }),
+  );
   return new Response(null, { status: 204, headers: { "x-amz-version-id": versionId } });
 }

@@ -8,55 +8,21 @@
  */
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingXml, taggingXml, type Tags } from "../../shared/tags.ts";
-import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import { drivesOf } from "../objects/erasure/erasure-set.ts";
-import { bucketStub } from "../objects/stubs.ts";
+import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { findVersion, updateVersion } from "../objects/versions.ts";
 import { bucketTags, existingBucket, setBucketTags } from "../objects/buckets.ts";
 import { unwrap } from "../objects/result.ts";
 import { readSmallBody } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
-/** Pushes an updated record to the drives' copies, in the background. */
-export function syncRecordCopies(ctx: S3Context, record: VersionRecord): void {
-  const json = serializeRecord(record);
-  ctx.exec.waitUntil(
-    Promise.allSettled(
-      drivesOf(ctx.env, record.erasure).map((drive) =>
-        drive.updateVersionRecord(
-          record.bucket,
-          record.key,
-          record.versionId,
-          record.dataDir,
-          json,
-        ),
-      ),
-    ),
-  );
-}
-
 async function setObjectTags(ctx: S3Context, tags: Tags | undefined): Promise<VersionRecord> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
-  const result = await bucketStub(ctx.env, bucket).updateRecord(key, versionId, { tags });
-  if (!result.ok && result.error === "MethodNotAllowed") {
-    throw new S3Error("MethodNotAllowed", undefined, {
-      detail: { Method: ctx.request.method, ResourceType: "DeleteMarker" },
-      headers: {
-        "x-amz-delete-marker": "true",
-        "x-amz-version-id": result.marker.versionId,
-        "last-modified": new Date(result.marker.mtime).toUTCString(),
-        allow: "DELETE",
-      },
-    });
-  }
-  if (!result.ok) {
-    throw new S3Error(result.error, undefined, {
-      detail: result.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key },
-    });
-  }
-  syncRecordCopies(ctx, result.version.record);
-  return result.version.record;
+  const updated = unwrap(
+    await updateVersion(ctx.env, (p) => ctx.exec.waitUntil(p), bucket, key, versionId, { tags }),
+  );
+  return updated.record;
 }
 
 function versionHeader(record: VersionRecord): HeadersInit {
@@ -66,10 +32,9 @@ function versionHeader(record: VersionRecord): HeadersInit {
 export async function getObjectTagging(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
-  const lookup = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
-  if (!lookup.ok) throw new S3Error(lookup.error, undefined, { detail: { Key: key } });
-  return xmlResponse(taggingXml(lookup.version.record.tags ?? {}), {
-    headers: versionHeader(lookup.version.record),
+  const { version } = unwrap(await findVersion(ctx.env, bucket, key, versionId));
+  return xmlResponse(taggingXml(version.record.tags ?? {}), {
+    headers: versionHeader(version.record),
   });
 }
 
