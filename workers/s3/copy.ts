@@ -20,10 +20,11 @@ import { writeObject } from "../objects/erasure/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { checkCopySourceConditions } from "./conditions.ts";
 import { requireObject, type S3Context } from "./context.ts";
-import { storePart, parsePartNumber } from "./multipart.ts";
+import { storePart } from "./multipart.ts";
+import { parsePartNumber } from "./upload-params.ts";
 import { metadataFromRequest } from "./object-headers.ts";
 import { xmlResponse } from "./response.ts";
-import { versionIdFor } from "./versioning.ts";
+import { versionIdFor } from "../objects/versioning.ts";
 import { lockForWrite } from "./object-lock.ts";
 
 export interface CopySource {

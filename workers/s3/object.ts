@@ -16,14 +16,19 @@ import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
 import { parseRange } from "./range.ts";
-import { parsePartNumber } from "./multipart.ts";
+import {
+  declaredPayloadLength,
+  parseContentMd5,
+  parsePartNumber,
+  sameBytes,
+} from "./upload-params.ts";
 import type { ByteRange } from "../objects/erasure/read-object.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
-import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
+import { putDeleteMarker, versionIdFor } from "../objects/versioning.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
 import { deleteReplica, putReplica } from "./replica.ts";
 import { replicateInline } from "../replication/sync.ts";
@@ -34,35 +39,6 @@ const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
 function checkKey(key: string): void {
   if (keyBytes(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError");
-}
-
-/** The declared payload length: x-amz-decoded-content-length for aws-chunked bodies, else Content-Length. */
-export function declaredPayloadLength(ctx: S3Context): number | null {
-  const decoded = ctx.request.headers.get("x-amz-decoded-content-length");
-  const raw = decoded ?? ctx.request.headers.get("content-length");
-  if (raw === null) return null;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new S3Error("InvalidArgument", "Invalid Content-Length.");
-  return n;
-}
-
-/** Decodes a Content-MD5 header (base64 of 16 bytes); InvalidDigest when malformed. */
-export function parseContentMd5(header: string | null): Uint8Array | null {
-  if (header === null) return null;
-  let bytes: Uint8Array;
-  try {
-    bytes = Uint8Array.from(atob(header.trim()), (c) => c.charCodeAt(0));
-  } catch {
-    throw new S3Error("InvalidDigest");
-  }
-  if (bytes.length !== 16) throw new S3Error("InvalidDigest");
-  return bytes;
-}
-
-/** Byte-wise equality. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 export async function putObject(ctx: S3Context): Promise<Response> {
@@ -279,7 +255,13 @@ export async function deleteKey(
     );
     return { versionId, deleteMarker: deleted?.deleteMarker ?? false };
   }
-  const marker = await writeDeleteMarker(ctx, info, key);
+  const marker = await putDeleteMarker(
+    ctx.env,
+    ctx.config,
+    (p) => ctx.exec.waitUntil(p),
+    info,
+    key,
+  );
   return { versionId: marker.versionId, deleteMarker: true };
 }
 

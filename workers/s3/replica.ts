@@ -69,7 +69,7 @@ import {
   updateVersion,
 } from "../objects/versions.ts";
 import { unwrap } from "../objects/result.ts";
-import { writeDeleteMarker } from "./versioning.ts";
+import { putDeleteMarker } from "../objects/versioning.ts";
 
 export async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
   const info = await requireExistingBucket(ctx, bucket);
@@ -236,7 +236,11 @@ export async function deleteReplica(ctx: S3Context): Promise<Response> {
     const marker = replicaMarker(headers);
     const info = await replicaBucket(ctx, bucket);
     const { versionId, mtime, origin } = marker;
-    await writeDeleteMarker(ctx, info, key, { versionId, mtime, origin });
+    await putDeleteMarker(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), info, key, {
+      versionId,
+      mtime,
+      origin,
+    });
     return new Response(null, {
       status: 204,
       headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId },
