@@ -4,7 +4,9 @@
  * checked and rebuilt.
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../objects/stubs.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { bucketInfo } from "../objects/buckets.ts";
+import { versionsOfKey, versionsPage } from "../objects/maintenance.ts";
 import { healVersion, type HealReport } from "../objects/erasure/heal.ts";
 import { AdminError } from "./http.ts";
 
@@ -89,17 +91,16 @@ export async function runHeal(
     ? [scope.bucket]
     : (await deploymentStub(env).listBuckets()).map((b) => b.name);
   for (const bucket of buckets) {
-    const coordinator = bucketStub(env, bucket);
-    if (!(await coordinator.info()))
+    if (!(await bucketInfo(env, bucket)))
       throw new AdminError(404, "NoSuchBucket", `Bucket ${bucket} does not exist.`);
     if (scope.key !== undefined) {
-      for (const stored of await coordinator.versionsOfKey(scope.key))
+      for (const stored of await versionsOfKey(env, bucket, scope.key))
         record(await healVersion(env, stored, { dryRun: scope.dryRun }));
       continue;
     }
     let cursor: string | null = null;
     do {
-      const page = await coordinator.listVersionsPage(cursor, PAGE);
+      const page = await versionsPage(env, bucket, cursor, PAGE);
       for (const stored of page.versions)
         record(await healVersion(env, stored, { dryRun: scope.dryRun }));
       cursor = page.cursor;

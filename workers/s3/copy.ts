@@ -15,7 +15,8 @@ import { xmlDocument } from "../../shared/xml.ts";
 import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import { findVersion, openVersion } from "../objects/versions.ts";
 import { unwrap } from "../objects/result.ts";
-import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
+import { getDeploymentId } from "../objects/stubs.ts";
+import { findUpload } from "../objects/uploads.ts";
 import { writeObject } from "../objects/erasure/write-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { checkCopySourceConditions } from "./conditions.ts";
@@ -193,10 +194,9 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Response> {
   const source = parseCopySource(ctx.request.headers.get("x-amz-copy-source") ?? "");
   const [stored, upload] = await Promise.all([
     readSource(ctx, source),
-    bucketStub(ctx.env, bucket).getUpload(uploadId),
+    findUpload(ctx.env, bucket, key, uploadId),
   ]);
-  if (!upload || upload.key !== key)
-    throw new S3Error("NoSuchUpload", undefined, { detail: { UploadId: uploadId } });
+  const target = unwrap(upload);
   checkCopySourceConditions(ctx.request.headers, stored.record);
   const range = parseCopyRange(
     ctx.request.headers.get("x-amz-copy-source-range"),
@@ -204,7 +204,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Response> {
   );
   const size = range ? range.end - range.start + 1 : stored.record.size;
   const body = stored.record.size === 0 ? null : await sourceStream(ctx, stored, range);
-  const part = await storePart(ctx, upload, partNumber, body, size, null);
+  const part = await storePart(ctx, target, partNumber, body, size, null);
   const headers = new Headers();
   if (stored.record.versionId !== "null")
     headers.set("x-amz-copy-source-version-id", stored.record.versionId);
