@@ -18,6 +18,8 @@ import { hasBucketCopy } from "./rebuild-namespace.ts";
 import { fail, noSuchBucket, ok, type ObjectResult } from "./result.ts";
 import { bucketStub, deploymentStub, setDrives } from "./stubs.ts";
 
+export type { BucketEntry, BucketInfo, ObjectLockConfig };
+
 /** The bucket's settings, or null when it does not exist. */
 export function bucketInfo(env: Env, bucket: string): Promise<BucketInfo | null> {
   return bucketStub(env, bucket).info();

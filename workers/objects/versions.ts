@@ -15,6 +15,8 @@ import type { ReplicationStatus } from "../../shared/replication/status.ts";
 import type { ReplicaMetadataChange, StoredVersion } from "../../durable-objects/bucket/types.ts";
 import { drivesOf } from "./erasure/erasure-set.ts";
 import { openObjectStream, type ByteRange } from "./erasure/read-object.ts";
+
+export type { ByteRange, StoredVersion };
 import { fail, noSuchBucket, ok, type ObjectFailure, type ObjectResult } from "./result.ts";
 import { bucketStub } from "./stubs.ts";
 

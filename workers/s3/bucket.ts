@@ -10,10 +10,10 @@ import { isCreatableBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { readBoundedBody } from "../auth/bounded-body.ts";
-import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
 import { bucketArn } from "../iam/s3-permissions.ts";
 import {
   existingBucket,
+  type BucketEntry,
   listBuckets as allBuckets,
   makeBucket,
   removeBucket,

@@ -12,12 +12,10 @@ import { replicateInline } from "../replication/sync.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import { findVersion, openVersion } from "../objects/versions.ts";
+import { findVersion, openVersion, type StoredVersion } from "../objects/versions.ts";
 import { unwrap } from "../objects/result.ts";
-import { getDeploymentId } from "../objects/stubs.ts";
 import { findUpload } from "../objects/uploads.ts";
-import { writeObject } from "../objects/erasure/write-object.ts";
+import { putObject as storeVersion } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { checkCopySourceConditions } from "./conditions.ts";
 import { requireObject, type S3Context } from "./context.ts";
@@ -94,10 +92,9 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
     throw new S3Error("InvalidArgument", "Unknown metadata directive.");
   if (!["COPY", "REPLACE"].includes(taggingDirective))
     throw new S3Error("InvalidArgument", "Unknown tagging directive.");
-  const [stored, info, deploymentId] = await Promise.all([
+  const [stored, info] = await Promise.all([
     readSource(ctx, source),
     requireExistingBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
   ]);
   const src = stored.record;
   checkCopySourceConditions(headers, src);
@@ -128,24 +125,21 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
   const tags =
     taggingDirective === "REPLACE" ? (tagging ? parseTaggingHeader(tagging) : undefined) : src.tags;
   let syncTargets: string[] = [];
-  const record = await writeObject(
-    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
-    {
-      bucket,
-      key,
-      versionId: versionIdFor(info, key),
-      body: await sourceStream(ctx, stored, null),
-      expectedSize: src.size,
-      ...metadata,
-      storageClass,
-      tags,
-      ...lockForWrite(ctx, info),
-      checksums: {},
-      onCommitted: (result) => {
-        syncTargets = result.syncTargets ?? [];
-      },
+  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
+    bucket,
+    key,
+    versionId: versionIdFor(info, key),
+    body: await sourceStream(ctx, stored, null),
+    expectedSize: src.size,
+    ...metadata,
+    storageClass,
+    tags,
+    ...lockForWrite(ctx, info),
+    checksums: {},
+    onCommitted: (result) => {
+      syncTargets = result.syncTargets ?? [];
     },
-  );
+  });
   if (syncTargets.length > 0)
     await replicateInline(
       ctx.env,

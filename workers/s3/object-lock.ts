@@ -16,7 +16,7 @@ import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
-import type { BucketInfo, ObjectLockConfig } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo, ObjectLockConfig } from "../objects/buckets.ts";
 import { findVersion, setVersionRetention, updateVersion } from "../objects/versions.ts";
 import { setObjectLockConfig } from "../objects/buckets.ts";
 import { unwrap } from "../objects/result.ts";

@@ -7,11 +7,9 @@
  */
 import { MAX_KEY_BYTES, keyBytes } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import { findVersion, openVersion, readableVersion, removeVersion } from "../objects/versions.ts";
 import { unwrap } from "../objects/result.ts";
-import { bucketStub, getDeploymentId } from "../objects/stubs.ts";
-import { writeObject } from "../objects/erasure/write-object.ts";
+import { putObject as storeVersion } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
@@ -22,12 +20,13 @@ import {
   parsePartNumber,
   sameBytes,
 } from "./upload-params.ts";
-import type { ByteRange } from "../objects/erasure/read-object.ts";
+import type { ByteRange } from "../objects/versions.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../objects/buckets.ts";
+import type { StoredVersion } from "../objects/versions.ts";
 import { putDeleteMarker, versionIdFor } from "../objects/versioning.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
 import { deleteReplica, putReplica } from "./replica.ts";
@@ -54,35 +53,29 @@ export async function putObject(ctx: S3Context): Promise<Response> {
   const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
   const condition = writeCondition(ctx.request.headers);
   const checksum = checksumPlan(ctx.request.headers);
-  const [info, deploymentId] = await Promise.all([
-    requireExistingBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
-  ]);
+  const info = await requireExistingBucket(ctx, bucket);
   if (condition) await precheckCondition(ctx, bucket, key, condition);
   let syncTargets: string[] = [];
-  const record = await writeObject(
-    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
-    {
-      bucket,
-      key,
-      versionId: versionIdFor(info, key),
-      body: ctx.body().stream,
-      expectedSize: size,
-      ...metadata,
-      ...lockForWrite(ctx, info),
-      tags,
-      condition,
-      checksums: {},
-      hashers: checksum ? [checksum.checksum] : [],
-      verify: async ({ md5 }) => {
-        if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
-        return { checksums: await finishChecksum(checksum, ctx.body().trailers) };
-      },
-      onCommitted: (result) => {
-        syncTargets = result.syncTargets ?? [];
-      },
+  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
+    bucket,
+    key,
+    versionId: versionIdFor(info, key),
+    body: ctx.body().stream,
+    expectedSize: size,
+    ...metadata,
+    ...lockForWrite(ctx, info),
+    tags,
+    condition,
+    checksums: {},
+    hashers: checksum ? [checksum.checksum] : [],
+    verify: async ({ md5 }) => {
+      if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
+      return { checksums: await finishChecksum(checksum, ctx.body().trailers) };
     },
-  );
+    onCommitted: (result) => {
+      syncTargets = result.syncTargets ?? [];
+    },
+  });
   if (syncTargets.length > 0)
     await replicateInline(
       ctx.env,

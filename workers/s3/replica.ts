@@ -47,11 +47,10 @@ import {
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { FloeConfig } from "../../shared/config.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../objects/buckets.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
-import { getDeploymentId } from "../objects/stubs.ts";
-import { writeObject } from "../objects/erasure/write-object.ts";
+import { putObject as storeVersion } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
@@ -164,10 +163,7 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
   const tagging = headers.get("x-amz-tagging");
   const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
   const metadata = metadataFromRequest(headers);
-  const [info, deploymentId] = await Promise.all([
-    replicaBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
-  ]);
+  const info = await replicaBucket(ctx, bucket);
   const lock = replicaLock(headers, info, ctx.config);
   const { versionId, etag } = source;
   const existing = await findVersion(ctx.env, bucket, key, versionId);
@@ -191,35 +187,32 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
     return answer(held.etag);
   }
   let duplicate = false;
-  const record = await writeObject(
-    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
-    {
-      bucket,
-      key,
-      versionId,
-      body: ctx.body().stream,
-      expectedSize: size,
-      ...metadata,
-      ...lock,
-      tags,
-      checksums: {},
-      replica: {
-        mtime: source.mtime,
-        etag,
-        checksums: source.checksums,
-        metadataTimestamp: source.metadataTimestamp,
-        origin: source.origin,
-      },
-      onCommitted: (committed) => {
-        duplicate = committed.duplicate === true;
-      },
-      verify: ({ md5 }) => {
-        // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
-        const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
-        if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
-      },
+  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
+    bucket,
+    key,
+    versionId,
+    body: ctx.body().stream,
+    expectedSize: size,
+    ...metadata,
+    ...lock,
+    tags,
+    checksums: {},
+    replica: {
+      mtime: source.mtime,
+      etag,
+      checksums: source.checksums,
+      metadataTimestamp: source.metadataTimestamp,
+      origin: source.origin,
     },
-  );
+    onCommitted: (committed) => {
+      duplicate = committed.duplicate === true;
+    },
+    verify: ({ md5 }) => {
+      // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
+      const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
+      if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
+    },
+  });
   if (duplicate) {
     // A racing transfer stored the version first; its copies on the drives get the merged record.
     const stored = await findVersion(ctx.env, bucket, key, versionId);
