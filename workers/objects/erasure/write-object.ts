@@ -26,6 +26,7 @@ import {
   type VersionRecord,
 } from "../../../shared/types/version-record.ts";
 import { planErasure, quorumOf } from "./erasure-set.ts";
+import { toS3Error } from "../result.ts";
 import { bucketStub } from "../stubs.ts";
 import {
   assertWriteQuorum,
@@ -202,7 +203,7 @@ export async function commitRecord(
     acknowledgements: slots.filter((slot) => !slot.failed).length,
     writeQuorum: quorumOf(record.erasure).writeQuorum,
   });
-  if (!committed.ok) throw new S3Error(committed.error);
+  if (!committed.ok) throw toS3Error({ code: committed.error });
   return committed;
 }
 
