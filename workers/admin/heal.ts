@@ -6,8 +6,13 @@
 import { z } from "zod";
 import { deploymentStub } from "../objects/stubs.ts";
 import { bucketInfo } from "../objects/buckets.ts";
-import { versionsOfKey, versionsPage } from "../objects/maintenance.ts";
-import { healVersion, type HealReport } from "../objects/erasure/heal.ts";
+
+import {
+  healVersion,
+  versionsOfKey,
+  versionsPage,
+  type HealReport,
+} from "../objects/maintenance.ts";
 import { AdminError } from "./http.ts";
 
 export const healRequestSchema = z

@@ -49,3 +49,5 @@ export function restoreState(
 export function wipeBucketState(env: Env, bucket: string): Promise<void> {
   return bucketStub(env, bucket).wipe();
 }
+
+export { healVersion, type HealReport } from "./erasure/heal.ts";

@@ -129,17 +129,20 @@ export async function readableVersion(
   return found;
 }
 
-/** The bytes of a version in `range` (all when null); damage seen on the way queues a heal. */
+/**
+ * The bytes of a version in `range` (all when null); damage seen on the way
+ * queues a heal, unless `waitUntil` is null (the replication sender).
+ */
 export function openVersion(
   env: Env,
-  waitUntil: WaitUntil,
+  waitUntil: WaitUntil | null,
   stored: StoredVersion,
   range: ByteRange | null,
 ): Promise<ReadableStream<Uint8Array> | Uint8Array> {
   const { record } = stored;
   return openObjectStream(env, stored, range, {
     onDamage: () =>
-      waitUntil(bucketStub(env, record.bucket).scheduleHeal(record.key, record.versionId)),
+      waitUntil?.(bucketStub(env, record.bucket).scheduleHeal(record.key, record.versionId)),
   });
 }
 
