@@ -6,7 +6,6 @@
 import { z } from "zod";
 import { deploymentStub } from "../objects/stubs.ts";
 import { bucketInfo } from "../objects/buckets.ts";
-
 import {
   healVersion,
   versionsOfKey,
