@@ -11,7 +11,7 @@ import {
   type ErasureInfo,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
-import { collectGarbage, healQueuedVersion } from "../../workers/storage/background.ts";
+import { collectGarbage, healQueuedVersion } from "../../workers/objects/erasure/background.ts";
 import type { GcRow } from "./schema.ts";
 import type { VersionLookup } from "./types.ts";
 

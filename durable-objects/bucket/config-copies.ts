@@ -8,7 +8,7 @@
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { allSets } from "../../shared/layout/placement.ts";
-import { setDrives } from "../../workers/storage/stubs.ts";
+import { setDrives } from "../../workers/objects/stubs.ts";
 import type { BucketRow } from "./schema.ts";
 
 /** How long a failed push waits before the alarm tries again. */

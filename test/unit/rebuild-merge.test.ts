@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createReedSolomon } from "../../shared/erasure/index.ts";
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import { mergeVersion, type DriveCopy } from "../../workers/storage/rebuild-merge.ts";
+import { mergeVersion, type DriveCopy } from "../../workers/objects/rebuild-merge.ts";
 import { versionRecord } from "../fixtures/version-record.ts";
 
 const distribution = [3, 4, 5, 6, 7, 0, 1, 2];

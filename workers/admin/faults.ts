@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
-import { driveStub } from "../storage/stubs.ts";
+import { driveStub } from "../objects/stubs.ts";
 import { AdminError } from "./http.ts";
 
 export const faultRequestSchema = z

@@ -4,8 +4,14 @@
  * checked and rebuilt.
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
-import { healVersion, type HealReport } from "../storage/heal.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { bucketInfo } from "../objects/buckets.ts";
+import {
+  healVersion,
+  versionsOfKey,
+  versionsPage,
+  type HealReport,
+} from "../objects/maintenance.ts";
 import { AdminError } from "./http.ts";
 
 export const healRequestSchema = z
@@ -89,17 +95,16 @@ export async function runHeal(
     ? [scope.bucket]
     : (await deploymentStub(env).listBuckets()).map((b) => b.name);
   for (const bucket of buckets) {
-    const coordinator = bucketStub(env, bucket);
-    if (!(await coordinator.info()))
+    if (!(await bucketInfo(env, bucket)))
       throw new AdminError(404, "NoSuchBucket", `Bucket ${bucket} does not exist.`);
     if (scope.key !== undefined) {
-      for (const stored of await coordinator.versionsOfKey(scope.key))
+      for (const stored of await versionsOfKey(env, bucket, scope.key))
         record(await healVersion(env, stored, { dryRun: scope.dryRun }));
       continue;
     }
     let cursor: string | null = null;
     do {
-      const page = await coordinator.listVersionsPage(cursor, PAGE);
+      const page = await versionsPage(env, bucket, cursor, PAGE);
       for (const stored of page.versions)
         record(await healVersion(env, stored, { dryRun: scope.dryRun }));
       cursor = page.cursor;

@@ -27,7 +27,7 @@
 import { z } from "zod";
 import { parsePolicy, PolicyError } from "../../shared/iam/policy-document.ts";
 import type { GroupInfo, IamResult, UserInfo } from "../../durable-objects/iam/types.ts";
-import { iamStub } from "../storage/stubs.ts";
+import { iamStub } from "../objects/stubs.ts";
 import {
   AdminError,
   allowsAdminAction,

@@ -6,7 +6,7 @@
 import type { FloeConfig } from "../../shared/config.ts";
 import { quorumFor } from "../../shared/layout/quorum.ts";
 import { driveName, setName } from "../../shared/layout/placement.ts";
-import { deploymentStub, driveStub, getDeploymentId } from "../storage/stubs.ts";
+import { deploymentStub, driveStub, getDeploymentId } from "../objects/stubs.ts";
 
 export interface DriveInfo {
   id: string;

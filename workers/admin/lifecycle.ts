@@ -8,7 +8,9 @@
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
 import type { LifecycleSummary } from "../../durable-objects/bucket/types.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { bucketInfo } from "../objects/buckets.ts";
+import { runLifecycleStep } from "../objects/maintenance.ts";
 import { AdminError } from "./http.ts";
 
 export const lifecycleRunSchema = z
@@ -42,11 +44,10 @@ export async function runLifecycleNow(
     uploadsAborted: 0,
   };
   for (const name of buckets) {
-    const coordinator = bucketStub(env, name);
-    if (!(await coordinator.info()))
+    if (!(await bucketInfo(env, name)))
       throw new AdminError(404, "NoSuchBucket", `Bucket ${name} does not exist.`);
     for (let step = 0; step < MAX_STEPS; step++) {
-      const summary = await coordinator.runLifecycle(now);
+      const summary = await runLifecycleStep(env, name, now);
       total.keysScanned += summary.keysScanned;
       total.expired += summary.expired;
       total.noncurrentRemoved += summary.noncurrentRemoved;

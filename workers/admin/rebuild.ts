@@ -1,6 +1,6 @@
 /**
  * `POST /floe/admin/v1/rebuild` with `{ bucket?, dryRun? }`: rebuilds lost
- * bucket coordinators from the drives (workers/storage/rebuild-namespace.ts).
+ * bucket coordinators from the drives (workers/objects/rebuild-namespace.ts).
  * With a bucket, that bucket (409 BucketNotLost when its coordinator is
  * live); without, every registered bucket whose coordinator lost its state.
  * Buckets that drives hold copies of but the site's registry does not know
@@ -11,8 +11,10 @@
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
 import { allSets } from "../../shared/layout/placement.ts";
-import { RebuildError, rebuildBucket, type RebuildReport } from "../storage/rebuild-namespace.ts";
-import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
+import { RebuildError, rebuildBucket, type RebuildReport } from "../objects/rebuild-namespace.ts";
+import { deploymentStub, setDrives } from "../objects/stubs.ts";
+import { bucketInfo } from "../objects/buckets.ts";
+import { restoreState, wipeBucketState } from "../objects/maintenance.ts";
 import { AdminError } from "./http.ts";
 import { isValidBucketName } from "../../shared/names.ts";
 
@@ -68,7 +70,7 @@ export async function runRebuild(
       finished: true,
     };
     for (const name of registered) {
-      const state = await bucketStub(env, name).restoreState();
+      const state = await restoreState(env, name);
       if (state === "present") {
         summary.healthy.push(name);
         continue;
@@ -85,7 +87,7 @@ export async function runRebuild(
       if (known.has(name)) continue;
       // A live coordinator proves the bucket exists (deleting a bucket empties its coordinator):
       // only the registry lost it.
-      const info = await bucketStub(env, name).info();
+      const info = await bucketInfo(env, name);
       if (info && !options.dryRun) {
         await deploymentStub(env).registerBucket(name, info.owner);
         summary.reregistered.push(name);
@@ -126,6 +128,6 @@ export async function wipeCoordinator(
       "Fault injection is off in this deployment.",
     );
   }
-  await bucketStub(env, request.bucket).wipe();
+  await wipeBucketState(env, request.bucket);
   return { bucket: request.bucket, fault: request.fault };
 }

@@ -11,7 +11,9 @@
  * (409 ResyncRunning).
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { bucketInfo } from "../objects/buckets.ts";
+import { cancelResync, resyncStatus, startResync } from "../objects/replication-state.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
@@ -46,7 +48,7 @@ export function resyncRoute(method: string, segments: string[]): Handler | null 
 async function authorize(call: RouteCall): Promise<string> {
   const bucket = call.segments[1];
   await requireBucketAction(call.caller, bucket, "s3:ResetBucketReplicationState");
-  if (!(await bucketStub(call.env, bucket).info()))
+  if (!(await bucketInfo(call.env, bucket)))
     throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
   return bucket;
 }
@@ -69,7 +71,7 @@ async function start(call: RouteCall): Promise<Response> {
       throw new AdminError(400, "InvalidRequest", "olderThan must look like 90s, 30m, 72h or 7d.");
     olderThan = Date.now() - ms;
   }
-  const result = await bucketStub(call.env, bucket).startResync(body.arn, {
+  const result = await startResync(call.env, bucket, body.arn, {
     prefix: body.prefix ?? "",
     olderThan,
   });
@@ -94,7 +96,7 @@ async function start(call: RouteCall): Promise<Response> {
 async function list(call: RouteCall): Promise<Response> {
   const bucket = await authorize(call);
   const arn = new URL(call.request.url).searchParams.get("arn");
-  const jobs = await bucketStub(call.env, bucket).resyncStatus();
+  const jobs = await resyncStatus(call.env, bucket);
   return json({ jobs: arn ? jobs.filter((job) => job.target === arn) : jobs });
 }
 
@@ -102,7 +104,7 @@ async function cancel(call: RouteCall): Promise<Response> {
   const bucket = await authorize(call);
   const arn = new URL(call.request.url).searchParams.get("arn");
   if (!arn) throw new AdminError(400, "InvalidRequest", "Name the target with ?arn=.");
-  const job = await bucketStub(call.env, bucket).cancelResync(arn);
+  const job = await cancelResync(call.env, bucket, arn);
   if (!job) throw new AdminError(404, "NoSuchResyncJob", `No resync job of ${bucket} for ${arn}.`);
   return json(job);
 }

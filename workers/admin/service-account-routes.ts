@@ -24,7 +24,7 @@ import {
   updateServiceAccountSchema,
 } from "./iam-schemas.ts";
 import type { ServiceAccountInfo } from "../../durable-objects/iam/types.ts";
-import { iamStub } from "../storage/stubs.ts";
+import { iamStub } from "../objects/stubs.ts";
 import {
   AdminError,
   allowsAdminAction,

@@ -21,7 +21,14 @@ import { loadConfig } from "../../shared/config.ts";
 import { isValidBucketName } from "../../shared/names.ts";
 import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { bucketInfo, replicationConfig } from "../objects/buckets.ts";
+import {
+  replicationStats,
+  resyncStatus,
+  setReplicationTargets,
+  unreplicated,
+} from "../objects/replication-state.ts";
 import { checkRemote } from "../replication/remote-check.ts";
 import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
@@ -86,7 +93,7 @@ async function sourceBucket(call: RouteCall) {
   const bucket = call.segments[1];
   if (!isValidBucketName(bucket))
     throw new AdminError(400, "InvalidRequest", "Invalid bucket name.");
-  const info = await bucketStub(call.env, bucket).info();
+  const info = await bucketInfo(call.env, bucket);
   if (!info) throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
   return info;
 }
@@ -94,7 +101,9 @@ async function sourceBucket(call: RouteCall) {
 /** Tells the bucket's coordinator which targets it has and which are sync. */
 async function syncCoordinator(env: Env, bucket: string): Promise<void> {
   const targets = await deploymentStub(env).listTargets(bucket);
-  await bucketStub(env, bucket).setReplicationTargets(
+  await setReplicationTargets(
+    env,
+    bucket,
     targets.map((t) => ({ arn: t.arn, sync: t.sync })),
   );
 }
@@ -217,7 +226,7 @@ async function removeTarget(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
   const target = await ownTarget(call, info.name);
-  const config = await bucketStub(call.env, info.name).getReplication();
+  const config = await replicationConfig(call.env, info.name);
   if (config?.rules.some((rule) => rule.destination === target.arn))
     throw new AdminError(
       409,
@@ -234,8 +243,8 @@ async function status(call: RouteCall): Promise<Response> {
   await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
   const targets = await deploymentStub(call.env).listTargets(info.name);
   const [stats, jobs] = await Promise.all([
-    bucketStub(call.env, info.name).replicationStats(lagObjectives(targets)),
-    bucketStub(call.env, info.name).resyncStatus(),
+    replicationStats(call.env, info.name, lagObjectives(targets)),
+    resyncStatus(call.env, info.name),
   ]);
   const byArn = new Map(targets.map((t) => [t.arn, t]));
   return json({
@@ -262,7 +271,9 @@ async function diff(call: RouteCall): Promise<Response> {
   await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
   const params = new URL(call.request.url).searchParams;
   const limit = Math.min(1000, Math.max(1, Number(params.get("limit") ?? 1000) || 1000));
-  const entries = await bucketStub(call.env, info.name).unreplicated(
+  const entries = await unreplicated(
+    call.env,
+    info.name,
     params.get("arn"),
     parseCursor(params.get("after") ?? ""),
     limit,

@@ -12,7 +12,9 @@
  * range and a state hold is in durable-objects/bucket/digest.ts.
  */
 import { z } from "zod";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { bucketInfo, replicationConfig } from "../objects/buckets.ts";
+import { versionDigest, versionLines } from "../objects/replication-state.ts";
 import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
 import { fixDifferences } from "../replication/verify-fix.ts";
 import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
@@ -55,7 +57,7 @@ export function verifyRoute(method: string, segments: string[]): Handler | null 
 async function bucketWith(call: RouteCall, action: string): Promise<string> {
   const bucket = call.segments[1];
   await requireBucketAction(call.caller, bucket, action);
-  if (!(await bucketStub(call.env, bucket).info()))
+  if (!(await bucketInfo(call.env, bucket)))
     throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
   return bucket;
 }
@@ -74,16 +76,17 @@ async function digest(call: RouteCall): Promise<Response> {
     until: query.until ?? null,
     storageClass: null,
   };
-  const coordinator = bucketStub(call.env, bucket);
   if (query.lines === "true")
     return json(
-      await coordinator.versionLines(
+      await versionLines(
+        call.env,
+        bucket,
         scope,
         query.afterVersion ?? null,
         Math.min(query.limit, MAX_LINES),
       ),
     );
-  return json(await coordinator.versionDigest(scope, query.limit));
+  return json(await versionDigest(call.env, bucket, scope, query.limit));
 }
 
 async function verify(call: RouteCall): Promise<Response> {
@@ -97,7 +100,7 @@ async function verify(call: RouteCall): Promise<Response> {
       "NoSuchRemoteTarget",
       `No remote target ${body.arn} on bucket ${bucket}.`,
     );
-  const config = await bucketStub(call.env, bucket).getReplication();
+  const config = await replicationConfig(call.env, bucket);
   const storageClass =
     config?.rules.find((rule) => rule.destination === body.arn)?.storageClass ?? null;
   try {

@@ -17,7 +17,8 @@ import type { AccessRequest } from "../../shared/iam/evaluate.ts";
 import { mentionsConditionKey } from "../../shared/iam/evaluate.ts";
 import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketPolicy as storedPolicyText } from "../objects/buckets.ts";
+import { findVersion } from "../objects/versions.ts";
 import type { Identity } from "./identity.ts";
 import type { Permission } from "./s3-permissions.ts";
 
@@ -62,9 +63,9 @@ export function createAuthorizer(options: {
   const bucketPolicy = (bucket: string) => {
     let policy = bucketPolicies.get(bucket);
     if (!policy) {
-      policy = bucketStub(env, bucket)
-        .getPolicy()
-        .then((text) => (text ? storedBucketPolicy(text) : null));
+      policy = storedPolicyText(env, bucket).then((text) =>
+        text ? storedBucketPolicy(text) : null,
+      );
       bucketPolicies.set(bucket, policy);
     }
     return policy;
@@ -144,10 +145,10 @@ async function withExistingTags(
   key: string,
   versionId: string | null,
 ): Promise<ReadonlyMap<string, string[]>> {
-  const lookup = await bucketStub(env, bucket).getVersion(key, versionId);
-  if (!lookup.ok || lookup.version.record.deleteMarker) return conditions;
+  const found = await findVersion(env, bucket, key, versionId);
+  if (!found.ok || found.value.version.record.deleteMarker) return conditions;
   const extended = new Map(conditions);
-  for (const [name, value] of Object.entries(lookup.version.record.tags ?? {})) {
+  for (const [name, value] of Object.entries(found.value.version.record.tags ?? {})) {
     extended.set(conditionKey(`${EXISTING_TAG}${name}`), [value]);
   }
   return extended;

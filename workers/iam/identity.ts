@@ -7,7 +7,7 @@
  */
 import type { PolicyDocument } from "../../shared/iam/policy-document.ts";
 import type { Credential, CredentialLookup } from "../auth/sigv4.ts";
-import { iamStub } from "../storage/stubs.ts";
+import { iamStub } from "../objects/stubs.ts";
 
 export interface Identity {
   accessKeyId: string;

@@ -7,7 +7,8 @@
  * lists every metric.
  */
 import { loadConfig } from "../../shared/config.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { replicationStats, resyncStatus } from "../objects/replication-state.ts";
 import { deploymentInfo } from "../admin/info.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
 import type { TargetStats } from "../../durable-objects/bucket/replication-log.ts";
@@ -28,12 +29,13 @@ export async function collectMetrics(env: Env): Promise<string> {
   const targetsByArn = new Map(targets.map((t) => [t.arn, t]));
   await Promise.all(
     buckets.map(async ({ name: bucket }) => {
-      const coordinator = bucketStub(env, bucket);
       const [stats, jobs] = await Promise.all([
-        coordinator.replicationStats(
+        replicationStats(
+          env,
+          bucket,
           lagObjectives(targets.filter((t) => t.sourceBucket === bucket)),
         ),
-        coordinator.resyncStatus(),
+        resyncStatus(env, bucket),
       ]);
       if (!stats) return;
       out.counter(

@@ -13,7 +13,7 @@
  * target's copies of the whole group in one request (remote-states.ts).
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { retryTarget } from "../objects/replication-state.ts";
 import { peerTarget } from "./peer-fetch.ts";
 import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { replicateOne } from "./replicate.ts";
@@ -71,7 +71,7 @@ export async function handleReplicationBatch(
     batch.messages.map(async (message) => {
       try {
         if (message.body.retryTarget) {
-          await bucketStub(env, message.body.bucket).retryTarget(message.body.target);
+          await retryTarget(env, message.body.bucket, message.body.target);
           message.ack();
           return;
         }

@@ -20,7 +20,12 @@
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { originOf } from "../../shared/types/version-record.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
+import { getDeploymentId } from "../objects/stubs.ts";
+import {
+  recordReplication,
+  replicationTask,
+  saveReplicationUpload,
+} from "../objects/replication-state.ts";
 import { heldAlike, type RemoteStates } from "./remote-states.ts";
 import { noteTargetIdentity, targetIdentity } from "./target-identity.ts";
 import { noteTargetHealth, targetCredentials } from "./target-cache.ts";
@@ -50,12 +55,11 @@ export async function replicateOne(
   },
 ): Promise<ReplicateOutcome> {
   const { bucket, key, versionId, target } = message;
-  const coordinator = bucketStub(env, bucket);
-  const task = await coordinator.replicationTask(key, versionId, target);
+  const task = await replicationTask(env, bucket, key, versionId, target);
   if (!task) return { done: true, error: null };
   const generation = task.op.generation;
   const fail = async (error: string): Promise<ReplicateOutcome> => {
-    await coordinator.replicationResult(key, versionId, target, {
+    await recordReplication(env, bucket, key, versionId, target, {
       ok: false,
       error,
       final: options.final,
@@ -68,7 +72,7 @@ export async function replicateOne(
   const storageClass = task.storageClass;
   const started = Date.now();
   const skip = () =>
-    coordinator.replicationResult(key, versionId, target, {
+    recordReplication(env, bucket, key, versionId, target, {
       ok: true,
       bytes: task.version?.record.size ?? 0,
       latencyMs: Date.now() - started,
@@ -122,7 +126,7 @@ export async function replicateOne(
       task.version,
       storageClass,
       task.op.upload,
-      (progress) => coordinator.saveReplicationUpload(key, versionId, target, progress),
+      (progress) => saveReplicationUpload(env, bucket, key, versionId, target, progress),
     );
   } else {
     outcome = await sendVersion(env, credentials, task.version, storageClass);
@@ -132,7 +136,7 @@ export async function replicateOne(
   // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
   await noteTargetHealth(env, target, outcome.status !== 0, outcome.status !== 0 ? latency : null);
   if (!outcome.ok) return fail(outcome.error ?? "replication failed");
-  await coordinator.replicationResult(key, versionId, target, {
+  await recordReplication(env, bucket, key, versionId, target, {
     ok: true,
     bytes: outcome.bytes,
     latencyMs: latency,

@@ -30,8 +30,8 @@ import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
 import type { UploadProgress } from "../../durable-objects/bucket/replication-log.ts";
 import { signRequest } from "../auth/sign.ts";
 import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
-import { openObjectStream } from "../storage/read-object.ts";
-import { getDeploymentId } from "../storage/stubs.ts";
+import { openVersion } from "../objects/versions.ts";
+import { getDeploymentId } from "../objects/stubs.ts";
 import { originOf } from "../../shared/types/version-record.ts";
 import { throttle } from "./bandwidth.ts";
 import { peerErrorCode, peerFetch, peerText, type PeerTarget } from "./peer-fetch.ts";
@@ -149,7 +149,7 @@ export async function sendVersion(
   const url = objectUrl(target, record.key);
   try {
     const headers = versionHeaders(stored, storageClass, await originHeader(env, stored));
-    const source = await openObjectStream(env, stored, null, { onDamage: () => undefined });
+    const source = await openVersion(env, null, stored, null);
     let stream: ReadableStream<Uint8Array>;
     if (source instanceof Uint8Array) {
       stream = new Blob([source]).stream();
@@ -289,11 +289,11 @@ export async function sendMultipart(
       const start = offset;
       offset += part.size;
       if (upload.parts[part.number]) continue;
-      const source = await openObjectStream(
+      const source = await openVersion(
         env,
+        null,
         stored,
         part.size > 0 ? { start, end: start + part.size - 1 } : null,
-        { onDamage: () => undefined },
       );
       let stream = source instanceof Uint8Array ? new Blob([source]).stream() : source;
       if (target.bandwidth) stream = stream.pipeThrough(throttle(target.arn, target.bandwidth));

@@ -23,7 +23,8 @@ import type { TargetCredentials } from "../../durable-objects/deployment/target-
 import type { VerifyFix } from "../../durable-objects/bucket/verify-fix.ts";
 import type { VersionState } from "../../durable-objects/bucket/digest.ts";
 import { decidingRule } from "../../shared/replication/config.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { replicationConfig } from "../objects/buckets.ts";
+import { requeueVerified } from "../objects/replication-state.ts";
 import { peerTarget } from "./peer-fetch.ts";
 import { sendVersionDelete } from "./send.ts";
 import { METADATA_FIELDS } from "./verify-fields.ts";
@@ -65,8 +66,7 @@ export async function fixDifferences(
 ): Promise<FixReport> {
   const report: FixReport = { requeued: 0, removedOnRemote: 0, notFixed: [] };
   const fixes: VerifyFix[] = [];
-  const coordinator = bucketStub(env, bucket);
-  const config = await coordinator.getReplication();
+  const config = await replicationConfig(env, bucket);
   const outOfScope = "no enabled rule for the target covers it";
   for (const difference of differences) {
     const { key, versionId, here } = difference;
@@ -103,7 +103,7 @@ export async function fixDifferences(
     fixes.push({ key, versionId, metadataOnly: false });
   }
   if (fixes.length === 0) return report;
-  const queued = await coordinator.requeueVerified(target.arn, fixes);
+  const queued = await requeueVerified(env, bucket, target.arn, fixes);
   report.requeued = queued.requeued;
   for (const { key, versionId } of queued.outOfScope)
     report.notFixed.push({ key, versionId, reason: outOfScope });

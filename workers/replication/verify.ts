@@ -24,7 +24,7 @@ import type {
   VersionState,
 } from "../../durable-objects/bucket/digest.ts";
 import { signRequest } from "../auth/sign.ts";
-import { bucketStub, type BucketStub } from "../storage/stubs.ts";
+import { versionDigest, versionLines } from "../objects/replication-state.ts";
 import { compareKeys, differingFields } from "./verify-fields.ts";
 import {
   PeerDialError,
@@ -118,12 +118,12 @@ function scopeQuery(scope: DigestScope, limit: number): URLSearchParams {
   return query;
 }
 
-/** The two sides as a source site sees them: its coordinator, and the target over HTTP. */
-export function sidesOf(coordinator: BucketStub, target: PeerTarget): VerifySides {
+/** The two sides as a source site sees them: its bucket, and the target over HTTP. */
+export function sidesOf(env: Env, bucket: string, target: PeerTarget): VerifySides {
   return {
     here: {
-      digest: (scope, limit) => coordinator.versionDigest(scope, limit),
-      lines: (scope, afterVersion, limit) => coordinator.versionLines(scope, afterVersion, limit),
+      digest: (scope, limit) => versionDigest(env, bucket, scope, limit),
+      lines: (scope, afterVersion, limit) => versionLines(env, bucket, scope, afterVersion, limit),
     },
     remote: {
       // The remote stores versions in its own class: it compares them as such.
@@ -325,5 +325,5 @@ export async function verifyAgainst(
   prefix: string,
   storageClass: string | null,
 ): Promise<VerifyReport> {
-  return compareSides(sidesOf(bucketStub(env, bucket), target), prefix, storageClass);
+  return compareSides(sidesOf(env, bucket, target), prefix, storageClass);
 }

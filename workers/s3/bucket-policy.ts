@@ -20,7 +20,8 @@ import {
 } from "../../shared/iam/policy-document.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { bucketPolicy, setBucketPolicy } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -65,15 +66,14 @@ export async function putBucketPolicy(ctx: S3Context): Promise<Response> {
   await requireExistingBucket(ctx, bucket);
   const text = await readSmallBody(ctx);
   parseBucketPolicy(text, bucket);
-  if (!(await bucketStub(ctx.env, bucket).setPolicy(text)))
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  unwrap(await setBucketPolicy(ctx.env, bucket, text));
   return new Response(null, { status: 204 });
 }
 
 async function storedPolicy(ctx: S3Context): Promise<string> {
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
-  const text = await bucketStub(ctx.env, bucket).getPolicy();
+  const text = await bucketPolicy(ctx.env, bucket);
   if (!text) throw new S3Error("NoSuchBucketPolicy", undefined, { detail: { BucketName: bucket } });
   return text;
 }
@@ -87,7 +87,7 @@ export async function getBucketPolicy(ctx: S3Context): Promise<Response> {
 export async function deleteBucketPolicy(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
-  await bucketStub(ctx.env, bucket).setPolicy(null);
+  unwrap(await setBucketPolicy(ctx.env, bucket, null));
   return new Response(null, { status: 204 });
 }
 

@@ -1,21 +1,24 @@
 /**
  * Bucket handlers: CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
- * GetBucketLocation. The deployment registry owns bucket names; each
- * bucket's coordinator owns its state. Creating registers the name first and
- * then the coordinator; deleting removes the coordinator's state first (it
- * refuses while versions remain) and then the name. A CreateBucketConfiguration
- * may only name the site's own region (IllegalLocationConstraintException).
+ * GetBucketLocation, over the object layer's buckets (workers/objects/buckets.ts,
+ * which keeps the registry and the coordinators in step). A
+ * CreateBucketConfiguration may only name the site's own region
+ * (IllegalLocationConstraintException).
  */
 import { z } from "zod";
 import { isCreatableBucketName } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { readBoundedBody } from "../auth/bounded-body.ts";
-import { allSets } from "../../shared/layout/placement.ts";
-import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
 import { bucketArn } from "../iam/s3-permissions.ts";
-import { hasBucketCopy } from "../storage/rebuild-namespace.ts";
-import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";
+import {
+  existingBucket,
+  type BucketEntry,
+  listBuckets as allBuckets,
+  makeBucket,
+  removeBucket,
+} from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
@@ -47,9 +50,7 @@ export async function readSmallBody(ctx: S3Context, limit = MAX_CONFIG_BODY): Pr
 
 /** Throws NoSuchBucket unless the bucket exists; returns its info. */
 export async function requireExistingBucket(ctx: S3Context, bucket: string) {
-  const info = await bucketStub(ctx.env, bucket).info();
-  if (!info) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  return info;
+  return unwrap(await existingBucket(ctx.env, bucket));
 }
 
 export async function createBucket(ctx: S3Context): Promise<Response> {
@@ -74,45 +75,14 @@ export async function createBucket(ctx: S3Context): Promise<Response> {
     }
   }
   const owner = ctx.identity?.accessKeyId ?? "";
-  const registered = await deploymentStub(ctx.env).registerBucket(bucket, owner);
-  const taken = () =>
-    new S3Error(
-      registered.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists",
-      undefined,
-      { detail: { BucketName: bucket } },
-    );
-  // A name registered without coordinator state is either a create that died midway (finish
-  // it) or a coordinator that lost its state, which the drives' copy of its configuration
-  // tells apart: that bucket is rebuilt (by the scanner or the admin rebuild), not replaced.
-  if (!registered.created) {
-    if (await bucketStub(ctx.env, bucket).info()) throw taken();
-    if (await hasBucketCopy(ctx.env, ctx.config, bucket)) throw taken();
-  }
-  const created = await bucketStub(ctx.env, bucket).create(
-    bucket,
-    owner,
-    ctx.request.headers.get("x-amz-bucket-object-lock-enabled")?.toLowerCase() === "true",
-    registered.created,
-  );
-  if (!created.created) throw taken();
+  const objectLock =
+    ctx.request.headers.get("x-amz-bucket-object-lock-enabled")?.toLowerCase() === "true";
+  unwrap(await makeBucket(ctx.env, ctx.config, bucket, owner, objectLock));
   return new Response(null, { status: 200, headers: { location: `/${bucket}` } });
 }
 
 export async function deleteBucket(ctx: S3Context): Promise<Response> {
-  const bucket = requireBucket(ctx);
-  const outcome = await bucketStub(ctx.env, bucket).destroy();
-  if (outcome !== "deleted")
-    throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
-  // Parts of abandoned multipart uploads are the only data an empty bucket can leave on
-  // drives; they go before the name is free again, so a new bucket of that name starts clean.
-  await Promise.allSettled(
-    allSets(ctx.config.pools).flatMap((address) =>
-      setDrives(ctx.env, address, ctx.config.pools[address.pool].drivesPerSet).map((drive) =>
-        drive.deleteBucket(bucket),
-      ),
-    ),
-  );
-  await deploymentStub(ctx.env).unregisterBucket(bucket);
+  unwrap(await removeBucket(ctx.env, ctx.config, requireBucket(ctx)));
   return new Response(null, { status: 204 });
 }
 
@@ -135,7 +105,7 @@ export async function getBucketLocation(ctx: S3Context): Promise<Response> {
  * that is none.
  */
 export async function listBuckets(ctx: S3Context): Promise<Response> {
-  let buckets: BucketEntry[] = await deploymentStub(ctx.env).listBuckets();
+  let buckets: BucketEntry[] = await allBuckets(ctx.env);
   const all = { action: "s3:ListAllMyBuckets", resource: "arn:aws:s3:::*" };
   if (!(await ctx.authorizer.allows(all))) {
     const visible = await Promise.all(

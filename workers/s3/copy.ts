@@ -12,17 +12,18 @@ import { replicateInline } from "../replication/sync.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import { openObjectStream } from "../storage/read-object.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
-import { writeObject } from "../storage/write-object.ts";
+import { findVersion, openVersion, type StoredVersion } from "../objects/versions.ts";
+import { unwrap } from "../objects/result.ts";
+import { findUpload } from "../objects/uploads.ts";
+import { putObject as storeVersion } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { checkCopySourceConditions } from "./conditions.ts";
 import { requireObject, type S3Context } from "./context.ts";
-import { storePart, parsePartNumber } from "./multipart.ts";
+import { storePart } from "./multipart.ts";
+import { parsePartNumber } from "./upload-params.ts";
 import { metadataFromRequest } from "./object-headers.ts";
 import { xmlResponse } from "./response.ts";
-import { versionIdFor } from "./versioning.ts";
+import { versionIdFor } from "../objects/versioning.ts";
 import { lockForWrite } from "./object-lock.ts";
 
 export interface CopySource {
@@ -52,18 +53,15 @@ export function parseCopySource(header: string): CopySource {
 }
 
 async function readSource(ctx: S3Context, source: CopySource): Promise<StoredVersion> {
-  const lookup = await bucketStub(ctx.env, source.bucket).getVersion(source.key, source.versionId);
-  if (!lookup.ok) {
-    const detail: Record<string, string> =
-      lookup.error === "NoSuchBucket" ? { BucketName: source.bucket } : { Key: source.key };
-    throw new S3Error(lookup.error, undefined, { detail });
-  }
-  if (lookup.version.record.deleteMarker) {
+  const { version } = unwrap(
+    await findVersion(ctx.env, source.bucket, source.key, source.versionId),
+  );
+  if (version.record.deleteMarker) {
     throw new S3Error(source.versionId ? "InvalidRequest" : "NoSuchKey", undefined, {
       detail: { Key: source.key },
     });
   }
-  return lookup.version;
+  return version;
 }
 
 function asStream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream<Uint8Array> {
@@ -81,11 +79,7 @@ function sourceStream(
   stored: StoredVersion,
   range: { start: number; end: number } | null,
 ) {
-  const coordinator = bucketStub(ctx.env, stored.record.bucket);
-  return openObjectStream(ctx.env, stored, range, {
-    onDamage: () =>
-      ctx.exec.waitUntil(coordinator.scheduleHeal(stored.record.key, stored.record.versionId)),
-  }).then(asStream);
+  return openVersion(ctx.env, (p) => ctx.exec.waitUntil(p), stored, range).then(asStream);
 }
 
 export async function copyObject(ctx: S3Context): Promise<Response> {
@@ -98,10 +92,9 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
     throw new S3Error("InvalidArgument", "Unknown metadata directive.");
   if (!["COPY", "REPLACE"].includes(taggingDirective))
     throw new S3Error("InvalidArgument", "Unknown tagging directive.");
-  const [stored, info, deploymentId] = await Promise.all([
+  const [stored, info] = await Promise.all([
     readSource(ctx, source),
     requireExistingBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
   ]);
   const src = stored.record;
   checkCopySourceConditions(headers, src);
@@ -132,24 +125,21 @@ export async function copyObject(ctx: S3Context): Promise<Response> {
   const tags =
     taggingDirective === "REPLACE" ? (tagging ? parseTaggingHeader(tagging) : undefined) : src.tags;
   let syncTargets: string[] = [];
-  const record = await writeObject(
-    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
-    {
-      bucket,
-      key,
-      versionId: versionIdFor(info, key),
-      body: await sourceStream(ctx, stored, null),
-      expectedSize: src.size,
-      ...metadata,
-      storageClass,
-      tags,
-      ...lockForWrite(ctx, info),
-      checksums: {},
-      onCommitted: (result) => {
-        syncTargets = result.syncTargets ?? [];
-      },
+  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
+    bucket,
+    key,
+    versionId: versionIdFor(info, key),
+    body: await sourceStream(ctx, stored, null),
+    expectedSize: src.size,
+    ...metadata,
+    storageClass,
+    tags,
+    ...lockForWrite(ctx, info),
+    checksums: {},
+    onCommitted: (result) => {
+      syncTargets = result.syncTargets ?? [];
     },
-  );
+  });
   if (syncTargets.length > 0)
     await replicateInline(
       ctx.env,
@@ -198,10 +188,9 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Response> {
   const source = parseCopySource(ctx.request.headers.get("x-amz-copy-source") ?? "");
   const [stored, upload] = await Promise.all([
     readSource(ctx, source),
-    bucketStub(ctx.env, bucket).getUpload(uploadId),
+    findUpload(ctx.env, bucket, key, uploadId),
   ]);
-  if (!upload || upload.key !== key)
-    throw new S3Error("NoSuchUpload", undefined, { detail: { UploadId: uploadId } });
+  const target = unwrap(upload);
   checkCopySourceConditions(ctx.request.headers, stored.record);
   const range = parseCopyRange(
     ctx.request.headers.get("x-amz-copy-source-range"),
@@ -209,7 +198,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<Response> {
   );
   const size = range ? range.end - range.start + 1 : stored.record.size;
   const body = stored.record.size === 0 ? null : await sourceStream(ctx, stored, range);
-  const part = await storePart(ctx, upload, partNumber, body, size, null);
+  const part = await storePart(ctx, target, partNumber, body, size, null);
   const headers = new Headers();
   if (stored.record.versionId !== "null")
     headers.set("x-amz-copy-source-version-id", stored.record.versionId);

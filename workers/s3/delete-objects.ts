@@ -13,7 +13,8 @@ import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
-import { deleteKey, parseContentMd5, sameBytes } from "./object.ts";
+import { deleteKey } from "./object.ts";
+import { parseContentMd5, sameBytes } from "./upload-params.ts";
 import { xmlResponse } from "./response.ts";
 import { createHash } from "node:crypto";
 

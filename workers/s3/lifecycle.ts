@@ -11,7 +11,8 @@ import { z } from "zod";
 import type { LifecycleRule } from "../../shared/lifecycle/rules.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { lifecycleRules, setLifecycleRules } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { MAX_XML_BODY, readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -105,7 +106,7 @@ export async function putBucketLifecycleConfiguration(ctx: S3Context): Promise<R
       "Rule ID must be unique. Found same ID for more than one rule",
     );
   }
-  await bucketStub(ctx.env, bucket).setLifecycle(rules);
+  unwrap(await setLifecycleRules(ctx.env, bucket, rules));
   return new Response(null, { status: 200 });
 }
 
@@ -165,7 +166,7 @@ function ruleXml(rule: LifecycleRule): XmlNode {
 export async function getBucketLifecycleConfiguration(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
-  const rules = await bucketStub(ctx.env, bucket).getLifecycle();
+  const rules = await lifecycleRules(ctx.env, bucket);
   if (!rules)
     throw new S3Error("NoSuchLifecycleConfiguration", undefined, {
       detail: { BucketName: bucket },
@@ -176,6 +177,6 @@ export async function getBucketLifecycleConfiguration(ctx: S3Context): Promise<R
 export async function deleteBucketLifecycle(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
-  await bucketStub(ctx.env, bucket).setLifecycle(null);
+  unwrap(await setLifecycleRules(ctx.env, bucket, null));
   return new Response(null, { status: 204 });
 }

@@ -8,8 +8,8 @@
  */
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import type { ListPage } from "../../durable-objects/bucket/listing.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import { listObjectsPage, listObjectVersionsPage, type ListPage } from "../objects/listing.ts";
+import { unwrap } from "../objects/result.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
@@ -61,9 +61,7 @@ async function listPage(
   maxKeys: number,
 ): Promise<ListPage> {
   const bucket = requireBucket(ctx);
-  const page = await bucketStub(ctx.env, bucket).listObjects({ prefix, delimiter, after, maxKeys });
-  if (!page) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  return page;
+  return unwrap(await listObjectsPage(ctx.env, bucket, { prefix, delimiter, after, maxKeys }));
 }
 
 function contents(page: ListPage, encode: (s: string) => string, owner: XmlNode | null): XmlNode[] {
@@ -171,14 +169,15 @@ export async function listObjectVersions(ctx: S3Context): Promise<Response> {
   const maxKeys = parseMaxKeys(q.get("max-keys"));
   const encoder = parseEncoding(q.get("encoding-type"));
   const encode = encoder ?? ((s: string) => s);
-  const page = await bucketStub(ctx.env, bucket).listObjectVersions({
-    prefix,
-    delimiter,
-    keyMarker,
-    versionIdMarker,
-    maxKeys,
-  });
-  if (!page) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const page = unwrap(
+    await listObjectVersionsPage(ctx.env, bucket, {
+      prefix,
+      delimiter,
+      keyMarker,
+      versionIdMarker,
+      maxKeys,
+    }),
+  );
   const owner = ownerNode(ctx);
   return xmlResponse(
     xmlDocument("ListVersionsResult", [

@@ -17,11 +17,8 @@ import { compositeChecksum, createChecksum, isChecksumAlgorithm } from "../../sh
 import type { ChecksumAlgorithm } from "../../shared/checksums.ts";
 import { combineCrcs, isCrcAlgorithm } from "../../shared/crc-combine.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { UploadedPart } from "../../durable-objects/bucket/types.ts";
+import { CHECKSUM_TYPES, type ChecksumType, type UploadedPart } from "../objects/uploads.ts";
 import type { ChecksumPlan } from "./checksum-headers.ts";
-
-export const CHECKSUM_TYPES = ["COMPOSITE", "FULL_OBJECT"] as const;
-export type ChecksumType = (typeof CHECKSUM_TYPES)[number];
 
 export interface UploadChecksum {
   algorithm: ChecksumAlgorithm;

@@ -1,123 +1,59 @@
 /**
  * Multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
- * AbortMultipartUpload, ListParts, ListMultipartUploads. Each part is
- * erasure-coded and streamed like a PUT, under its own data dir, and is
- * recorded by the coordinator only once written at quorum. Completion checks
- * the part list against what was uploaded (InvalidPartOrder, InvalidPart,
- * EntityTooSmall under 5 MiB except the last part, InvalidRequest when
- * x-amz-mp-object-size differs from the parts' total) and commits one
- * version whose ETag is the MD5 of the parts' binary MD5s followed by "-N".
+ * AbortMultipartUpload, ListParts, ListMultipartUploads: the S3 side
+ * (request parsing, checksum headers, XML documents). Parts are written and
+ * completed by the object layer (workers/objects/uploads.ts and
+ * complete-upload.ts), which checks the part list and builds the version.
  */
 import { replicateInline } from "../replication/sync.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
 import { replicaBucket, replicaLock } from "./replica.ts";
 import { replicaObject } from "./replica-headers.ts";
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from "../../shared/checksums.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { checksumPlan, finishChecksum, type ChecksumPlan } from "./checksum-headers.ts";
 import {
-  CHECKSUM_TYPES,
   completedChecksums,
   partChecksumPlan,
   uploadChecksum,
   type UploadChecksum,
 } from "./multipart-checksum.ts";
 import { parseXml, xmlDocument, type XmlNode } from "../../shared/xml.ts";
+import { completeUpload, MAX_PARTS } from "../objects/complete-upload.ts";
+import { unwrap } from "../objects/result.ts";
 import {
-  replicaStamp,
-  STORAGE_CLASSES,
-  type VersionRecord,
-} from "../../shared/types/version-record.ts";
-import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
-import { planErasure } from "../storage/erasure-set.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
-import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "../storage/write-blocks.ts";
-import {
-  commitRecord,
-  discardWrite,
-  type VersionAttributes,
-  type WriteContext,
-} from "../storage/write-object.ts";
+  abortUpload,
+  createUpload,
+  findUpload,
+  listUploadParts,
+  listUploads,
+  putPart,
+  uploadAttributes,
+  type NewUploadAttributes,
+  type UploadedPart,
+  type UploadInfo,
+} from "../objects/uploads.ts";
+import { findVersion } from "../objects/versions.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
-import { declaredPayloadLength, parseContentMd5, sameBytes } from "./object.ts";
+import {
+  declaredPayloadLength,
+  parseContentMd5,
+  parsePartNumber,
+  sameBytes,
+} from "./upload-params.ts";
 import { xmlResponse } from "./response.ts";
-import { versionIdFor } from "./versioning.ts";
 import { lockForWrite } from "./object-lock.ts";
 
-const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_SIZE = 5 * 1024 ** 3;
-const MAX_PARTS = 10_000;
-
-const attributesSchema = z.object({
-  contentType: z.string().optional(),
-  headers: z.record(z.string(), z.string()),
-  userMetadata: z.record(z.string(), z.string()),
-  storageClass: z.enum(STORAGE_CLASSES),
-  checksums: z.record(z.string(), z.string()),
-  tags: z.record(z.string(), z.string()).optional(),
-  checksumAlgorithm: z.string().optional(),
-  checksumType: z.enum(CHECKSUM_TYPES).optional(),
-  retention: z
-    .object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: z.number() })
-    .optional(),
-  legalHold: z.boolean().optional(),
-  /** A replica from another site, completed with the source's version id, mtime and ETag. */
-  replica: z
-    .object({
-      versionId: z.string(),
-      mtime: z.number(),
-      etag: z.string().nullable(),
-      checksums: z.record(z.string(), z.string()).nullable(),
-      metadataTimestamp: z.number().nullable(),
-      origin: z.string().nullable().optional(),
-    })
-    .optional(),
-});
-
-function writeContext(ctx: S3Context, deploymentId: string): WriteContext {
-  return {
-    env: ctx.env,
-    config: ctx.config,
-    deploymentId,
-    waitUntil: (p) => ctx.exec.waitUntil(p),
-  };
-}
 
 /** The upload named by `uploadId`, or NoSuchUpload. */
-async function requireUpload(ctx: S3Context): Promise<UploadInfo> {
+export async function requireUpload(ctx: S3Context): Promise<UploadInfo> {
   const { bucket, key } = requireObject(ctx);
-  const uploadId = ctx.query.get("uploadId") ?? "";
-  const upload = await bucketStub(ctx.env, bucket).getUpload(uploadId);
-  if (!upload || upload.key !== key)
-    throw new S3Error("NoSuchUpload", undefined, { detail: { UploadId: uploadId } });
-  return upload;
-}
-
-/** Parses a part number: an integer 1..10000. */
-export function parsePartNumber(value: string | null): number {
-  const n = Number(value);
-  if (value === null || !/^\d+$/.test(value) || n < 1 || n > MAX_PARTS) {
-    throw new S3Error(
-      "InvalidArgument",
-      "Part number must be an integer between 1 and 10000, inclusive",
-      {
-        detail: { ArgumentName: "partNumber", ArgumentValue: value ?? "" },
-      },
-    );
-  }
-  return n;
-}
-
-/** The multipart ETag: MD5 of the concatenated binary part MD5s, then "-N". */
-export function multipartEtag(partEtags: string[]): string {
-  const hash = createHash("md5");
-  for (const etag of partEtags) hash.update(Buffer.from(etag, "hex"));
-  return `${hash.digest("hex")}-${partEtags.length}`;
+  return unwrap(await findUpload(ctx.env, bucket, key, ctx.query.get("uploadId") ?? ""));
 }
 
 /**
@@ -129,12 +65,12 @@ async function replicaAttributes(
   ctx: S3Context,
   bucket: string,
   key: string,
-): Promise<z.infer<typeof attributesSchema>> {
+): Promise<NewUploadAttributes> {
   const headers = ctx.request.headers;
   const replica = replicaObject(headers);
   const info = await replicaBucket(ctx, bucket);
-  const existing = await bucketStub(ctx.env, bucket).getVersion(key, replica.versionId);
-  if (existing.ok && existing.version.record.etag === replica.etag)
+  const existing = await findVersion(ctx.env, bucket, key, replica.versionId);
+  if (existing.ok && existing.value.version.record.etag === replica.etag)
     throw new S3Error("PreconditionFailed", "The replica version is already here.");
   const tagging = headers.get("x-amz-tagging");
   return {
@@ -149,30 +85,22 @@ async function replicaAttributes(
 export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const metadata = metadataFromRequest(ctx.request.headers);
-  const [info, deploymentId] = await Promise.all([
-    requireExistingBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
-  ]);
-  const erasure = planErasure(ctx.config, deploymentId, bucket, key, metadata.storageClass);
+  const info = await requireExistingBucket(ctx, bucket);
   const tagging = ctx.request.headers.get("x-amz-tagging");
   const declared = uploadChecksum(ctx.request.headers);
-  const attributes: VersionAttributes & { checksumAlgorithm?: string; checksumType?: string } =
-    isReplicaRequest(ctx.request.headers)
-      ? await replicaAttributes(ctx, bucket, key)
-      : {
-          ...metadata,
-          checksums: {},
-          tags: tagging === null ? undefined : parseTaggingHeader(tagging),
-          checksumAlgorithm: declared?.algorithm,
-          checksumType: declared?.type,
-          ...lockForWrite(ctx, info),
-        };
-  const uploadId = await bucketStub(ctx.env, bucket).createUpload(
-    key,
-    JSON.stringify(attributes),
-    erasure,
+  const attributes: NewUploadAttributes = isReplicaRequest(ctx.request.headers)
+    ? await replicaAttributes(ctx, bucket, key)
+    : {
+        ...metadata,
+        checksums: {},
+        tags: tagging === null ? undefined : parseTaggingHeader(tagging),
+        checksumAlgorithm: declared?.algorithm,
+        checksumType: declared?.type,
+        ...lockForWrite(ctx, info),
+      };
+  const uploadId = unwrap(
+    await createUpload(ctx.env, ctx.config, bucket, key, metadata.storageClass, attributes),
   );
-  if (!uploadId) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
   const headers = declared
     ? {
         "x-amz-checksum-algorithm": declared.algorithm.toUpperCase(),
@@ -191,7 +119,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<Response> {
 
 /** The checksum an upload was created with, if any. */
 function checksumOf(upload: UploadInfo): UploadChecksum | null {
-  const { checksumAlgorithm, checksumType } = attributesSchema.parse(JSON.parse(upload.attributes));
+  const { checksumAlgorithm, checksumType } = uploadAttributes(upload);
   if (!checksumAlgorithm || !isChecksumAlgorithm(checksumAlgorithm)) return null;
   return { algorithm: checksumAlgorithm, type: checksumType ?? "COMPOSITE" };
 }
@@ -207,53 +135,17 @@ export async function storePart(
   checksum: ChecksumPlan | null = null,
   trailers: Promise<Record<string, string>> = Promise.resolve({}),
 ): Promise<UploadedPart> {
-  const { bucket, key } = requireObject(ctx);
-  checksum = partChecksumPlan(checksumOf(upload), checksum);
-  const slots = writeSlots(ctx.env, upload.erasure);
-  const dataDir = crypto.randomUUID();
-  try {
-    const written = await writeBlocks({
-      erasure: upload.erasure,
-      slots,
-      bucket,
-      key,
-      dataDir,
-      part: partNumber,
-      body,
-      expectedSize,
-      inlineThreshold: 0,
-      hashers: checksum ? [checksum.checksum] : [],
-    });
-    if (expectedSize !== null && written.size !== expectedSize) throw new S3Error("IncompleteBody");
-    if (contentMd5 && !sameBytes(contentMd5, written.md5)) throw new S3Error("BadDigest");
-    const checksums = await finishChecksum(checksum, trailers);
-    await Promise.all(
-      slots.map(async (slot) => {
-        if (slot.failed) return;
-        try {
-          await slot.stub.commitDataDirs([dataDir]);
-        } catch {
-          slot.failed = true;
-        }
-      }),
-    );
-    assertWriteQuorum(slots, upload.erasure);
-    const part: UploadedPart = {
-      number: partNumber,
-      size: written.size,
-      etag: toHex(written.md5),
-      dataDir,
-      checksums,
-      mtime: Date.now(),
-    };
-    if (!(await bucketStub(ctx.env, bucket).putPart(upload.uploadId, part))) {
-      throw new S3Error("NoSuchUpload", undefined, { detail: { UploadId: upload.uploadId } });
-    }
-    return part;
-  } catch (error) {
-    ctx.exec.waitUntil(discardWrite(slots, bucket, key, "", dataDir, []));
-    throw error;
-  }
+  const plan = partChecksumPlan(checksumOf(upload), checksum);
+  return putPart(ctx.env, (p) => ctx.exec.waitUntil(p), requireBucket(ctx), upload, {
+    number: partNumber,
+    body,
+    expectedSize,
+    hashers: plan ? [plan.checksum] : [],
+    verify: ({ md5 }) => {
+      if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
+      return finishChecksum(plan, trailers);
+    },
+  });
 }
 
 export async function uploadPart(ctx: S3Context): Promise<Response> {
@@ -300,10 +192,6 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
     requireUpload(ctx),
     requireExistingBucket(ctx, bucket),
   ]);
-  const coordinator = bucketStub(ctx.env, bucket);
-  const uploaded = new Map(
-    ((await coordinator.listParts(upload.uploadId, 0, MAX_PARTS)) ?? []).map((p) => [p.number, p]),
-  );
   const requested = parsed.data.CompleteMultipartUpload.Part.map((part) => ({
     number: parsePartNumber(part.PartNumber.trim()),
     etag: part.ETag.trim().replace(/^"|"$/g, "").toLowerCase(),
@@ -314,99 +202,24 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
       }),
     ) as Record<string, string>,
   }));
-  const parts: UploadedPart[] = [];
-  requested.forEach((want, i) => {
-    if (i > 0 && want.number <= requested[i - 1].number) throw new S3Error("InvalidPartOrder");
-    const have = uploaded.get(want.number);
-    const checksumMismatch =
-      have &&
-      Object.entries(want.checksums).some(
-        ([algorithm, value]) => have.checksums[algorithm] !== value,
-      );
-    if (!have || have.etag !== want.etag || checksumMismatch) {
-      throw new S3Error("InvalidPart", undefined, {
-        detail: { PartNumber: String(want.number), ETag: want.etag },
-      });
-    }
-    parts.push(have);
-  });
-  parts.forEach((part, i) => {
-    if (i < parts.length - 1 && part.size < MIN_PART_SIZE) {
-      throw new S3Error("EntityTooSmall", undefined, {
-        detail: {
-          ProposedSize: String(part.size),
-          MinSizeAllowed: String(MIN_PART_SIZE),
-          PartNumber: String(part.number),
-        },
-      });
-    }
-  });
-  const size = parts.reduce((sum, part) => sum + part.size, 0);
-  const statedSize = ctx.request.headers.get("x-amz-mp-object-size");
-  if (statedSize !== null && statedSize.trim() !== String(size))
-    throw new S3Error(
-      "InvalidRequest",
-      `The provided x-amz-mp-object-size ${statedSize} does not match the size of the object (${size}).`,
-    );
-  const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
-  const checksums = completedChecksums(
-    checksumOf(upload),
-    parts,
-    attributes.replica ? new Headers() : ctx.request.headers,
+  const { record, committed } = await completeUpload(
+    ctx.env,
+    ctx.config,
+    (p) => ctx.exec.waitUntil(p),
+    info,
+    upload,
+    {
+      parts: requested,
+      statedSize: ctx.request.headers.get("x-amz-mp-object-size"),
+      checksums: (parts: UploadedPart[], attributes) =>
+        completedChecksums(
+          checksumOf(upload),
+          parts,
+          attributes.replica ? new Headers() : ctx.request.headers,
+        ),
+    },
   );
-  const replica = attributes.replica;
-  const record: VersionRecord = {
-    format: 1,
-    bucket,
-    key,
-    versionId: replica?.versionId ?? versionIdFor(info, key),
-    dataDir: crypto.randomUUID(),
-    deleteMarker: false,
-    mtime: replica?.mtime ?? Date.now(),
-    size,
-    etag: replica?.etag ?? multipartEtag(parts.map((part) => part.etag)),
-    contentType: attributes.contentType,
-    headers: attributes.headers,
-    userMetadata: attributes.userMetadata,
-    storageClass: attributes.storageClass,
-    tags: attributes.tags,
-    retention: attributes.retention,
-    legalHold: attributes.legalHold,
-    checksums: replica?.checksums ?? checksums,
-    erasure: upload.erasure,
-    parts: parts.map((part) => ({
-      number: part.number,
-      size: part.size,
-      etag: part.etag,
-      dataDir: part.dataDir,
-      ...(Object.keys(part.checksums).length > 0 ? { checksums: part.checksums } : {}),
-    })),
-    inline: false,
-    ...(replica
-      ? {
-          replica: replicaStamp(replica.origin ?? null),
-          metadataTimestamp: replica.metadataTimestamp ?? undefined,
-        }
-      : {}),
-  };
-  const deploymentId = await getDeploymentId(ctx.env);
-  const slots = writeSlots(ctx.env, upload.erasure);
-  let syncTargets: string[] = [];
-  try {
-    const committed = await commitRecord(
-      writeContext(ctx, deploymentId),
-      slots,
-      record,
-      null,
-      (request) =>
-        coordinator.completeUpload(upload.uploadId, { ...request, replica: replica ? {} : null }),
-    );
-    syncTargets = committed.syncTargets ?? [];
-  } catch (error) {
-    // Only the record copies go: the parts stay uploaded for a retry.
-    ctx.exec.waitUntil(discardWrite(slots, bucket, key, record.versionId, record.dataDir, []));
-    throw error;
-  }
+  const syncTargets = committed.syncTargets ?? [];
   if (syncTargets.length > 0)
     await replicateInline(
       ctx.env,
@@ -433,7 +246,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
 
 export async function abortMultipartUpload(ctx: S3Context): Promise<Response> {
   const upload = await requireUpload(ctx);
-  await bucketStub(ctx.env, requireBucket(ctx)).abortUpload(upload.uploadId);
+  await abortUpload(ctx.env, requireBucket(ctx), upload.uploadId);
   return new Response(null, { status: 204 });
 }
 
@@ -469,11 +282,10 @@ export async function listParts(ctx: S3Context): Promise<Response> {
   const upload = await requireUpload(ctx);
   const maxParts = parseLimit(ctx.query.get("max-parts"), "max-parts");
   const marker = Number(ctx.query.get("part-number-marker") ?? "0") || 0;
-  const parts =
-    (await bucketStub(ctx.env, bucket).listParts(upload.uploadId, marker, maxParts + 1)) ?? [];
+  const parts = await listUploadParts(ctx.env, bucket, upload.uploadId, marker, maxParts + 1);
   const page = parts.slice(0, maxParts);
   const truncated = parts.length > maxParts;
-  const attributes = attributesSchema.parse(JSON.parse(upload.attributes));
+  const attributes = uploadAttributes(upload);
   return xmlResponse(
     xmlDocument("ListPartsResult", [
       ["Bucket", bucket],
@@ -518,14 +330,15 @@ export async function listMultipartUploads(ctx: S3Context): Promise<Response> {
   const keyMarker = q.get("key-marker") ?? "";
   const uploadIdMarker = keyMarker ? (q.get("upload-id-marker") ?? "") : "";
   const maxUploads = parseLimit(q.get("max-uploads"), "max-uploads");
-  const listing = await bucketStub(ctx.env, bucket).listUploads({
-    prefix,
-    delimiter,
-    keyMarker,
-    uploadIdMarker,
-    maxUploads,
-  });
-  if (!listing) throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
+  const listing = unwrap(
+    await listUploads(ctx.env, bucket, {
+      prefix,
+      delimiter,
+      keyMarker,
+      uploadIdMarker,
+      maxUploads,
+    }),
+  );
   return xmlResponse(
     xmlDocument("ListMultipartUploadsResult", [
       ["Bucket", bucket],
@@ -545,7 +358,7 @@ export async function listMultipartUploads(ctx: S3Context): Promise<Response> {
               ["Key", upload.key],
               ["UploadId", upload.uploadId],
               ...ownerNodes(ctx),
-              ["StorageClass", attributesSchema.parse(JSON.parse(upload.attributes)).storageClass],
+              ["StorageClass", uploadAttributes(upload).storageClass],
               ["Initiated", new Date(upload.createdAt).toISOString()],
             ],
           ] as const,

@@ -16,12 +16,13 @@ import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
-import type { BucketInfo, ObjectLockConfig } from "../../durable-objects/bucket/types.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import type { BucketInfo, ObjectLockConfig } from "../objects/buckets.ts";
+import { findVersion, setVersionRetention, updateVersion } from "../objects/versions.ts";
+import { setObjectLockConfig } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
-import { syncRecordCopies } from "./tagging.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const modeSchema = z.enum(["GOVERNANCE", "COMPLIANCE"]);
@@ -154,14 +155,7 @@ export async function putObjectLockConfiguration(ctx: S3Context): Promise<Respon
     const span = (days ?? (years ?? 0) * 365) * DAY;
     checkRetentionLimit(ctx.config, { mode: rule.Mode, retainUntil: Date.now() + span });
   }
-  const outcome = await bucketStub(ctx.env, bucket).setObjectLock(config);
-  if (outcome === "InvalidBucketState") {
-    throw new S3Error(
-      "InvalidBucketState",
-      "Object Lock configuration cannot be enabled on existing buckets",
-    );
-  }
-  if (outcome !== "ok") throw new S3Error(outcome, undefined, { detail: { BucketName: bucket } });
+  unwrap(await setObjectLockConfig(ctx.env, bucket, config));
   return new Response(null, { status: 200 });
 }
 
@@ -200,9 +194,8 @@ async function lockedBucket(ctx: S3Context): Promise<BucketInfo> {
 
 async function currentRecord(ctx: S3Context): Promise<VersionRecord> {
   const { bucket, key } = requireObject(ctx);
-  const lookup = await bucketStub(ctx.env, bucket).getVersion(key, ctx.query.get("versionId"));
-  if (!lookup.ok) throw new S3Error(lookup.error, undefined, { detail: { Key: key } });
-  return lookup.version.record;
+  const found = unwrap(await findVersion(ctx.env, bucket, key, ctx.query.get("versionId")));
+  return found.version.record;
 }
 
 const retentionSchema = z.object({
@@ -230,14 +223,17 @@ export async function putObjectRetention(ctx: S3Context): Promise<Response> {
   } else if (body !== "" && (body.Mode || body.RetainUntilDate)) {
     throw new S3Error("MalformedXML");
   }
-  const result = await bucketStub(ctx.env, bucket).setRetention(
-    key,
-    ctx.query.get("versionId"),
-    retention,
-    await mayBypassGovernance(ctx, bucket, key),
+  unwrap(
+    await setVersionRetention(
+      ctx.env,
+      (p) => ctx.exec.waitUntil(p),
+      bucket,
+      key,
+      ctx.query.get("versionId"),
+      retention,
+      await mayBypassGovernance(ctx, bucket, key),
+    ),
   );
-  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
-  syncRecordCopies(ctx, result.version.record);
   return new Response(null, { status: 200 });
 }
 
@@ -261,11 +257,17 @@ export async function putObjectLegalHold(ctx: S3Context): Promise<Response> {
   requireIntegrity(ctx);
   const parsed = legalHoldSchema.safeParse(parseXml(await readSmallBody(ctx)));
   if (!parsed.success) throw new S3Error("MalformedXML");
-  const result = await bucketStub(ctx.env, bucket).updateRecord(key, ctx.query.get("versionId"), {
-    legalHold: parsed.data.LegalHold.Status === "ON",
-  });
-  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
-  syncRecordCopies(ctx, result.version.record);
+  const legalHold = parsed.data.LegalHold.Status === "ON";
+  unwrap(
+    await updateVersion(
+      ctx.env,
+      (p) => ctx.exec.waitUntil(p),
+      bucket,
+      key,
+      ctx.query.get("versionId"),
+      { legalHold },
+    ),
+  );
   return new Response(null, { status: 200 });
 }
 

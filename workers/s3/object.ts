@@ -7,22 +7,27 @@
  */
 import { MAX_KEY_BYTES, keyBytes } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import { openObjectStream } from "../storage/read-object.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
-import { writeObject } from "../storage/write-object.ts";
+import { findVersion, openVersion, readableVersion, removeVersion } from "../objects/versions.ts";
+import { unwrap } from "../objects/result.ts";
+import { putObject as storeVersion } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest, objectResponseHeaders } from "./object-headers.ts";
 import { parseRange } from "./range.ts";
-import { parsePartNumber } from "./multipart.ts";
-import type { ByteRange } from "../storage/read-object.ts";
+import {
+  declaredPayloadLength,
+  parseContentMd5,
+  parsePartNumber,
+  sameBytes,
+} from "./upload-params.ts";
+import type { ByteRange } from "../objects/versions.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
-import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
+import type { BucketInfo } from "../objects/buckets.ts";
+import type { StoredVersion } from "../objects/versions.ts";
+import { putDeleteMarker, versionIdFor } from "../objects/versioning.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
 import { deleteReplica, putReplica } from "./replica.ts";
 import { replicateInline } from "../replication/sync.ts";
@@ -33,35 +38,6 @@ const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
 function checkKey(key: string): void {
   if (keyBytes(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError");
-}
-
-/** The declared payload length: x-amz-decoded-content-length for aws-chunked bodies, else Content-Length. */
-export function declaredPayloadLength(ctx: S3Context): number | null {
-  const decoded = ctx.request.headers.get("x-amz-decoded-content-length");
-  const raw = decoded ?? ctx.request.headers.get("content-length");
-  if (raw === null) return null;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new S3Error("InvalidArgument", "Invalid Content-Length.");
-  return n;
-}
-
-/** Decodes a Content-MD5 header (base64 of 16 bytes); InvalidDigest when malformed. */
-export function parseContentMd5(header: string | null): Uint8Array | null {
-  if (header === null) return null;
-  let bytes: Uint8Array;
-  try {
-    bytes = Uint8Array.from(atob(header.trim()), (c) => c.charCodeAt(0));
-  } catch {
-    throw new S3Error("InvalidDigest");
-  }
-  if (bytes.length !== 16) throw new S3Error("InvalidDigest");
-  return bytes;
-}
-
-/** Byte-wise equality. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 export async function putObject(ctx: S3Context): Promise<Response> {
@@ -77,35 +53,29 @@ export async function putObject(ctx: S3Context): Promise<Response> {
   const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
   const condition = writeCondition(ctx.request.headers);
   const checksum = checksumPlan(ctx.request.headers);
-  const [info, deploymentId] = await Promise.all([
-    requireExistingBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
-  ]);
+  const info = await requireExistingBucket(ctx, bucket);
   if (condition) await precheckCondition(ctx, bucket, key, condition);
   let syncTargets: string[] = [];
-  const record = await writeObject(
-    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
-    {
-      bucket,
-      key,
-      versionId: versionIdFor(info, key),
-      body: ctx.body().stream,
-      expectedSize: size,
-      ...metadata,
-      ...lockForWrite(ctx, info),
-      tags,
-      condition,
-      checksums: {},
-      hashers: checksum ? [checksum.checksum] : [],
-      verify: async ({ md5 }) => {
-        if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
-        return { checksums: await finishChecksum(checksum, ctx.body().trailers) };
-      },
-      onCommitted: (result) => {
-        syncTargets = result.syncTargets ?? [];
-      },
+  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
+    bucket,
+    key,
+    versionId: versionIdFor(info, key),
+    body: ctx.body().stream,
+    expectedSize: size,
+    ...metadata,
+    ...lockForWrite(ctx, info),
+    tags,
+    condition,
+    checksums: {},
+    hashers: checksum ? [checksum.checksum] : [],
+    verify: async ({ md5 }) => {
+      if (contentMd5 && !sameBytes(contentMd5, md5)) throw new S3Error("BadDigest");
+      return { checksums: await finishChecksum(checksum, ctx.body().trailers) };
     },
-  );
+    onCommitted: (result) => {
+      syncTargets = result.syncTargets ?? [];
+    },
+  });
   if (syncTargets.length > 0)
     await replicateInline(
       ctx.env,
@@ -127,13 +97,14 @@ async function precheckCondition(
   key: string,
   condition: NonNullable<WriteCondition>,
 ) {
-  const current = await bucketStub(ctx.env, bucket).getVersion(key, null);
-  const exists = current.ok && !current.version.record.deleteMarker;
+  const found = await findVersion(ctx.env, bucket, key, null);
+  const current = found.ok ? found.value.version.record : null;
+  const exists = current !== null && !current.deleteMarker;
   if ("ifNoneMatch" in condition && exists)
     throw new S3Error("PreconditionFailed", undefined, { detail: { Condition: "If-None-Match" } });
   if ("ifMatch" in condition) {
     if (!exists) throw new S3Error("NoSuchKey", undefined, { detail: { Key: key } });
-    if (current.version.record.etag !== condition.ifMatch) {
+    if (current.etag !== condition.ifMatch) {
       throw new S3Error("PreconditionFailed", undefined, { detail: { Condition: "If-Match" } });
     }
   }
@@ -168,37 +139,14 @@ export async function lookupVersion(
 ): Promise<{ stored: StoredVersion; versioned: boolean; replication: string | null }> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
-  const coordinator = bucketStub(ctx.env, bucket);
-  const lookup = await coordinator.getVersion(key, versionId);
-  if (!lookup.ok) {
-    const detail: Record<string, string> =
-      lookup.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key };
-    if (lookup.error === "NoSuchVersion") detail.VersionId = versionId ?? "";
-    throw new S3Error(lookup.error, undefined, { detail });
-  }
-  const { record } = lookup.version;
-  if (record.deleteMarker) {
-    // The latest version is a delete marker: 404; asking for the marker itself: 405.
-    const headers = {
-      "x-amz-delete-marker": "true",
-      "x-amz-version-id": record.versionId,
-      "last-modified": new Date(record.mtime).toUTCString(),
-    };
-    if (versionId === null)
-      throw new S3Error("NoSuchKey", undefined, { detail: { Key: key }, headers });
-    throw new S3Error("MethodNotAllowed", undefined, {
-      detail: { Method: ctx.request.method, ResourceType: "DeleteMarker" },
-      headers: { ...headers, allow: "DELETE" },
-    });
-  }
-  const replication = lookup.replicationStatus ?? null;
-  // Reading a version whose replication is unfinished requeues it, as MinIO does.
-  if (replication === "PENDING" || replication === "FAILED")
-    ctx.exec.waitUntil(coordinator.requeueVersion(key, record.versionId));
+  const found = unwrap(
+    await readableVersion(ctx.env, (p) => ctx.exec.waitUntil(p), bucket, key, versionId),
+  );
+  const { record } = found.version;
   return {
-    stored: lookup.version,
-    versioned: versionId !== null || lookup.versioned === true || record.versionId !== "null",
-    replication,
+    stored: found.version,
+    versioned: versionId !== null || found.versioned || record.versionId !== "null",
+    replication: found.replicationStatus,
   };
 }
 
@@ -243,10 +191,7 @@ export async function getObject(ctx: S3Context): Promise<Response> {
   checkReadConditions(ctx.request.headers, record);
   const part = partRange(ctx, record);
   const range = part ? part.range : parseRange(ctx.request.headers.get("range"), record.size);
-  const coordinator = bucketStub(ctx.env, record.bucket);
-  const body = await openObjectStream(ctx.env, stored, range, {
-    onDamage: () => ctx.exec.waitUntil(coordinator.scheduleHeal(record.key, record.versionId)),
-  });
+  const body = await openVersion(ctx.env, (p) => ctx.exec.waitUntil(p), stored, range);
   const headers = objectResponseHeaders(record, versioned);
   if (replication) headers.set("x-amz-replication-status", replication);
   applyOverrides(ctx, headers);
@@ -298,12 +243,18 @@ export async function deleteKey(
     throw new S3Error("InvalidArgument", "Version id cannot be the empty string");
   if (versionId !== null || info.versioning === "") {
     const bypass = await mayBypassGovernance(ctx, info.name, key);
-    const result = await bucketStub(ctx.env, info.name).deleteVersion(key, versionId, bypass);
-    if (!result.ok)
-      throw new S3Error(result.error, undefined, { detail: { BucketName: info.name } });
-    return { versionId, deleteMarker: result.deleted?.deleteMarker ?? false };
+    const deleted = unwrap(
+      await removeVersion(ctx.env, info.name, key, versionId, { bypassGovernance: bypass }),
+    );
+    return { versionId, deleteMarker: deleted?.deleteMarker ?? false };
   }
-  const marker = await writeDeleteMarker(ctx, info, key);
+  const marker = await putDeleteMarker(
+    ctx.env,
+    ctx.config,
+    (p) => ctx.exec.waitUntil(p),
+    info,
+    key,
+  );
   return { versionId: marker.versionId, deleteMarker: true };
 }
 

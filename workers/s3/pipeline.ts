@@ -21,7 +21,7 @@ import {
   isReplicaRequest,
   requiredPermissions,
 } from "../iam/s3-permissions.ts";
-import { getDeploymentId } from "../storage/stubs.ts";
+import { getDeploymentId } from "../objects/stubs.ts";
 import { classifyS3Request, type S3Request } from "./classify.ts";
 import type { S3Context } from "./context.ts";
 import { parseCopySource } from "./copy.ts";

@@ -5,7 +5,7 @@
  * or past the end is 416 InvalidRange with `Content-Range: bytes *\/size`.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { ByteRange } from "../storage/read-object.ts";
+import type { ByteRange } from "../objects/versions.ts";
 
 /** The satisfiable range of `header` for an object of `size` bytes; null = whole object. */
 export function parseRange(header: string | null, size: number): ByteRange | null {

@@ -47,11 +47,10 @@ import {
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { FloeConfig } from "../../shared/config.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../objects/buckets.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
-import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
-import { writeObject } from "../storage/write-object.ts";
+import { putObject as storeVersion } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
@@ -62,8 +61,14 @@ import {
   replicaObject,
   type ReplicaMetadata,
 } from "./replica-headers.ts";
-import { syncRecordCopies } from "./tagging.ts";
-import { writeDeleteMarker } from "./versioning.ts";
+import {
+  findVersion,
+  removeVersion,
+  syncRecordCopies,
+  updateVersion,
+} from "../objects/versions.ts";
+import { unwrap } from "../objects/result.ts";
+import { putDeleteMarker } from "../objects/versioning.ts";
 
 export async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
   const info = await requireExistingBucket(ctx, bucket);
@@ -114,17 +119,17 @@ async function applyReplicaMetadata(
     ctx.authorizer.allows({ action: "s3:BypassGovernanceRetention", resource }, scope),
     ctx.authorizer.allows({ action: "s3:PutObjectLegalHold", resource }, scope),
   ]);
-  const result = await bucketStub(ctx.env, bucket).updateRecord(
-    key,
-    update.versionId,
-    update.patch,
-    { timestamp: update.timestamp, bypassGovernance, releaseLegalHold },
+  unwrap(
+    await updateVersion(
+      ctx.env,
+      (p) => ctx.exec.waitUntil(p),
+      bucket,
+      key,
+      update.versionId,
+      update.patch,
+      { timestamp: update.timestamp, bypassGovernance, releaseLegalHold },
+    ),
   );
-  if (!result.ok)
-    throw new S3Error(result.error, undefined, {
-      detail: { Key: key, VersionId: update.versionId },
-    });
-  syncRecordCopies(ctx, result.version.record);
   return new Response(null, { status: 200, headers: { "x-amz-version-id": update.versionId } });
 }
 
@@ -158,21 +163,14 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
   const tagging = headers.get("x-amz-tagging");
   const tags = tagging === null ? undefined : parseTaggingHeader(tagging);
   const metadata = metadataFromRequest(headers);
-  const [info, deploymentId] = await Promise.all([
-    replicaBucket(ctx, bucket),
-    getDeploymentId(ctx.env),
-  ]);
+  const info = await replicaBucket(ctx, bucket);
   const lock = replicaLock(headers, info, ctx.config);
   const { versionId, etag } = source;
-  const existing = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
+  const existing = await findVersion(ctx.env, bucket, key, versionId);
   const answer = (e: string) =>
     new Response(null, { status: 200, headers: { etag: `"${e}"`, "x-amz-version-id": versionId } });
-  if (
-    existing.ok &&
-    !existing.version.record.deleteMarker &&
-    existing.version.record.etag === etag
-  ) {
-    const held = existing.version.record;
+  const held = existing.ok ? existing.value.version.record : null;
+  if (held && !held.deleteMarker && held.etag === etag) {
     const patch = { tags, ...lock };
     // The source changed tags or lock state since the held copy: those apply, last writer wins.
     if (
@@ -186,42 +184,40 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
         patch,
       });
     await ctx.body().drain();
-    return answer(existing.version.record.etag);
+    return answer(held.etag);
   }
   let duplicate = false;
-  const record = await writeObject(
-    { env: ctx.env, config: ctx.config, deploymentId, waitUntil: (p) => ctx.exec.waitUntil(p) },
-    {
-      bucket,
-      key,
-      versionId,
-      body: ctx.body().stream,
-      expectedSize: size,
-      ...metadata,
-      ...lock,
-      tags,
-      checksums: {},
-      replica: {
-        mtime: source.mtime,
-        etag,
-        checksums: source.checksums,
-        metadataTimestamp: source.metadataTimestamp,
-        origin: source.origin,
-      },
-      onCommitted: (committed) => {
-        duplicate = committed.duplicate === true;
-      },
-      verify: ({ md5 }) => {
-        // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
-        const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
-        if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
-      },
+  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
+    bucket,
+    key,
+    versionId,
+    body: ctx.body().stream,
+    expectedSize: size,
+    ...metadata,
+    ...lock,
+    tags,
+    checksums: {},
+    replica: {
+      mtime: source.mtime,
+      etag,
+      checksums: source.checksums,
+      metadataTimestamp: source.metadataTimestamp,
+      origin: source.origin,
     },
-  );
+    onCommitted: (committed) => {
+      duplicate = committed.duplicate === true;
+    },
+    verify: ({ md5 }) => {
+      // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
+      const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
+      if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
+    },
+  });
   if (duplicate) {
     // A racing transfer stored the version first; its copies on the drives get the merged record.
-    const held = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
-    if (held.ok) syncRecordCopies(ctx, held.version.record);
+    const stored = await findVersion(ctx.env, bucket, key, versionId);
+    if (stored.ok)
+      syncRecordCopies(ctx.env, (p) => ctx.exec.waitUntil(p), stored.value.version.record);
   }
   return answer(record.etag);
 }
@@ -233,7 +229,11 @@ export async function deleteReplica(ctx: S3Context): Promise<Response> {
     const marker = replicaMarker(headers);
     const info = await replicaBucket(ctx, bucket);
     const { versionId, mtime, origin } = marker;
-    await writeDeleteMarker(ctx, info, key, { versionId, mtime, origin });
+    await putDeleteMarker(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), info, key, {
+      versionId,
+      mtime,
+      origin,
+    });
     return new Response(null, {
       status: 204,
       headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId },
@@ -244,7 +244,11 @@ export async function deleteReplica(ctx: S3Context): Promise<Response> {
     throw new S3Error("InvalidArgument", "A replicated delete names the version it removes.");
   await replicaBucket(ctx, bucket);
   const bypass = await mayBypassGovernance(ctx, bucket, key);
-  const result = await bucketStub(ctx.env, bucket).deleteVersion(key, versionId, bypass, true);
-  if (!result.ok) throw new S3Error(result.error, undefined, { detail: { Key: key } });
+  unwrap(
+    await removeVersion(ctx.env, bucket, key, versionId, {
+      bypassGovernance: bypass,
+      replica: true,
+    }),
+  );
   return new Response(null, { status: 204, headers: { "x-amz-version-id": versionId } });
 }

@@ -8,7 +8,8 @@
 import { parseReplicationXml, replicationXml } from "../../shared/replication/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { bucketTargetArns, replicationConfig, setReplicationConfig } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { MAX_XML_BODY, readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
@@ -22,9 +23,7 @@ export async function putBucketReplication(ctx: S3Context): Promise<Response> {
       "InvalidRequest",
       "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
     );
-  const targets = new Set(
-    (await deploymentStub(ctx.env).listTargets(bucket)).map((target) => target.arn),
-  );
+  const targets = await bucketTargetArns(ctx.env, bucket);
   for (const rule of config.rules) {
     if (!targets.has(rule.destination))
       throw new S3Error(
@@ -32,21 +31,14 @@ export async function putBucketReplication(ctx: S3Context): Promise<Response> {
         `The destination ${rule.destination} is not a remote target of bucket ${bucket}.`,
       );
   }
-  const outcome = await bucketStub(ctx.env, bucket).setReplication(config);
-  if (outcome === "NoSuchBucket")
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  if (outcome === "VersioningNotEnabled")
-    throw new S3Error(
-      "InvalidRequest",
-      "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
-    );
+  unwrap(await setReplicationConfig(ctx.env, bucket, config));
   return new Response(null, { status: 200 });
 }
 
 export async function getBucketReplication(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
-  const config = await bucketStub(ctx.env, bucket).getReplication();
+  const config = await replicationConfig(ctx.env, bucket);
   if (!config)
     throw new S3Error("ReplicationConfigurationNotFoundError", undefined, {
       detail: { BucketName: bucket },
@@ -57,6 +49,6 @@ export async function getBucketReplication(ctx: S3Context): Promise<Response> {
 export async function deleteBucketReplication(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   await requireExistingBucket(ctx, bucket);
-  await bucketStub(ctx.env, bucket).setReplication(null);
+  unwrap(await setReplicationConfig(ctx.env, bucket, null));
   return new Response(null, { status: 204 });
 }

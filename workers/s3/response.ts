@@ -26,9 +26,12 @@ export function errorResponse(
   if (method === "HEAD" || error.status === 304)
     return new Response(null, { status: error.status, headers });
   headers.set("content-type", "application/xml");
-  const detail: XmlNode[] = Object.entries(error.detail).map(
-    ([name, value]) => [name, value] as const,
-  );
+  // A refusal of a delete marker names the refused method, which only the request knows.
+  const elements =
+    error.code === "MethodNotAllowed" && "ResourceType" in error.detail && !error.detail.Method
+      ? { Method: method, ...error.detail }
+      : error.detail;
+  const detail: XmlNode[] = Object.entries(elements).map(([name, value]) => [name, value] as const);
   const body = xmlDocument(
     "Error",
     [

@@ -8,53 +8,21 @@
  */
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingXml, taggingXml, type Tags } from "../../shared/tags.ts";
-import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import { drivesOf } from "../storage/erasure-set.ts";
-import { bucketStub } from "../storage/stubs.ts";
+import type { VersionRecord } from "../../shared/types/version-record.ts";
+import { findVersion, updateVersion } from "../objects/versions.ts";
+import { bucketTags, existingBucket, setBucketTags } from "../objects/buckets.ts";
+import { unwrap } from "../objects/result.ts";
 import { readSmallBody } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";
 
-/** Pushes an updated record to the drives' copies, in the background. */
-export function syncRecordCopies(ctx: S3Context, record: VersionRecord): void {
-  const json = serializeRecord(record);
-  ctx.exec.waitUntil(
-    Promise.allSettled(
-      drivesOf(ctx.env, record.erasure).map((drive) =>
-        drive.updateVersionRecord(
-          record.bucket,
-          record.key,
-          record.versionId,
-          record.dataDir,
-          json,
-        ),
-      ),
-    ),
-  );
-}
-
 async function setObjectTags(ctx: S3Context, tags: Tags | undefined): Promise<VersionRecord> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
-  const result = await bucketStub(ctx.env, bucket).updateRecord(key, versionId, { tags });
-  if (!result.ok && result.error === "MethodNotAllowed") {
-    throw new S3Error("MethodNotAllowed", undefined, {
-      detail: { Method: ctx.request.method, ResourceType: "DeleteMarker" },
-      headers: {
-        "x-amz-delete-marker": "true",
-        "x-amz-version-id": result.marker.versionId,
-        "last-modified": new Date(result.marker.mtime).toUTCString(),
-        allow: "DELETE",
-      },
-    });
-  }
-  if (!result.ok) {
-    throw new S3Error(result.error, undefined, {
-      detail: result.error === "NoSuchBucket" ? { BucketName: bucket } : { Key: key },
-    });
-  }
-  syncRecordCopies(ctx, result.version.record);
-  return result.version.record;
+  const updated = unwrap(
+    await updateVersion(ctx.env, (p) => ctx.exec.waitUntil(p), bucket, key, versionId, { tags }),
+  );
+  return updated.record;
 }
 
 function versionHeader(record: VersionRecord): HeadersInit {
@@ -64,10 +32,9 @@ function versionHeader(record: VersionRecord): HeadersInit {
 export async function getObjectTagging(ctx: S3Context): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const versionId = ctx.query.get("versionId");
-  const lookup = await bucketStub(ctx.env, bucket).getVersion(key, versionId);
-  if (!lookup.ok) throw new S3Error(lookup.error, undefined, { detail: { Key: key } });
-  return xmlResponse(taggingXml(lookup.version.record.tags ?? {}), {
-    headers: versionHeader(lookup.version.record),
+  const { version } = unwrap(await findVersion(ctx.env, bucket, key, versionId));
+  return xmlResponse(taggingXml(version.record.tags ?? {}), {
+    headers: versionHeader(version.record),
   });
 }
 
@@ -84,10 +51,8 @@ export async function deleteObjectTagging(ctx: S3Context): Promise<Response> {
 
 export async function getBucketTagging(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
-  const coordinator = bucketStub(ctx.env, bucket);
-  if (!(await coordinator.info()))
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  const tags = await coordinator.getBucketTags();
+  unwrap(await existingBucket(ctx.env, bucket));
+  const tags = await bucketTags(ctx.env, bucket);
   if (!tags) throw new S3Error("NoSuchTagSet", undefined, { detail: { BucketName: bucket } });
   return xmlResponse(taggingXml(tags));
 }
@@ -95,17 +60,13 @@ export async function getBucketTagging(ctx: S3Context): Promise<Response> {
 export async function putBucketTagging(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   const tags = parseTaggingXml(await readSmallBody(ctx), 50);
-  if (!(await bucketStub(ctx.env, bucket).setBucketTags(tags))) {
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  }
+  unwrap(await setBucketTags(ctx.env, bucket, tags));
   // AWS documents 204, but MinIO answers 200 and its SDKs accept only 200; every client accepts 200.
   return new Response(null, { status: 200 });
 }
 
 export async function deleteBucketTagging(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
-  if (!(await bucketStub(ctx.env, bucket).setBucketTags(null))) {
-    throw new S3Error("NoSuchBucket", undefined, { detail: { BucketName: bucket } });
-  }
+  unwrap(await setBucketTags(ctx.env, bucket, null));
   return new Response(null, { status: 204 });
 }

@@ -17,8 +17,10 @@
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { rebuildBucket } from "../storage/rebuild-namespace.ts";
-import { bucketStub, deploymentStub } from "../storage/stubs.ts";
+import { rebuildBucket } from "../objects/rebuild-namespace.ts";
+import { deploymentStub } from "../objects/stubs.ts";
+import { restoreState, runLifecycleStep, wakeBucket } from "../objects/maintenance.ts";
+import { takeDueReplication } from "../objects/replication-state.ts";
 
 const REBUILD_BUDGET_MS = 10_000;
 
@@ -32,17 +34,16 @@ export async function runScheduled(
   const buckets = await deployment.listBuckets();
   await Promise.allSettled([
     ...buckets.map(async (bucket) => {
-      const coordinator = bucketStub(env, bucket.name);
-      if ((await coordinator.restoreState()) !== "present") {
+      if ((await restoreState(env, bucket.name)) !== "present") {
         await rebuildBucket(env, loadConfig(env), bucket.name, {
           budgetMs: REBUILD_BUDGET_MS,
           onlyWithCopy: true,
         });
         return;
       }
-      await coordinator.wake();
-      await coordinator.runLifecycle(Date.now());
-      const due = await coordinator.takeDueReplication();
+      await wakeBucket(env, bucket.name);
+      await runLifecycleStep(env, bucket.name, Date.now());
+      const due = await takeDueReplication(env, bucket.name);
       await wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, due);
     }),
     probeTargets(env),

@@ -8,13 +8,13 @@
  * shards fails the read with 503 InsufficientReadQuorum; the first batch is
  * read before the response starts, so that error reaches the client as S3 XML.
  */
-import { createReedSolomon, type ReedSolomon } from "../../shared/erasure/index.ts";
-import { S3Error } from "../../shared/s3-errors.ts";
-import type { ErasureInfo, PartInfo, VersionRecord } from "../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import type { ShardBlockRead } from "../../durable-objects/drive/types.ts";
+import { createReedSolomon, type ReedSolomon } from "../../../shared/erasure/index.ts";
+import { S3Error } from "../../../shared/s3-errors.ts";
+import type { ErasureInfo, PartInfo, VersionRecord } from "../../../shared/types/version-record.ts";
+import type { StoredVersion } from "../../../durable-objects/bucket/types.ts";
+import type { ShardBlockRead } from "../../../durable-objects/drive/types.ts";
 import { drivesOf } from "./erasure-set.ts";
-import type { DriveStub } from "./stubs.ts";
+import type { DriveStub } from "../stubs.ts";
 
 /** Blocks fetched per drive call. */
 const BLOCKS_PER_READ = 4;

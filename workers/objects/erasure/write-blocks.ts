@@ -9,13 +9,13 @@
  * fits, nothing is sent: the data comes back to be stored inline.
  */
 import { createHash, type Hash } from "node:crypto";
-import { sealShard } from "../../shared/bitrot.ts";
-import { createReedSolomon, type ReedSolomon } from "../../shared/erasure/index.ts";
-import { S3Error } from "../../shared/s3-errors.ts";
-import type { ErasureInfo } from "../../shared/types/version-record.ts";
+import { sealShard } from "../../../shared/bitrot.ts";
+import { createReedSolomon, type ReedSolomon } from "../../../shared/erasure/index.ts";
+import { S3Error } from "../../../shared/s3-errors.ts";
+import type { ErasureInfo } from "../../../shared/types/version-record.ts";
 import { BlockReader } from "./block-reader.ts";
 import { drivesOf, quorumOf, shardOfDrive } from "./erasure-set.ts";
-import type { DriveStub } from "./stubs.ts";
+import type { DriveStub } from "../stubs.ts";
 
 /** Blocks per drive RPC: keeps each call far below the 32 MiB RPC cap. */
 const BLOCKS_PER_BATCH = 4;

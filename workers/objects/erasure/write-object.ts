@@ -12,10 +12,10 @@
  * previous version intact; a failed write's blocks and copies are removed
  * (and a drive's own sweep removes data dirs that were never committed).
  */
-import { sealShard } from "../../shared/bitrot.ts";
-import type { FloeConfig } from "../../shared/config.ts";
-import { S3Error, type S3ErrorCode } from "../../shared/s3-errors.ts";
-import type { CommitRequest, CommitResult } from "../../durable-objects/bucket/types.ts";
+import { sealShard } from "../../../shared/bitrot.ts";
+import type { FloeConfig } from "../../../shared/config.ts";
+import { S3Error, type S3ErrorCode } from "../../../shared/s3-errors.ts";
+import type { CommitRequest, CommitResult } from "../../../durable-objects/bucket/types.ts";
 
 export type CommitSuccess = Extract<CommitResult, { ok: true }>;
 import {
@@ -24,9 +24,10 @@ import {
   serializeRecord,
   type StorageClass,
   type VersionRecord,
-} from "../../shared/types/version-record.ts";
+} from "../../../shared/types/version-record.ts";
 import { planErasure, quorumOf } from "./erasure-set.ts";
-import { bucketStub } from "./stubs.ts";
+import { toS3Error } from "../result.ts";
+import { bucketStub } from "../stubs.ts";
 import {
   assertWriteQuorum,
   toHex,
@@ -202,7 +203,7 @@ export async function commitRecord(
     acknowledgements: slots.filter((slot) => !slot.failed).length,
     writeQuorum: quorumOf(record.erasure).writeQuorum,
   });
-  if (!committed.ok) throw new S3Error(committed.error);
+  if (!committed.ok) throw toS3Error({ code: committed.error });
   return committed;
 }
 

@@ -3,8 +3,8 @@
  * collection of replaced or deleted writes, and heals queued by reads.
  * Each returns true when the work is done (false: retry later).
  */
-import { erasureInfoSchema } from "../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import { erasureInfoSchema } from "../../../shared/types/version-record.ts";
+import type { StoredVersion } from "../../../durable-objects/bucket/types.ts";
 import { drivesOf } from "./erasure-set.ts";
 import { healVersion } from "./heal.ts";
 

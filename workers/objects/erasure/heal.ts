@@ -6,12 +6,16 @@
  * objects are re-encoded from the coordinator's data. Offline drives cannot
  * be healed now: the report says so and the caller retries later.
  */
-import { sealShard } from "../../shared/bitrot.ts";
-import { createReedSolomon } from "../../shared/erasure/index.ts";
-import { dataDirsOf, serializeRecord, type PartInfo } from "../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import { sealShard } from "../../../shared/bitrot.ts";
+import { createReedSolomon } from "../../../shared/erasure/index.ts";
+import {
+  dataDirsOf,
+  serializeRecord,
+  type PartInfo,
+} from "../../../shared/types/version-record.ts";
+import type { StoredVersion } from "../../../durable-objects/bucket/types.ts";
 import { drivesOf, shardOfDrive } from "./erasure-set.ts";
-import { deploymentStub } from "./stubs.ts";
+import { deploymentStub } from "../stubs.ts";
 
 const BLOCKS_PER_HEAL_BATCH = 4;
 

@@ -3,11 +3,11 @@
  * parity counts for its storage class (through the configured class →
  * parity map), quorum, and the drives of the set.
  */
-import type { FloeConfig } from "../../shared/config.ts";
-import { quorumFor, type Quorum } from "../../shared/layout/quorum.ts";
-import { parseSetName, placeObject, setName } from "../../shared/layout/placement.ts";
-import type { ErasureInfo, StorageClass } from "../../shared/types/version-record.ts";
-import { setDrives, type DriveStub } from "./stubs.ts";
+import type { FloeConfig } from "../../../shared/config.ts";
+import { quorumFor, type Quorum } from "../../../shared/layout/quorum.ts";
+import { parseSetName, placeObject, setName } from "../../../shared/layout/placement.ts";
+import type { ErasureInfo, StorageClass } from "../../../shared/types/version-record.ts";
+import { setDrives, type DriveStub } from "../stubs.ts";
 
 /** Erasure info for a new version of `bucket/key`. */
 export function planErasure(

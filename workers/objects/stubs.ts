@@ -1,7 +1,8 @@
 /**
  * Typed access to the Durable Objects: drives by their place in the layout,
  * bucket coordinators by bucket name, and the deployment and IAM singletons. Object
- * naming (`idFromName`) is hidden here and nowhere else.
+ * naming (`idFromName`) is hidden here and nowhere else. A bucket's coordinator is
+ * called only by the object layer (this folder); everything else goes through it.
  */
 import { driveName, type SetAddress } from "../../shared/layout/placement.ts";
 
