@@ -12,13 +12,14 @@ import { signRequest } from "../../workers/auth/sign.ts";
 import { admin, s3Client } from "./harness/clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
 
+const METRICS_TOKEN = "edge-metrics-token";
 const PLAIN_USER = { accessKeyId: "edgeuser", secretAccessKey: "edgeuser-secret" };
 
 let site: Site;
 let s3: S3Client;
 
 beforeAll(async () => {
-  site = await startSite();
+  site = await startSite({ vars: { FLOE_METRICS_TOKEN: METRICS_TOKEN } });
   s3 = s3Client(site);
   await s3.send(new CreateBucketCommand({ Bucket: "edge" }));
   const created = await admin(site, "POST", "users", {
@@ -203,6 +204,23 @@ describe("metrics and S3 paths", () => {
     const answer = await send("GET", "/floe/metrics");
     expect(answer.status).toBe(200);
     expect(answer.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  it("serves metrics for the bearer token and refuses any other", async () => {
+    const good = await send("GET", "/floe/metrics", {
+      signed: false,
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(good.status).toBe(200);
+    const bad = await send("GET", "/floe/metrics", {
+      signed: false,
+      headers: { authorization: "Bearer nope" },
+    });
+    expect(bad.status).toBe(403);
+    expect(adminError(bad)).toEqual({
+      code: "AccessDenied",
+      message: "The bearer token is not this site's metrics token.",
+    });
   });
 
   it("treats /floe/admin and /floe/metrics/ as S3 paths", async () => {

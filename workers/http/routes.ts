@@ -65,43 +65,43 @@ const admin = new Hono<AdminEdge>()
     async (c) => json(await wipeCoordinator(c.env, loadConfig(c.env), c.req.valid("json"))),
   )
   // Users, groups, policies (admin/iam-routes.ts)
-  .post("/users", routeCall(iam.addUser))
-  .get("/users", routeCall(iam.listUsers))
-  .get("/users/:accessKey", routeCall(iam.userInfo))
-  .delete("/users/:accessKey", routeCall(iam.removeUser))
-  .put("/users/:accessKey/status", routeCall(iam.setUserStatus))
-  .post("/groups", routeCall(iam.addGroup))
-  .get("/groups", routeCall(iam.listGroups))
-  .get("/groups/:name", routeCall(iam.groupInfo))
-  .delete("/groups/:name", routeCall(iam.removeGroup))
-  .post("/groups/:name/members", routeCall(iam.groupMembers))
-  .put("/groups/:name/status", routeCall(iam.setGroupStatus))
-  .get("/policies", routeCall(iam.listPolicies))
-  .post("/policies/attach", routeCall(iam.attach))
-  .post("/policies/detach", routeCall(iam.attach))
-  .put("/policies/:name", routeCall(iam.putPolicy))
-  .get("/policies/:name", routeCall(iam.policyInfo))
-  .delete("/policies/:name", routeCall(iam.removePolicy))
+  .post("/users", routeCall(iam.addUser)) // admin:CreateUser
+  .get("/users", routeCall(iam.listUsers)) // admin:ListUsers
+  .get("/users/:accessKey", routeCall(iam.userInfo)) // admin:GetUser, or the caller itself
+  .delete("/users/:accessKey", routeCall(iam.removeUser)) // admin:DeleteUser
+  .put("/users/:accessKey/status", routeCall(iam.setUserStatus)) // admin:EnableUser | admin:DisableUser
+  .post("/groups", routeCall(iam.addGroup)) // admin:AddUserToGroup
+  .get("/groups", routeCall(iam.listGroups)) // admin:ListGroups
+  .get("/groups/:name", routeCall(iam.groupInfo)) // admin:GetGroup
+  .delete("/groups/:name", routeCall(iam.removeGroup)) // admin:RemoveUserFromGroup
+  .post("/groups/:name/members", routeCall(iam.groupMembers)) // admin:AddUserToGroup / admin:RemoveUserFromGroup
+  .put("/groups/:name/status", routeCall(iam.setGroupStatus)) // admin:EnableGroup | admin:DisableGroup
+  .get("/policies", routeCall(iam.listPolicies)) // admin:ListUserPolicies
+  .post("/policies/attach", routeCall(iam.attach)) // admin:AttachUserOrGroupPolicy
+  .post("/policies/detach", routeCall(iam.attach)) // admin:AttachUserOrGroupPolicy
+  .put("/policies/:name", routeCall(iam.putPolicy)) // admin:CreatePolicy
+  .get("/policies/:name", routeCall(iam.policyInfo)) // admin:GetPolicy
+  .delete("/policies/:name", routeCall(iam.removePolicy)) // admin:DeletePolicy
   // Service accounts (admin/service-account-routes.ts)
-  .post("/service-accounts", routeCall(serviceAccounts.add))
-  .get("/service-accounts", routeCall(serviceAccounts.list))
-  .get("/service-accounts/:accessKey", routeCall(serviceAccounts.info))
-  .patch("/service-accounts/:accessKey", routeCall(serviceAccounts.update))
-  .delete("/service-accounts/:accessKey", routeCall(serviceAccounts.remove))
+  .post("/service-accounts", routeCall(serviceAccounts.add)) // admin:CreateServiceAccount, or own
+  .get("/service-accounts", routeCall(serviceAccounts.list)) // admin:ListServiceAccounts, or own
+  .get("/service-accounts/:accessKey", routeCall(serviceAccounts.info)) // admin:ListServiceAccounts, or own
+  .patch("/service-accounts/:accessKey", routeCall(serviceAccounts.update)) // admin:UpdateServiceAccount, or own
+  .delete("/service-accounts/:accessKey", routeCall(serviceAccounts.remove)) // admin:RemoveServiceAccount, or own
   // Remote targets and replication state (admin/target-routes.ts)
-  .post("/buckets/:bucket/remote-targets", routeCall(targets.addTarget))
-  .get("/buckets/:bucket/remote-targets", routeCall(targets.listTargets))
-  .patch("/buckets/:bucket/remote-targets", routeCall(targets.editTarget))
-  .delete("/buckets/:bucket/remote-targets", routeCall(targets.removeTarget))
-  .get("/buckets/:bucket/replication/status", routeCall(targets.status))
-  .get("/buckets/:bucket/replication/diff", routeCall(targets.diff))
+  .post("/buckets/:bucket/remote-targets", routeCall(targets.addTarget)) // admin:SetBucketTarget
+  .get("/buckets/:bucket/remote-targets", routeCall(targets.listTargets)) // admin:GetBucketTarget
+  .patch("/buckets/:bucket/remote-targets", routeCall(targets.editTarget)) // admin:SetBucketTarget
+  .delete("/buckets/:bucket/remote-targets", routeCall(targets.removeTarget)) // admin:SetBucketTarget
+  .get("/buckets/:bucket/replication/status", routeCall(targets.status)) // s3:GetReplicationConfiguration
+  .get("/buckets/:bucket/replication/diff", routeCall(targets.diff)) // s3:GetReplicationConfiguration
   // Resync jobs (admin/resync-routes.ts)
-  .post("/buckets/:bucket/replication/resync", routeCall(resync.start))
-  .get("/buckets/:bucket/replication/resync", routeCall(resync.list))
-  .delete("/buckets/:bucket/replication/resync", routeCall(resync.cancel))
+  .post("/buckets/:bucket/replication/resync", routeCall(resync.start)) // s3:ResetBucketReplicationState
+  .get("/buckets/:bucket/replication/resync", routeCall(resync.list)) // s3:ResetBucketReplicationState
+  .delete("/buckets/:bucket/replication/resync", routeCall(resync.cancel)) // s3:ResetBucketReplicationState
   // Comparing replicated buckets (admin/verify-routes.ts)
-  .get("/buckets/:bucket/replication/digest", routeCall(verify.digest))
-  .post("/buckets/:bucket/replication/verify", routeCall(verify.verify));
+  .get("/buckets/:bucket/replication/digest", routeCall(verify.digest)) // s3:ListBucket
+  .post("/buckets/:bucket/replication/verify", routeCall(verify.verify)); // s3:GetReplicationConfiguration
 
 /** The Worker's fetch: `app.fetch(request, env, ctx)`. */
 export const app = new Hono<Edge>({ getPath: routingPath });
