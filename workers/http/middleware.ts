@@ -5,8 +5,8 @@
  * - timing: `Server-Timing: total;dur=<ms>`, the request's wall time in the
  *   Worker (on Workers the clock moves only across I/O, so this is time
  *   spent waiting on drives, coordinators and peers, not CPU);
- * - erasure ready: the erasure and bitrot WebAssembly is instantiated
- *   before any handler runs.
+ * - hash ready: the bitrot hash kernel (xxHash64, WebAssembly) is loaded
+ *   before any handler runs (handlers call it synchronously).
  * And the one error mapping (Hono's onError): a failure on an S3 path is
  * S3 XML, on an admin path the admin API's `{ code, message }` JSON; both
  * drain a body refused before it was read, within bounds
@@ -56,8 +56,8 @@ export const timing: MiddlewareHandler<Edge> = async (c, next) => {
   setHeader(c, "server-timing", `total;dur=${Date.now() - start}`);
 };
 
-/** Waits for the erasure and bitrot WebAssembly. */
-export const erasureReady: MiddlewareHandler<Edge> = async (_c, next) => {
+/** Waits for the bitrot hash kernel (once per isolate). */
+export const hashReady: MiddlewareHandler<Edge> = async (_c, next) => {
   await bitrotReady();
   await next();
 };

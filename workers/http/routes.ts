@@ -2,7 +2,7 @@
  * Floe's HTTP API, in one table: every route the Worker serves, in the
  * order Hono tries them.
  *
- * Every request: request id → timing → erasure ready → route; a failure is
+ * Every request: request id → timing → hash ready → route; a failure is
  * rendered by `renderError` (S3 XML, or admin JSON on admin paths).
  *
  * Admin API, /floe/admin/v1/ (docs/admin-api.md): SigV4-signed JSON. The
@@ -38,7 +38,7 @@ import * as verify from "../admin/verify-routes.ts";
 import { metricsAuth, metricsMethod, serveMetrics } from "../metrics/route.ts";
 import { handleS3 } from "../s3/pipeline.ts";
 import { adminGate, body, can, noSuchAdminRoute, routeCall, type AdminEdge } from "./admin.ts";
-import { erasureReady, renderError, requestId, timing, type Edge } from "./middleware.ts";
+import { hashReady, renderError, requestId, timing, type Edge } from "./middleware.ts";
 import { routingPath } from "./paths.ts";
 
 const admin = new Hono<AdminEdge>()
@@ -106,7 +106,7 @@ const admin = new Hono<AdminEdge>()
 /** The Worker's fetch: `app.fetch(request, env, ctx)`. */
 export const app = new Hono<Edge>({ getPath: routingPath });
 app.onError(renderError);
-app.use(requestId, timing, erasureReady);
+app.use(requestId, timing, hashReady);
 // Admin API
 app.use("/floe/admin/:path{.*}", adminGate);
 app.route("/floe/admin/v1", admin);
