@@ -82,42 +82,11 @@ export function policyFrom(value: unknown) {
   }
 }
 
-type Handler = (call: RouteCall) => Promise<Response>;
-
-/** Finds the IAM route for a method and path, or null. */
-export function iamRoute(method: string, segments: string[]): Handler | null {
-  const [head, name, tail] = segments;
-  const n = segments.length;
-  if (head === "users") {
-    if (n === 1 && method === "POST") return addUser;
-    if (n === 1 && method === "GET") return listUsers;
-    if (n === 2 && method === "GET") return userInfo;
-    if (n === 2 && method === "DELETE") return removeUser;
-    if (n === 3 && tail === "status" && method === "PUT") return setUserStatus;
-  }
-  if (head === "groups") {
-    if (n === 1 && method === "POST") return addGroup;
-    if (n === 1 && method === "GET") return listGroups;
-    if (n === 2 && method === "GET") return groupInfo;
-    if (n === 2 && method === "DELETE") return removeGroup;
-    if (n === 3 && tail === "members" && method === "POST") return groupMembers;
-    if (n === 3 && tail === "status" && method === "PUT") return setGroupStatus;
-  }
-  if (head === "policies") {
-    if (n === 1 && method === "GET") return listPolicies;
-    if (n === 2 && (name === "attach" || name === "detach") && method === "POST") return attach;
-    if (n === 2 && method === "PUT") return putPolicy;
-    if (n === 2 && method === "GET") return policyInfo;
-    if (n === 2 && method === "DELETE") return removePolicy;
-  }
-  return null;
-}
-
 const userOf = (call: RouteCall) => pathName(call.segments[1], accessKeySchema, "access key");
 const groupOf = (call: RouteCall) => pathName(call.segments[1], nameSchema, "group name");
 const policyOf = (call: RouteCall) => pathName(call.segments[1], nameSchema, "policy name");
 
-async function addUser(call: RouteCall): Promise<Response> {
+export async function addUser(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:CreateUser");
   const body = await readJson(call.request, call.caller, addUserSchema);
   const iam = iamStub(call.env);
@@ -137,12 +106,12 @@ async function groupAnswer(call: RouteCall, group: GroupInfo): Promise<Response>
   return json({ name: group.name, status: group.status });
 }
 
-async function listUsers(call: RouteCall): Promise<Response> {
+export async function listUsers(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:ListUsers");
   return json({ users: await iamStub(call.env).listUsers() });
 }
 
-async function userInfo(call: RouteCall): Promise<Response> {
+export async function userInfo(call: RouteCall): Promise<Response> {
   const user = userOf(call);
   // Users may read their own entry, as MinIO lets them; their service accounts need the action.
   const { identity } = call.caller;
@@ -151,7 +120,7 @@ async function userInfo(call: RouteCall): Promise<Response> {
   return json(unwrap(await iamStub(call.env).userInfo(user)));
 }
 
-async function setUserStatus(call: RouteCall): Promise<Response> {
+export async function setUserStatus(call: RouteCall): Promise<Response> {
   const user = userOf(call);
   await requireAnyAdminAction(call.caller, ["admin:EnableUser", "admin:DisableUser"]);
   const { status } = await readJson(call.request, call.caller, statusBodySchema);
@@ -162,14 +131,14 @@ async function setUserStatus(call: RouteCall): Promise<Response> {
   return userAnswer(call, unwrap(await iamStub(call.env).setUserStatus(user, status)));
 }
 
-async function removeUser(call: RouteCall): Promise<Response> {
+export async function removeUser(call: RouteCall): Promise<Response> {
   const user = userOf(call);
   await requireAdminAction(call.caller, "admin:DeleteUser");
   unwrap(await iamStub(call.env).removeUser(user));
   return json({ removed: user });
 }
 
-async function addGroup(call: RouteCall): Promise<Response> {
+export async function addGroup(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:AddUserToGroup");
   const body = await readJson(call.request, call.caller, addGroupSchema);
   return groupAnswer(
@@ -178,18 +147,18 @@ async function addGroup(call: RouteCall): Promise<Response> {
   );
 }
 
-async function listGroups(call: RouteCall): Promise<Response> {
+export async function listGroups(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:ListGroups");
   return json({ groups: await iamStub(call.env).listGroups() });
 }
 
-async function groupInfo(call: RouteCall): Promise<Response> {
+export async function groupInfo(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
   await requireAdminAction(call.caller, "admin:GetGroup");
   return json(unwrap(await iamStub(call.env).groupInfo(group)));
 }
 
-async function groupMembers(call: RouteCall): Promise<Response> {
+export async function groupMembers(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
   await requireAnyAdminAction(call.caller, ["admin:AddUserToGroup", "admin:RemoveUserFromGroup"]);
   const body = await readJson(call.request, call.caller, groupMembersSchema);
@@ -201,7 +170,7 @@ async function groupMembers(call: RouteCall): Promise<Response> {
   return groupAnswer(call, unwrap(await iam.groupInfo(group)));
 }
 
-async function setGroupStatus(call: RouteCall): Promise<Response> {
+export async function setGroupStatus(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
   await requireAnyAdminAction(call.caller, ["admin:EnableGroup", "admin:DisableGroup"]);
   const { status } = await readJson(call.request, call.caller, statusBodySchema);
@@ -212,14 +181,14 @@ async function setGroupStatus(call: RouteCall): Promise<Response> {
   return groupAnswer(call, unwrap(await iamStub(call.env).setGroupStatus(group, status)));
 }
 
-async function removeGroup(call: RouteCall): Promise<Response> {
+export async function removeGroup(call: RouteCall): Promise<Response> {
   const group = groupOf(call);
   await requireAdminAction(call.caller, "admin:RemoveUserFromGroup");
   unwrap(await iamStub(call.env).removeGroup(group));
   return json({ removed: group });
 }
 
-async function putPolicy(call: RouteCall): Promise<Response> {
+export async function putPolicy(call: RouteCall): Promise<Response> {
   const name = policyOf(call);
   await requireAdminAction(call.caller, "admin:CreatePolicy");
   const document = policyFrom(await readJson(call.request, call.caller, z.unknown()));
@@ -228,25 +197,25 @@ async function putPolicy(call: RouteCall): Promise<Response> {
   return json({ name: stored.name, builtin: stored.builtin });
 }
 
-async function listPolicies(call: RouteCall): Promise<Response> {
+export async function listPolicies(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:ListUserPolicies");
   return json({ policies: await iamStub(call.env).listPolicies() });
 }
 
-async function policyInfo(call: RouteCall): Promise<Response> {
+export async function policyInfo(call: RouteCall): Promise<Response> {
   const name = policyOf(call);
   await requireAdminAction(call.caller, "admin:GetPolicy");
   return json(unwrap(await iamStub(call.env).policyInfo(name)));
 }
 
-async function removePolicy(call: RouteCall): Promise<Response> {
+export async function removePolicy(call: RouteCall): Promise<Response> {
   const name = policyOf(call);
   await requireAdminAction(call.caller, "admin:DeletePolicy");
   unwrap(await iamStub(call.env).removePolicy(name));
   return json({ removed: name });
 }
 
-async function attach(call: RouteCall): Promise<Response> {
+export async function attach(call: RouteCall): Promise<Response> {
   await requireAdminAction(call.caller, "admin:AttachUserOrGroupPolicy");
   const body = await readJson(call.request, call.caller, attachSchema);
   const target =

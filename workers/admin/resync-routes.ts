@@ -17,8 +17,6 @@ import { cancelResync, resyncStatus, startResync } from "../objects/replication-
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
-type Handler = (call: RouteCall) => Promise<Response>;
-
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Milliseconds of a duration like `72h` or `90` (seconds); null when malformed. */
@@ -36,15 +34,6 @@ const startSchema = z
   })
   .strict();
 
-export function resyncRoute(method: string, segments: string[]): Handler | null {
-  if (segments[0] !== "buckets" || segments.length !== 4) return null;
-  if (segments[2] !== "replication" || segments[3] !== "resync") return null;
-  if (method === "POST") return start;
-  if (method === "GET") return list;
-  if (method === "DELETE") return cancel;
-  return null;
-}
-
 async function authorize(call: RouteCall): Promise<string> {
   const bucket = call.segments[1];
   await requireBucketAction(call.caller, bucket, "s3:ResetBucketReplicationState");
@@ -59,7 +48,7 @@ async function ownTarget(call: RouteCall, bucket: string, arn: string): Promise<
     throw new AdminError(404, "NoSuchRemoteTarget", `No remote target ${arn} on bucket ${bucket}.`);
 }
 
-async function start(call: RouteCall): Promise<Response> {
+export async function start(call: RouteCall): Promise<Response> {
   const bucket = await authorize(call);
   const body = await readJson(call.request, call.caller, startSchema);
   await ownTarget(call, bucket, body.arn);
@@ -93,14 +82,14 @@ async function start(call: RouteCall): Promise<Response> {
   return json(result.job);
 }
 
-async function list(call: RouteCall): Promise<Response> {
+export async function list(call: RouteCall): Promise<Response> {
   const bucket = await authorize(call);
   const arn = new URL(call.request.url).searchParams.get("arn");
   const jobs = await resyncStatus(call.env, bucket);
   return json({ jobs: arn ? jobs.filter((job) => job.target === arn) : jobs });
 }
 
-async function cancel(call: RouteCall): Promise<Response> {
+export async function cancel(call: RouteCall): Promise<Response> {
   const bucket = await authorize(call);
   const arn = new URL(call.request.url).searchParams.get("arn");
   if (!arn) throw new AdminError(400, "InvalidRequest", "Name the target with ?arn=.");

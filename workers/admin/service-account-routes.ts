@@ -35,18 +35,6 @@ import {
 } from "./http.ts";
 import { pathName, policyFrom, unwrap, type RouteCall } from "./iam-routes.ts";
 
-type Handler = (call: RouteCall) => Promise<Response>;
-
-export function serviceAccountRoute(method: string, segments: string[]): Handler | null {
-  if (segments[0] !== "service-accounts") return null;
-  if (segments.length === 1 && method === "POST") return add;
-  if (segments.length === 1 && method === "GET") return list;
-  if (segments.length === 2 && method === "GET") return info;
-  if (segments.length === 2 && method === "PATCH") return update;
-  if (segments.length === 2 && method === "DELETE") return remove;
-  return null;
-}
-
 /** True when the caller is the accounts' parent itself (a user or the root user, never a service account). */
 function isOwner(call: RouteCall, parent: string): boolean {
   const { identity } = call.caller;
@@ -84,7 +72,7 @@ async function requireManage(call: RouteCall, parent: string, action: string): P
   await requireOwnerOr(call, parent, action);
 }
 
-async function add(call: RouteCall): Promise<Response> {
+export async function add(call: RouteCall): Promise<Response> {
   refuseServiceAccount(call);
   // A user (or the root user) may add accounts under itself; whose they are is checked once the body names them.
   clearForOwnEntries(call.caller);
@@ -105,7 +93,7 @@ async function add(call: RouteCall): Promise<Response> {
   return json(created);
 }
 
-async function list(call: RouteCall): Promise<Response> {
+export async function list(call: RouteCall): Promise<Response> {
   const user = new URL(call.request.url).searchParams.get("user");
   if (user === null) await requireAdminAction(call.caller, "admin:ListServiceAccounts");
   else await requireOwnerOr(call, user, "admin:ListServiceAccounts");
@@ -126,7 +114,7 @@ async function existing(call: RouteCall, action: string, change: boolean) {
   return found.value;
 }
 
-async function info(call: RouteCall): Promise<Response> {
+export async function info(call: RouteCall): Promise<Response> {
   return json(await existing(call, "admin:ListServiceAccounts", false));
 }
 
@@ -135,7 +123,7 @@ function disabledByAdministrator(account: ServiceAccountInfo): boolean {
   return account.status === "disabled" && account.disabledBy !== account.parent;
 }
 
-async function update(call: RouteCall): Promise<Response> {
+export async function update(call: RouteCall): Promise<Response> {
   const account = await existing(call, "admin:UpdateServiceAccount", true);
   const body = await readJson(call.request, call.caller, updateServiceAccountSchema);
   if (body.status === "enabled" && disabledByAdministrator(account))
@@ -169,7 +157,7 @@ async function update(call: RouteCall): Promise<Response> {
   return json({ accessKey: updated.accessKey, status: updated.status });
 }
 
-async function remove(call: RouteCall): Promise<Response> {
+export async function remove(call: RouteCall): Promise<Response> {
   const account = await existing(call, "admin:RemoveServiceAccount", true);
   // Else the owner could remove it and create it again with the same keys.
   if (disabledByAdministrator(account))

@@ -34,8 +34,6 @@ import { AdminError, json, readJson, requireAdminAction, requireBucketAction } f
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
-type Handler = (call: RouteCall) => Promise<Response>;
-
 /** Smallest bandwidth limit accepted (bytes/s): below it replication could never keep up. */
 const MIN_BANDWIDTH = 1024 * 1024;
 
@@ -68,26 +66,6 @@ const editSchema = z
     lagSloSeconds: z.number().int().min(1).max(86_400).nullable().optional(),
   })
   .strict();
-
-export function targetRoute(method: string, segments: string[]): Handler | null {
-  if (segments[0] !== "buckets" || segments.length !== 3) return null;
-  const [, , what] = segments;
-  if (what === "remote-targets") {
-    if (method === "POST") return addTarget;
-    if (method === "GET") return listTargets;
-    if (method === "PATCH") return editTarget;
-    if (method === "DELETE") return removeTarget;
-  }
-  return null;
-}
-
-export function replicationRoute(method: string, segments: string[]): Handler | null {
-  if (segments[0] !== "buckets" || segments.length !== 4 || segments[2] !== "replication")
-    return null;
-  if (method === "GET" && segments[3] === "status") return status;
-  if (method === "GET" && segments[3] === "diff") return diff;
-  return null;
-}
 
 async function sourceBucket(call: RouteCall) {
   const bucket = call.segments[1];
@@ -155,7 +133,7 @@ function parseTargetUrl(body: z.infer<typeof addSchema>, allowlist: TargetAllowl
   };
 }
 
-async function addTarget(call: RouteCall): Promise<Response> {
+export async function addTarget(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
   const body = await readJson(call.request, call.caller, addSchema);
@@ -184,7 +162,7 @@ async function addTarget(call: RouteCall): Promise<Response> {
   return json(target);
 }
 
-async function listTargets(call: RouteCall): Promise<Response> {
+export async function listTargets(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireAdminAction(call.caller, "admin:GetBucketTarget", info.name);
   return json({ targets: await deploymentStub(call.env).listTargets(info.name) });
@@ -199,7 +177,7 @@ async function ownTarget(call: RouteCall, bucket: string) {
   return target;
 }
 
-async function editTarget(call: RouteCall): Promise<Response> {
+export async function editTarget(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
   const target = await ownTarget(call, info.name);
@@ -222,7 +200,7 @@ async function editTarget(call: RouteCall): Promise<Response> {
   return json(updated);
 }
 
-async function removeTarget(call: RouteCall): Promise<Response> {
+export async function removeTarget(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
   const target = await ownTarget(call, info.name);
@@ -238,7 +216,7 @@ async function removeTarget(call: RouteCall): Promise<Response> {
   return json({ removed: target.arn });
 }
 
-async function status(call: RouteCall): Promise<Response> {
+export async function status(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
   const targets = await deploymentStub(call.env).listTargets(info.name);
@@ -266,7 +244,7 @@ async function status(call: RouteCall): Promise<Response> {
   });
 }
 
-async function diff(call: RouteCall): Promise<Response> {
+export async function diff(call: RouteCall): Promise<Response> {
   const info = await sourceBucket(call);
   await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
   const params = new URL(call.request.url).searchParams;

@@ -21,8 +21,6 @@ import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 
-type Handler = (call: RouteCall) => Promise<Response>;
-
 /** Most versions a line page returns. */
 const MAX_LINES = 5000;
 
@@ -46,14 +44,6 @@ const digestQuerySchema = z
   })
   .strict();
 
-export function verifyRoute(method: string, segments: string[]): Handler | null {
-  if (segments[0] !== "buckets" || segments.length !== 4 || segments[2] !== "replication")
-    return null;
-  if (segments[3] === "digest" && method === "GET") return digest;
-  if (segments[3] === "verify" && method === "POST") return verify;
-  return null;
-}
-
 async function bucketWith(call: RouteCall, action: string): Promise<string> {
   const bucket = call.segments[1];
   await requireBucketAction(call.caller, bucket, action);
@@ -62,7 +52,7 @@ async function bucketWith(call: RouteCall, action: string): Promise<string> {
   return bucket;
 }
 
-async function digest(call: RouteCall): Promise<Response> {
+export async function digest(call: RouteCall): Promise<Response> {
   const bucket = await bucketWith(call, "s3:ListBucket");
   const parsed = digestQuerySchema.safeParse(
     Object.fromEntries(new URL(call.request.url).searchParams),
@@ -89,7 +79,7 @@ async function digest(call: RouteCall): Promise<Response> {
   return json(await versionDigest(call.env, bucket, scope, query.limit));
 }
 
-async function verify(call: RouteCall): Promise<Response> {
+export async function verify(call: RouteCall): Promise<Response> {
   const bucket = await bucketWith(call, "s3:GetReplicationConfiguration");
   const body = await readJson(call.request, call.caller, verifySchema);
   if (body.fix) await requireBucketAction(call.caller, bucket, "s3:PutReplicationConfiguration");
