@@ -29,7 +29,7 @@ async function bounded(drain: Promise<void>): Promise<void> {
     drain,
     new Promise<void>((resolve) => (timer = setTimeout(resolve, REFUSED_DRAIN_MS))),
   ]);
-  clearTimeout(timer);
+  if (timer !== undefined) clearTimeout(timer);
 }
 
 /** Drains a refused body within the bounds, then cancels it (no later drain reads more). */

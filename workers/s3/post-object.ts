@@ -29,7 +29,7 @@ async function discardBounded(body: ReadableStream<Uint8Array>): Promise<void> {
         timer = setTimeout(() => resolve(null), left);
       });
       const chunk = await Promise.race([reader.read(), timeout]);
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (chunk === null || chunk.done) break;
       read += chunk.value.byteLength;
     }
