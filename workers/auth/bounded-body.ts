@@ -45,7 +45,7 @@ async function giveUp(body: DecodedBody): Promise<void> {
 export async function drainRefusedBody(request: Request): Promise<void> {
   const body = request.body;
   if (!body || body.locked) return;
-  const reader = body.getReader();
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
   const drain = (async () => {
     let discarded = 0;
     while (discarded < REFUSED_DRAIN_BYTES) {

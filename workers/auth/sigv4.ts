@@ -43,7 +43,6 @@ export type {
   Authenticated,
   Credential,
   CredentialLookup,
-  PayloadMode,
   SignatureVersion,
 } from "./authentication.ts";
 

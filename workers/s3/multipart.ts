@@ -312,7 +312,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
         const value = (part as Record<string, unknown>)[`Checksum${algorithm.toUpperCase()}`];
         return typeof value === "string" ? [[algorithm, value.trim()]] : [];
       }),
-    ) as Record<string, string>,
+    ),
   }));
   const parts: UploadedPart[] = [];
   requested.forEach((want, i) => {
@@ -391,7 +391,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
   };
   const deploymentId = await getDeploymentId(ctx.env);
   const slots = writeSlots(ctx.env, upload.erasure);
-  let syncTargets: string[] = [];
+  let syncTargets: string[];
   try {
     const committed = await commitRecord(
       writeContext(ctx, deploymentId),

@@ -14,7 +14,6 @@
  * - has the Deployment object probe the remote targets that are due (it
  *   also does so on its own alarm, each target at its interval).
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { rebuildBucket } from "../storage/rebuild-namespace.ts";
@@ -43,7 +42,7 @@ export async function runScheduled(
       await coordinator.wake();
       await coordinator.runLifecycle(Date.now());
       const due = await coordinator.takeDueReplication();
-      await wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, due);
+      await wakeConsumer(env.REPLICATION_QUEUE, due);
     }),
     probeTargets(env),
   ]);
