@@ -15,6 +15,12 @@ import globals from "globals";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
+/** Worker-side code never imports the Node-side tree. */
+const NODE_SIDE = {
+  group: ["**/cli/**", "**/bench/**", "**/scripts/**", "**/test/**"],
+  message: "Worker code does not import the CLI, benches, scripts or tests.",
+};
+
 export default defineConfig(
   {
     ignores: [
@@ -69,6 +75,47 @@ export default defineConfig(
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",
+    },
+  },
+  {
+    // Layers flow one way: the Worker may use Durable Objects and shared/, a
+    // Durable Object only shared/ and its own folder, shared/ nothing of
+    // either; none of them reaches into the CLI, benches, scripts or tests.
+    files: ["workers/**/*.ts", "durable-objects/**/*.ts", "shared/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [NODE_SIDE] }] },
+  },
+  {
+    files: ["durable-objects/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            NODE_SIDE,
+            {
+              group: ["**/workers/**"],
+              message: "A Durable Object imports only shared/ and its own folder.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["shared/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            NODE_SIDE,
+            {
+              group: ["**/workers/**", "**/durable-objects/**"],
+              message: "shared/ is used by both runtimes and imports neither.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
