@@ -108,8 +108,8 @@ async function resyncDrill(a: Site, b: Site): Promise<ResyncFigures> {
   for (const bucket of ["small", "large"]) {
     const started = performance.now();
     arns[bucket] = await rule(a, b, bucket);
-    existing[bucket] = await awaitJob(a, bucket, arns[bucket] as string, started);
-    console.log(`  ${bucket}: ${f(existing[bucket]!.seconds, 1)} s`);
+    existing[bucket] = await awaitJob(a, bucket, arns[bucket], started);
+    console.log(`  ${bucket}: ${f(existing[bucket].seconds, 1)} s`);
   }
 
   console.log("total loss of B; resync from A…");
@@ -117,7 +117,7 @@ async function resyncDrill(a: Site, b: Site): Promise<ResyncFigures> {
   const resync: Record<string, Phase & { status: string }> = {};
   const verified: Record<string, VerifyTiming> = {};
   for (const bucket of ["small", "large"]) {
-    const arn = arns[bucket] as string;
+    const arn = arns[bucket];
     const before = await targetCounts(a, bucket);
     const { state, seconds } = await awaitJob(a, bucket, arn, await startResync(a, bucket, arn));
     const transferMs = meanTransferMs(before, await targetCounts(a, bucket));
@@ -130,7 +130,7 @@ async function resyncDrill(a: Site, b: Site): Promise<ResyncFigures> {
     };
     verified[bucket] = await timeVerify(a, bucket, arn);
     console.log(
-      `  ${bucket}: ${f(seconds, 1)} s (${resync[bucket]!.status}); verify equal: ${verified[bucket]!.equal}`,
+      `  ${bucket}: ${f(seconds, 1)} s (${resync[bucket].status}); verify equal: ${verified[bucket].equal}`,
     );
   }
   return { putSmall, putLarge, existing, resync, verified };
@@ -200,8 +200,8 @@ function report(
   const rows: string[][] = [];
   const notes: string[] = [];
   if (drill) {
-    const rs = drill.resync.small as Phase & { status: string };
-    const rl = drill.resync.large as Phase & { status: string };
+    const rs = drill.resync.small;
+    const rl = drill.resync.large;
     rows.push(
       [
         `resync, ${f(SMALL)} × 1 KiB`,

@@ -111,7 +111,8 @@ export async function measureBulk(options: BulkOptions): Promise<BulkResult> {
     if (putDone && performance.now() - movedAt > options.stallMs) break;
     await sleep(options.pollMs);
   }
-  if (putFailure !== null) throw putFailure;
+  if (putFailure !== null)
+    throw putFailure instanceof Error ? putFailure : new Error("PUT failed", { cause: putFailure });
   const put = await putting;
   const cpuAfter = pids.map(treeCpuSeconds);
   const onTarget = (await versionList(options.targetS3, bucket)).length;

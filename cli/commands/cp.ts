@@ -40,7 +40,7 @@ export function registerCp(program: Command): void {
         const ctx = contextOf(command);
         if (paths.length < 2) throw usageError("cp needs a SOURCE and a TARGET.");
         const sources = paths.slice(0, -1).map((raw) => ctx.location(raw));
-        const target = ctx.location(paths[paths.length - 1]!);
+        const target = ctx.location(paths[paths.length - 1]);
         const recursive = options.recursive === true;
         if (options.versionId && (recursive || sources.length > 1)) {
           throw usageError("--version-id copies one object: give one source and no -r.");
@@ -139,8 +139,8 @@ async function runCopies(
   }
   if (failures.length > 0) {
     throw new CliError(
-      failures[0]!.code,
-      `${failures.length} of ${jobs.length} file(s) failed to copy; the first: ${failures[0]!.message}`,
+      failures[0].code,
+      `${failures.length} of ${jobs.length} file(s) failed to copy; the first: ${failures[0].message}`,
     );
   }
 }

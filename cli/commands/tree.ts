@@ -38,7 +38,7 @@ export function registerTree(program: Command): void {
             node = child;
           }
           if (options.files) {
-            node.children.set(segments[segments.length - 1]!, {
+            node.children.set(segments[segments.length - 1], {
               children: new Map(),
               size: found.entry.size,
             });

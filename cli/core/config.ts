@@ -182,8 +182,8 @@ export function parseHostVariable(name: string, value: string): Alias {
     name,
     source: "env",
     url: normaliseUrl(`${scheme}://${host}${path ?? ""}`),
-    accessKey: decodeLenient(key!),
-    secretKey: decodeLenient(secret!),
+    accessKey: decodeLenient(key),
+    secretKey: decodeLenient(secret),
     region,
   };
 }

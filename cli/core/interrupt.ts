@@ -19,8 +19,3 @@ export function interruptSignal(): AbortSignal {
   process.on("SIGTERM", onSignal);
   return current.signal;
 }
-
-/** Throws the abort error when the process was interrupted. */
-export function throwIfInterrupted(): void {
-  controller?.signal.throwIfAborted();
-}

@@ -65,15 +65,6 @@ export function requireBucketOnly(location: Location, command: string): RemoteLo
   return remote;
 }
 
-/** A remote location that must name an object. */
-export function requireObject(location: Location, command: string): RemoteLocation {
-  const remote = requireBucket(location, command);
-  if (remote.key === "" || remote.key.endsWith("/")) {
-    throw usageError(`${command} needs ALIAS/BUCKET/KEY, not "${location.raw}".`);
-  }
-  return remote;
-}
-
 /** The prefix under which a folder-like location's objects live ("" or ending in "/"). */
 export function folderPrefix(key: string): string {
   return key === "" || key.endsWith("/") ? key : `${key}/`;

@@ -7,9 +7,7 @@ export async function runPool<T>(
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   const iterator =
-    Symbol.asyncIterator in items
-      ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
-      : (items as Iterable<T>)[Symbol.iterator]();
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   const worker = async () => {
     for (;;) {
       const next = await iterator.next();

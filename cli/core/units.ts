@@ -21,7 +21,7 @@ export function parseDuration(text: string): number {
   if (parts.length === 0 || matched !== text.trim()) {
     throw usageError(`Invalid duration "${text}" (use e.g. 7d, 2h30m, 45s).`);
   }
-  return parts.reduce((total, [, n, unit]) => total + Number(n) * DURATION_UNITS[unit!]!, 0);
+  return parts.reduce((total, [, n, unit]) => total + Number(n) * DURATION_UNITS[unit], 0);
 }
 
 const SIZE_POWERS: Record<string, number> = { "": 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
@@ -32,5 +32,5 @@ export function parseSize(text: string): number {
   if (!match) throw usageError(`Invalid size "${text}" (use e.g. 512, 10KB, 1.5MiB, 2GiB).`);
   const [, number, prefix, binary] = match;
   const base = binary ? 1024 : 1000;
-  return Math.round(Number(number) * base ** SIZE_POWERS[prefix!.toLowerCase()]!);
+  return Math.round(Number(number) * base ** SIZE_POWERS[prefix.toLowerCase()]);
 }

@@ -181,7 +181,7 @@ async function removeAll(
   }
   for (let i = 0; i < remote.length; i += 1000) {
     const batch = remote.slice(i, i + 1000);
-    const first = batch[0]!.target as RemoteEndpoint;
+    const first = batch[0].target as RemoteEndpoint;
     const byKey = new Map(batch.map((r) => [(r.target as RemoteEndpoint).key, r]));
     const result = await deleteBatch(
       first.client,

@@ -104,8 +104,6 @@ export const replicationStatusSchema = z.looseObject({
   received: countAndBytes,
 });
 
-export type ReplicationStatus = z.infer<typeof replicationStatusSchema>;
-
 export const diffEntrySchema = z.looseObject({
   key: z.string(),
   versionId: z.string(),

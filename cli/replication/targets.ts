@@ -54,9 +54,9 @@ export function parseTargetUrl(text: string): TargetUrl {
   const [, scheme, key, secret, host, bucket] = match;
   return {
     endpoint: `${scheme}://${host}`,
-    targetBucket: decodeLenient(bucket!),
-    accessKey: decodeLenient(key!),
-    secretKey: decodeLenient(secret!),
+    targetBucket: decodeLenient(bucket),
+    accessKey: decodeLenient(key),
+    secretKey: decodeLenient(secret),
   };
 }
 

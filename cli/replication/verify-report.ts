@@ -30,8 +30,6 @@ export const differenceSchema = z.looseObject({
   remote: versionStateSchema.nullable(),
 });
 
-export type Difference = z.infer<typeof differenceSchema>;
-
 const fixSchema = z.looseObject({
   requeued: z.number(),
   removedOnRemote: z.number(),

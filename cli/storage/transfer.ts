@@ -255,7 +255,5 @@ function counter(onBytes?: (bytes: number) => void): Transform {
 }
 
 function definedOnly(headers: ObjectHeaders): ObjectHeaders {
-  return Object.fromEntries(
-    Object.entries(headers).filter(([, value]) => value !== undefined),
-  ) as ObjectHeaders;
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined));
 }

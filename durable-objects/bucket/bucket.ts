@@ -59,7 +59,6 @@ import {
   planReplication,
   holdsReplica,
   mergeReplicaMetadata,
-  replicationTaskOf,
   targetsOf,
   type ReplicationTask,
   wakeConsumer,
@@ -133,7 +132,7 @@ export class Bucket extends DurableObject<Env> {
       this.background,
       () => this.bucketRow(),
     );
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, BUCKET_MIGRATIONS);
       await bitrotReady();
     });
@@ -572,7 +571,7 @@ export class Bucket extends DurableObject<Env> {
     const queued = this.ctx.storage.transactionSync(() =>
       requeueFixes(this.sql, this.replication, configOf(row), row.name, target, fixes, Date.now()),
     );
-    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued.messages);
+    await wakeConsumer(this.env.REPLICATION_QUEUE, queued.messages);
     return { requeued: queued.messages.length, outOfScope: queued.outOfScope };
   }
 

@@ -219,7 +219,7 @@ export function digestRows(
       open.keys++;
       open.last = row.key;
     }
-    const current = open as DigestRange | null;
+    const current = open;
     if (!current) continue;
     current.versions++;
     read++;
@@ -249,7 +249,7 @@ export function lineRows(
   const versions: KeyedVersionState[] = [];
   for (const row of rows) {
     if (versions.length === limit) {
-      const last = versions[versions.length - 1] as KeyedVersionState;
+      const last = versions[versions.length - 1];
       return { versions, next: { key: last.key, versionId: last.versionId } };
     }
     versions.push({

@@ -50,7 +50,7 @@ export class ReplicationService {
     const bucket = this.row()?.name;
     if (!bucket) return;
     await wakeConsumer(
-      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+      this.env.REPLICATION_QUEUE,
       targets.map((target) => ({ bucket, key, versionId, target })),
     );
   }
@@ -60,7 +60,7 @@ export class ReplicationService {
     const row = this.row();
     if (!row) return false;
     const queued = this.resync.step(row.name, configOf(row), Date.now());
-    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued);
+    await wakeConsumer(this.env.REPLICATION_QUEUE, queued);
     return this.resync.active();
   }
 
@@ -193,7 +193,7 @@ export class ReplicationService {
     const bucket = this.row()?.name;
     if (bucket && ready.length > 0)
       await wakeConsumer(
-        this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+        this.env.REPLICATION_QUEUE,
         ready.map((r) => ({ bucket, key: r.key, versionId: r.versionId, target: r.target })),
       );
   }
@@ -227,7 +227,7 @@ export class ReplicationService {
     if (!bucket) return 0;
     const ops = this.log.retryTarget(target, Date.now(), limit);
     await wakeConsumer(
-      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+      this.env.REPLICATION_QUEUE,
       ops.map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target })),
     );
     return ops.length;

@@ -43,7 +43,7 @@ export class Deployment extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.targets = new TargetStore(this.sql, env.FLOE_MASTER_KEY);
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, DEPLOYMENT_MIGRATIONS);
       const row = this.sql
         .exec<{ value: string }>("SELECT value FROM site WHERE name = 'deployment_id'")

@@ -36,7 +36,7 @@ export class Drive extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, DRIVE_MIGRATIONS);
       const row = this.sql
         .exec<{ value: string }>("SELECT value FROM drive_state WHERE name = 'offline'")

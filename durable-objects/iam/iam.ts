@@ -74,7 +74,7 @@ export class Iam extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage, IAM_MIGRATIONS));
+    void ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage, IAM_MIGRATIONS));
   }
 
   private box(): SecretBox | null {

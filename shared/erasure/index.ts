@@ -171,7 +171,7 @@ class Codec implements ReedSolomon {
     const data = this.dataFrom(shards);
     const size = data[0]?.byteLength ?? 0;
     const k = this.dataShards;
-    const out = shards.slice() as (Uint8Array | null)[];
+    const out = shards.slice();
     data.forEach((shard, i) => (out[i] ??= shard));
     const missingParity = out
       .map((shard, i) => (i >= k && shard === null ? i : -1))

@@ -75,7 +75,7 @@ export const policyDocumentSchema = z
     }),
     Id: z.string().optional(),
     Statement: z.preprocess(
-      (value) => (Array.isArray(value) ? value : [value]),
+      (value): unknown[] => (Array.isArray(value) ? (value as unknown[]) : [value]),
       z.array(statement).min(1, "Statement must hold at least one statement"),
     ),
   })
@@ -88,7 +88,7 @@ export type PolicyStatement = PolicyDocument["Statement"][number];
 export class PolicyError extends Error {}
 
 /** Parses and validates a new policy document from JSON text or an already-parsed value. */
-export function parsePolicy(input: string | unknown): PolicyDocument {
+export function parsePolicy(input: unknown): PolicyDocument {
   const document = parseStoredPolicy(input);
   for (const [index, statement] of document.Statement.entries()) {
     const problem = statementProblem(statement);
@@ -102,7 +102,7 @@ export function parsePolicy(input: string | unknown): PolicyDocument {
  * stored before a validation rule existed still loads (and is evaluated
  * fail-closed, see policy-validation.ts).
  */
-export function parseStoredPolicy(input: string | unknown): PolicyDocument {
+export function parseStoredPolicy(input: unknown): PolicyDocument {
   let value: unknown = input;
   if (typeof input === "string") {
     if (new TextEncoder().encode(input).length > MAX_POLICY_BYTES)

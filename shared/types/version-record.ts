@@ -126,11 +126,6 @@ export function dataDirsOf(record: VersionRecord): string[] {
   return [...new Set([record.dataDir, ...record.parts.map((part) => part.dataDir)])];
 }
 
-/** Number of erasure blocks of a part of `size` bytes. */
-export function blockCount(size: number, blockSize: number): number {
-  return Math.ceil(size / blockSize);
-}
-
 /** Puts a value's keys in its schema's order, dropping keys the schema does not name. */
 type Canonical = (value: unknown) => unknown;
 

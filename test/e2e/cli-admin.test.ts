@@ -43,7 +43,7 @@ describe("admin info, drives and heal", () => {
 
     const [info] = await floe.json(["admin", "info", "site"]);
     expect(info).toMatchObject({ status: "success", region: "us-east-1", buckets: 1 });
-    const set = (info as { pools: { sets: { drives: unknown[] }[] }[] }).pools[0]!.sets[0]!;
+    const set = (info as { pools: { sets: { drives: unknown[] }[] }[] }).pools[0].sets[0];
     expect(set).toMatchObject({ id: "pool-0/set-0", readQuorum: 4, writeQuorum: 5 });
     expect(set.drives).toHaveLength(8);
   });
@@ -92,11 +92,11 @@ describe("admin info, drives and heal", () => {
       versionsChecked: 1,
       versionsHealed: 1,
     });
-    expect(dry!.shardsRebuilt).toBeGreaterThan(0);
+    expect(dry.shardsRebuilt).toBeGreaterThan(0);
 
     const [healed] = await floe.json(["admin", "heal", "-r", "site/photos/2024/"]);
     expect(healed).toMatchObject({ versionsChecked: 2, versionsHealed: 1 });
-    expect(healed!.healed).toEqual([
+    expect(healed.healed).toEqual([
       expect.objectContaining({ bucket: "photos", key: "2024/a.bin", versionId: "null" }),
     ]);
     const again = await floe.ok(["admin", "heal", "site"]);
@@ -251,7 +251,7 @@ describe("IAM", () => {
       name: "job",
       secretKey: expect.any(String),
     });
-    const env = hostEnv("job", "alice-job", String(account!.secretKey));
+    const env = hostEnv("job", "alice-job", String(account.secretKey));
     // MinIO's readonly policy grants GetObject but not ListBucket.
     await floe.ok(["stat", "job/photos/2024/b.bin"], { env });
 

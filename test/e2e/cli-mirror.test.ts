@@ -243,7 +243,7 @@ describe("local folders", () => {
     await floe.ok(["mirror", "a/www", down]);
     const [remote] = await floe.json(["ls", "a/www/index.html"]);
     expect(statSync(join(down, "index.html")).mtime.toISOString().slice(0, 19)).toBe(
-      String(remote!.lastModified).slice(0, 19),
+      String(remote.lastModified).slice(0, 19),
     );
     expect(summaryOf(await floe.json(["mirror", "a/www", down]))).toMatchObject({ copied: 0 });
   });

@@ -71,7 +71,7 @@ describe("npm run sites", () => {
     );
     const env: Record<string, string> = {};
     for (const [, name, value] of stdout.matchAll(/^ {2}export (FLOE_HOST_site\d)=(\S+)$/gm)) {
-      env[name!] = value!;
+      env[name] = value!;
     }
     expect(env).toEqual({
       FLOE_HOST_site1: `http://floeadmin:floeadmin-secret@127.0.0.1:${port}`,

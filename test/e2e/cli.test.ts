@@ -149,7 +149,7 @@ describe("objects", () => {
         path: "site/obj/readme.txt",
         size: 21,
         lastModified: expect.any(String),
-        etag: copied!.etag,
+        etag: copied.etag,
         storageClass: "STANDARD",
       },
       { status: "success", type: "folder", key: "renamed/", path: "site/obj/renamed/" },
@@ -178,14 +178,14 @@ describe("objects", () => {
   it("uploads large files in parts and downloads them intact", async () => {
     const big = writeBytes(join(work, "big.bin"), 12 * MiB, 7);
     const [up] = await floe.json(["cp", big, "site/obj/big.bin"]);
-    expect(up!.etag).toMatch(/-2$/);
+    expect(up.etag).toMatch(/-2$/);
     const out = join(tempDir(), "big.bin");
     const [down] = await floe.json(["cp", "site/obj/big.bin", out]);
     expect(down).toMatchObject({ type: "copy", size: 12 * MiB, target: out });
     expect(readFileSync(out).equals(readFileSync(big))).toBe(true);
     const [listed] = await floe.json(["ls", "site/obj/big.bin"]);
     expect(statSync(out).mtime.toISOString().slice(0, 19)).toBe(
-      String(listed!.lastModified).slice(0, 19),
+      String(listed.lastModified).slice(0, 19),
     );
   });
 
@@ -228,7 +228,7 @@ describe("objects", () => {
       }),
     );
     const [info] = await floe.json(["stat", "site/obj/sum.txt"]);
-    expect(info!.checksums).toEqual({ CRC32: "NSRBwg==" });
+    expect(info.checksums).toEqual({ CRC32: "NSRBwg==" });
   });
 
   it("prints objects with cat and their first lines with head", async () => {
@@ -322,25 +322,25 @@ describe("versioning", () => {
     const [v1] = await floe.json(["cp", file, "site/ver/doc.txt"]);
     writeFileSync(file, "second!");
     const [v2] = await floe.json(["cp", file, "site/ver/doc.txt"]);
-    expect(v1!.versionId).not.toEqual(v2!.versionId);
+    expect(v1.versionId).not.toEqual(v2.versionId);
 
     const [info] = await floe.json(["stat", "site/ver/doc.txt"]);
-    expect(info).toMatchObject({ versionId: v2!.versionId, size: 7 });
-    const old = await floe.ok(["cat", "--version-id", String(v1!.versionId), "site/ver/doc.txt"]);
+    expect(info).toMatchObject({ versionId: v2.versionId, size: 7 });
+    const old = await floe.ok(["cat", "--version-id", String(v1.versionId), "site/ver/doc.txt"]);
     expect(old.stdout).toBe("first");
 
     const [marker] = await floe.json(["rm", "site/ver/doc.txt"]);
     const versions = await floe.json(["ls", "--versions", "site/ver"]);
     expect(versions.map((v) => [v.versionId, v.isLatest, v.isDeleteMarker])).toEqual([
-      [marker!.versionId, true, true],
-      [v2!.versionId, false, false],
-      [v1!.versionId, false, false],
+      [marker.versionId, true, true],
+      [v2.versionId, false, false],
+      [v1.versionId, false, false],
     ]);
 
-    await floe.ok(["rm", "--version-id", String(marker!.versionId), "site/ver/doc.txt"]);
+    await floe.ok(["rm", "--version-id", String(marker.versionId), "site/ver/doc.txt"]);
     expect((await floe.ok(["cat", "site/ver/doc.txt"])).stdout).toBe("second!");
     const gone = await floe.json(["rm", "--versions", "site/ver/doc.txt"]);
-    expect(gone.map((r) => r.versionId).sort()).toEqual([v1!.versionId, v2!.versionId].sort());
+    expect(gone.map((r) => r.versionId).sort()).toEqual([v1.versionId, v2.versionId].sort());
     expect(await floe.json(["ls", "--versions", "site/ver"])).toEqual([]);
 
     await floe.ok(["version", "suspend", "site/ver"]);

@@ -70,7 +70,7 @@ async function convergedBucket(
       `all three sites to hold the same versions of ${bucket}`,
     );
   } catch (error) {
-    throw new Error(`${String(error)}\n${differences(lists)}`);
+    throw new Error(`${String(error)}\n${differences(lists)}`, { cause: error });
   }
   return versionList(clients[0], bucket);
 }

@@ -108,7 +108,7 @@ beforeAll(async () => {
   // Before any rule: b gets meta.txt's version id and ETag with other metadata.
   const mtime = Date.now() - 60_000;
   await replicaToB("meta.txt", "body of meta.txt", {
-    "x-floe-source-version-id": ids["meta.txt"] as string,
+    "x-floe-source-version-id": ids["meta.txt"],
     "x-floe-source-mtime": String(mtime),
     "x-floe-source-etag": (meta.ETag ?? "").replaceAll('"', ""),
     "x-floe-source-metadata-timestamp": String(mtime),
@@ -166,7 +166,7 @@ describe("replicate verify compares every replicated field", () => {
     });
 
     await replicaToB("body.txt", "another body", {
-      "x-floe-source-version-id": ids["body.txt"] as string,
+      "x-floe-source-version-id": ids["body.txt"],
       "x-floe-source-mtime": String(Date.now()),
       "x-floe-source-etag": "0123456789abcdef0123456789abcdef-2",
     });

@@ -34,7 +34,7 @@ function probe(commands: string[], args: string[]): { command: string | null; wh
     try {
       return { command, why: execFileSync(command, args, { encoding: "utf8" }).trim() };
     } catch (error) {
-      why += `${command}: ${error instanceof Error ? error.message.split("\n")[0] : error}; `;
+      why += `${command}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}; `;
     }
   }
   return { command: null, why };

@@ -70,13 +70,13 @@ describe("Reed-Solomon", () => {
             const damaged = shards.map((s, i) => (missing.includes(i) ? null : s));
             expect(
               Buffer.from(codec.decodeBlock(damaged, block.byteLength)).equals(Buffer.from(block)),
-              `lost ${missing}`,
+              `lost ${missing.join(",")}`,
             ).toBe(true);
             const rebuilt = codec.reconstruct(damaged);
             rebuilt.forEach((s, i) =>
               expect(
                 Buffer.from(s).equals(Buffer.from(shards[i])),
-                `lost ${missing} shard ${i}`,
+                `lost ${missing.join(",")} shard ${i}`,
               ).toBe(true),
             );
           }

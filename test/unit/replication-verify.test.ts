@@ -98,9 +98,9 @@ describe("replicate verify's comparison", () => {
     const here = all.map((key) => row(key));
     const gone = new Set([all[0], all[1_234], all[4_999]]);
     const remote = here.filter((r) => !gone.has(r.key));
-    remote.push(row(`${all[2_000]}-extra`), row(all[3_000] as string, "v0"));
+    remote.push(row(`${all[2_000]}-extra`), row(all[3_000], "v0"));
     const changed = remote.findIndex((r) => r.key === all[777]);
-    remote[changed] = row(all[777] as string, "v1", { tags: { a: "b" }, legalHold: true });
+    remote[changed] = row(all[777], "v1", { tags: { a: "b" }, legalHold: true });
     const { pair } = sides(here, remote);
     const report = await compareSides(pair, "", null);
     const summary = report.differences.map((d) => [d.key, d.versionId, d.problem, d.fields]);
@@ -150,7 +150,7 @@ describe("differingSpans", () => {
 describe("differingFields", () => {
   it("names each field, content headers by name", () => {
     const base = lineRows([row("k", "v1", { headers: { "cache-control": "x" } })], null, 1)
-      .versions[0]!;
+      .versions[0];
     const other = { ...base, mtime: 1, headers: { expires: "y" }, checksums: { crc32: "z" } };
     expect(differingFields(base, other)).toEqual([
       "mtime",

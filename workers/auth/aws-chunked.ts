@@ -20,7 +20,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { S3Error, isS3Error } from "../../shared/s3-errors.ts";
 import { ChunkDecoder } from "./chunk-decoder.ts";
-import type { Anonymous, Authenticated } from "./sigv4.ts";
+import type { Anonymous, Authenticated } from "./authentication.ts";
 
 export interface DecodedBody {
   /** The payload bytes only. */

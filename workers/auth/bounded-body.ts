@@ -29,7 +29,7 @@ async function bounded(drain: Promise<void>): Promise<void> {
     drain,
     new Promise<void>((resolve) => (timer = setTimeout(resolve, REFUSED_DRAIN_MS))),
   ]);
-  clearTimeout(timer);
+  if (timer !== undefined) clearTimeout(timer);
 }
 
 /** Drains a refused body within the bounds, then cancels it (no later drain reads more). */
@@ -45,7 +45,7 @@ async function giveUp(body: DecodedBody): Promise<void> {
 export async function drainRefusedBody(request: Request): Promise<void> {
   const body = request.body;
   if (!body || body.locked) return;
-  const reader = body.getReader();
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
   const drain = (async () => {
     let discarded = 0;
     while (discarded < REFUSED_DRAIN_BYTES) {

@@ -156,6 +156,10 @@ export class ChunkDecoder {
         return this.finish();
       case "trailer":
         return line === "" ? this.finish() : this.onTrailerLine(line);
+      case "data":
+      case "done":
+        // Payload bytes and anything after the end are never split into lines.
+        return;
     }
   }
 

@@ -25,7 +25,7 @@ import {
   signingKeyFor,
 } from "./request-signature.ts";
 import { ALGORITHM, MAX_PRESIGNED_SECONDS, parseCredential } from "./signature.ts";
-import type { Authenticated, CredentialLookup, PayloadMode } from "./sigv4.ts";
+import type { Authenticated, CredentialLookup, PayloadMode } from "./authentication.ts";
 
 function queryError(message: string): S3Error {
   return new S3Error("AuthorizationQueryParametersError", message);

@@ -27,7 +27,7 @@ import {
   signaturesEqual,
   type CredentialScope,
 } from "./signature.ts";
-import type { CredentialLookup } from "./sigv4.ts";
+import type { CredentialLookup } from "./authentication.ts";
 
 /** Largest difference between the request time and the server clock. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;

@@ -43,7 +43,7 @@ import {
   stringToSignBytes,
   stringToSignV2,
 } from "./sigv2-string-to-sign.ts";
-import type { Authenticated, CredentialLookup, PayloadMode } from "./sigv4.ts";
+import type { Authenticated, CredentialLookup, PayloadMode } from "./authentication.ts";
 
 /** The scheme name in `Authorization: AWS …` and s3:signatureversion's value for v2. */
 export const SIGNATURE_V2 = "AWS";

@@ -36,50 +36,15 @@ import {
   signingKeyFor,
 } from "./request-signature.ts";
 import { ALGORITHM, parseCredential, scopeOf } from "./signature.ts";
+import type { Anonymous, Authenticated, CredentialLookup, PayloadMode } from "./authentication.ts";
 
-export interface Credential {
-  accessKeyId: string;
-  secretKey: string;
-}
-
-/** Finds the secret of an access key; null when the key does not exist. */
-export type CredentialLookup = (accessKeyId: string) => Promise<Credential | null>;
-
-/** How the request body is to be checked while it is read. */
-export type PayloadMode =
-  /** UNSIGNED-PAYLOAD (and presigned URLs): passed through. */
-  | { kind: "unsigned" }
-  /** The body must hash to this SHA-256 (verified while streaming). */
-  | { kind: "sha256"; expectedHex: string }
-  /** STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]: every chunk signed, chained from the seed. */
-  | {
-      kind: "streaming-signed";
-      trailer: boolean;
-      seedSignature: string;
-      signingKey: Uint8Array;
-      scope: string;
-      amzDate: string;
-    }
-  /** STREAMING-UNSIGNED-PAYLOAD-TRAILER: aws-chunked framing, no signatures. */
-  | { kind: "streaming-unsigned-trailer" };
-
-/** s3:signatureversion: "AWS" for SigV2, "AWS4-HMAC-SHA256" for SigV4. */
-export type SignatureVersion = typeof SIGNATURE_V2 | typeof ALGORITHM;
-
-export interface Authenticated {
-  anonymous: false;
-  signatureVersion: SignatureVersion;
-  accessKeyId: string;
-  payload: PayloadMode;
-  presigned: boolean;
-  /** x-amz-decoded-content-length of an aws-chunked body; null otherwise. */
-  decodedContentLength: number | null;
-}
-
-export interface Anonymous {
-  anonymous: true;
-  payload: PayloadMode;
-}
+export type {
+  Anonymous,
+  Authenticated,
+  Credential,
+  CredentialLookup,
+  SignatureVersion,
+} from "./authentication.ts";
 
 const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";

@@ -86,7 +86,7 @@ export function mergeVersion(
     };
   }
   const shardOf = shardOfDrive(record.erasure);
-  const shards: (Uint8Array | null)[] = new Array(record.erasure.distribution.length).fill(null);
+  const shards = new Array<Uint8Array | null>(record.erasure.distribution.length).fill(null);
   for (const { copy } of chosen) {
     const index = shardOf[copy.drive];
     if (copy.inlineShard && index !== undefined) shards[index] = copy.inlineShard;

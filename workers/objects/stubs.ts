@@ -14,7 +14,7 @@ function idOf(
   name: string,
 ): DurableObjectId {
   let byName = ids.get(namespace);
-  if (!byName) ids.set(namespace, (byName = new Map()));
+  if (!byName) ids.set(namespace, (byName = new Map<string, DurableObjectId>()));
   let id = byName.get(name);
   if (!id) {
     id = namespace.idFromName(name);

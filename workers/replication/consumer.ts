@@ -38,11 +38,7 @@ async function replicateMessage(
   const remote = () =>
     (reading ??= targetCredentials(env, body.target).then((credentials) =>
       credentials
-        ? remoteStates(
-            peerTarget(env, credentials),
-            keys[0] as string,
-            keys[keys.length - 1] as string,
-          )
+        ? remoteStates(peerTarget(env, credentials), keys[0], keys[keys.length - 1])
         : null,
     ));
   let done = true;

@@ -69,7 +69,7 @@ const PEER_ANSWER_LIMIT = 64 * 1024;
 /** A peer's answer as text, read up to `limit` bytes (the rest is cancelled). */
 export async function peerText(response: Response, limit = PEER_ANSWER_LIMIT): Promise<string> {
   if (!response.body) return "";
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {

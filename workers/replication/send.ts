@@ -152,7 +152,7 @@ export async function sendVersion(
     const source = await openVersion(env, null, stored, null);
     let stream: ReadableStream<Uint8Array>;
     if (source instanceof Uint8Array) {
-      stream = new Blob([source]).stream();
+      stream = new Blob([source]).stream() as ReadableStream<Uint8Array>;
     } else stream = source;
     if (target.bandwidth) stream = stream.pipeThrough(throttle(target.arn, target.bandwidth));
     const fixed = new FixedLengthStream(record.size);

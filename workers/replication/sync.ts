@@ -32,5 +32,5 @@ export async function replicateInline(
       if (!outcome?.done) unfinished.push(message);
     }),
   );
-  await wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, unfinished);
+  await wakeConsumer(env.REPLICATION_QUEUE, unfinished);
 }

@@ -200,7 +200,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<Response>
         const value = (part as Record<string, unknown>)[`Checksum${algorithm.toUpperCase()}`];
         return typeof value === "string" ? [[algorithm, value.trim()]] : [];
       }),
-    ) as Record<string, string>,
+    ),
   }));
   const { record, committed } = await completeUpload(
     ctx.env,

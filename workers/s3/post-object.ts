@@ -29,7 +29,7 @@ async function discardBounded(body: ReadableStream<Uint8Array>): Promise<void> {
         timer = setTimeout(() => resolve(null), left);
       });
       const chunk = await Promise.race([reader.read(), timeout]);
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (chunk === null || chunk.done) break;
       read += chunk.value.byteLength;
     }
@@ -42,6 +42,7 @@ async function discardBounded(body: ReadableStream<Uint8Array>): Promise<void> {
 
 /** Answers a POST object request: always NotImplemented, never reading more than a bounded prefix. */
 export async function refusePostObject(request: Request): Promise<never> {
-  if (request.body && !request.body.locked) await discardBounded(request.body);
+  if (request.body && !request.body.locked)
+    await discardBounded(request.body as ReadableStream<Uint8Array>);
   throw new S3Error("NotImplemented", "POST object (browser form upload) is not implemented.");
 }

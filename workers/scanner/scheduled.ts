@@ -14,7 +14,6 @@
  * - has the Deployment object probe the remote targets that are due (it
  *   also does so on its own alarm, each target at its interval).
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { rebuildBucket } from "../objects/rebuild-namespace.ts";
@@ -44,7 +43,7 @@ export async function runScheduled(
       await wakeBucket(env, bucket.name);
       await runLifecycleStep(env, bucket.name, Date.now());
       const due = await takeDueReplication(env, bucket.name);
-      await wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, due);
+      await wakeConsumer(env.REPLICATION_QUEUE, due);
     }),
     probeTargets(env),
   ]);

@@ -37,8 +37,8 @@ export function registerRebuild(admin: Command): void {
         const client = ctx.admin(location.alias);
         const body = { bucket: location.bucket || undefined, dryRun: options.dryRun || undefined };
         const buckets = new Map<string, RebuildReport>();
-        let healthy: string[] = [];
-        let unregistered: string[] = [];
+        let healthy: string[];
+        let unregistered: string[];
         const reregistered = new Set<string>();
         for (;;) {
           const summary = await client.call("POST", "rebuild", rebuildSummarySchema, body);

@@ -167,7 +167,7 @@ export function registerRules(replicate: Command): void {
         }
         const config = await replication.require(location.bucket);
         const index = ruleIndex(config, options.id);
-        const rule = { ...config.rules[index]!, ...changes };
+        const rule = { ...config.rules[index], ...changes };
         if (lagSloSeconds !== undefined)
           await ctx
             .admin(location.alias)
@@ -207,9 +207,7 @@ export function registerRules(replicate: Command): void {
         if (options.all && !options.force)
           throw usageError("Removing every rule needs --all --force.");
         const config = await replication.require(location.bucket);
-        const removed = options.all
-          ? config.rules
-          : [config.rules[ruleIndex(config, options.id!)]!];
+        const removed = options.all ? config.rules : [config.rules[ruleIndex(config, options.id!)]];
         const rules = config.rules.filter((rule) => !removed.includes(rule));
         await replication.put(location.bucket, { ...config, rules });
         removalOutput(ctx, removed, rules, remotePath(location.alias, location.bucket));

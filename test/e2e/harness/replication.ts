@@ -135,16 +135,16 @@ export async function eventually(
   what = "condition",
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
+  let last = "";
   while (Date.now() < deadline) {
     try {
       if (await check()) return;
     } catch (error) {
-      last = error;
+      last = String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
 }
 
 export interface VersionEntry {

@@ -21,12 +21,12 @@ import {
 } from "../../../workers/auth/signature.ts";
 import { signRaw, type RawRequest } from "../harness/raw.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER } from "../harness/site.ts";
+import type { Random } from "./fuzz-inputs.ts";
 import {
   KEY_PIECES,
   PARAMS,
   POLICIES,
   QUERY_VALUES,
-  Random,
   SUBRESOURCES,
   xmlBody,
 } from "./fuzz-inputs.ts";

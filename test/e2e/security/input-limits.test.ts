@@ -6,12 +6,7 @@
  * Raw loopback sockets show what clients see.
  */
 import { createHash } from "node:crypto";
-import {
-  CreateBucketCommand,
-  DeleteObjectsCommand,
-  type S3Client,
-  type S3ServiceException,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, s3Client } from "../harness/clients.ts";
 import { s3Error } from "../harness/errors.ts";
@@ -228,7 +223,7 @@ describe("S3 request bodies", () => {
         }),
       ),
     );
-    expect((error as S3ServiceException).name).toBe("MalformedXML");
+    expect(error.name).toBe("MalformedXML");
     expect(error.$metadata.httpStatusCode).toBe(400);
   });
 

@@ -82,7 +82,7 @@ export async function healVersion(
       const rebuilt: Map<number, { block: number; data: Uint8Array; checksum: string }[]> =
         new Map();
       for (let i = 0; i < count; i++) {
-        const byShard: (Uint8Array | null)[] = new Array(n).fill(null);
+        const byShard = new Array<Uint8Array | null>(n).fill(null);
         columns.forEach((column, d) => (byShard[shardOf[d]] = column?.[i] ?? null));
         const missing = columns
           .map((column, d) => (column !== null && column[i] === null ? d : -1))

@@ -164,7 +164,7 @@ export class BlockFetcher {
     count: number,
   ): Promise<(Uint8Array | null)[]> {
     const drive = this.erasure.distribution[shard];
-    if (this.failed.has(drive)) return new Array(count).fill(null);
+    if (this.failed.has(drive)) return new Array<Uint8Array | null>(count).fill(null);
     let reads: ShardBlockRead[];
     try {
       reads = await this.drives[drive].readShardBlocks(
@@ -176,7 +176,7 @@ export class BlockFetcher {
     } catch {
       this.failed.add(drive);
       this.damage();
-      return new Array(count).fill(null);
+      return new Array<Uint8Array | null>(count).fill(null);
     }
     return reads.map((read) => {
       if (read.ok) return read.data;
@@ -190,7 +190,7 @@ export class BlockFetcher {
     const { dataShards: k, parityShards: m } = this.erasure;
     const n = k + m;
     // shards[s][i] = shard s of block from+i
-    const shards: (Uint8Array | null)[][] = new Array(n);
+    const shards = new Array<(Uint8Array | null)[]>(n);
     const dataShards = Array.from({ length: k }, (_, s) => s);
     const fetched = await Promise.all(dataShards.map((s) => this.fetchShard(s, from, count)));
     fetched.forEach((column, s) => (shards[s] = column));
