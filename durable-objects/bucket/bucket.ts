@@ -72,6 +72,7 @@ import {
   type ReplicationStats,
   type UploadProgress,
 } from "./replication-log.ts";
+import type { DrainCursor } from "./replication-lease.ts";
 import { conditionFailure, insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
 import { CONFIG_PUSH_RETRY_MS, ConfigCopies } from "./config-copies.ts";
 import {
@@ -499,8 +500,18 @@ export class Bucket extends DurableObject<Env> {
     key: string,
     versionId: string,
     target: string,
-  ): Promise<ReplicationTask | null> {
-    return this.replicationService.replicationTask(key, versionId, target);
+    owner: string | null = null,
+  ): Promise<ReplicationTask | "leased" | null> {
+    return this.replicationService.replicationTask(key, versionId, target, owner);
+  }
+
+  async leaseFirstAttempts(
+    target: string,
+    owner: string,
+    after: DrainCursor | null,
+    limit: number,
+  ): Promise<{ key: string; versionId: string; createdAt: number }[]> {
+    return this.replicationService.leaseFirstAttempts(target, owner, after, limit);
   }
 
   async replicationResult(
@@ -517,8 +528,9 @@ export class Bucket extends DurableObject<Env> {
     versionId: string,
     target: string,
     upload: UploadProgress | null,
+    owner: string | null = null,
   ): Promise<void> {
-    return this.replicationService.saveReplicationUpload(key, versionId, target, upload);
+    return this.replicationService.saveReplicationUpload(key, versionId, target, upload, owner);
   }
 
   async takeDueReplication(limit = 200): Promise<ReplicationMessage[]> {
