@@ -12,6 +12,7 @@
  * seen on the target.
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { loadavg } from "node:os";
 import { ArrivalPoller, type Arrival } from "./arrival-poller.ts";
 import { ListingPoller } from "./listing-poller.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -48,6 +49,8 @@ export interface BacklogSample {
   pending: number;
   /** Versions whose PUT had answered but which the target did not show yet. */
   unseen: number;
+  /** The machine's 1-minute load average then. */
+  load: number;
   /** PUTs answered so far. */
   written: number;
 }
@@ -133,7 +136,7 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
       const pending = options.pending
         ? await options.pending().catch(() => Number.NaN)
         : Number.NaN;
-      backlog.push({ at, pending, unseen: written - lags.length, written });
+      backlog.push({ at, pending, unseen: written - lags.length, written, load: loadavg()[0] });
       await sleep(1000 - ((((performance.now() - start) % 1000) + 1000) % 1000));
     }
   })();

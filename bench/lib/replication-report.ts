@@ -130,16 +130,18 @@ export function backlogSection(lag: LagResult, step = 5): string {
     `Backlog over the run, every ${step} s from the first PUT until the last version arrived: ` +
       "versions A still counted as pending (its status route) and versions whose PUT had " +
       "answered but which B did not show yet (the bench's own polling). A backlog that stays " +
-      "flat while PUTs go on means replication keeps up with the load.",
+      "flat while PUTs go on means replication keeps up with the load. Load: the machine's " +
+      "1-minute load average at the sample.",
     "",
     table(
-      ["second", "PUTs answered", "pending on A", "not yet seen on B"],
-      "rrrr",
+      ["second", "PUTs answered", "pending on A", "not yet seen on B", "load"],
+      "rrrrr",
       samples.map((sample) => [
         fixed(sample.at),
         fixed(sample.written),
         fixed(sample.pending),
         fixed(sample.unseen),
+        sample.load.toFixed(1),
       ]),
     ),
   ].join("\n");

@@ -20,7 +20,8 @@
  *   jobs their grouped steps.
  * - A transfer with no HTTP answer (target unreachable) stops the drain;
  *   the failed rows go on through their messages and the scanner.
- * - The drain stops taking rows after DRAIN_BUDGET_MS, or once it has been
+ * - The drain stops taking rows after DRAIN_BUDGET_MS or DRAIN_MAX_ROWS
+ *   (an invocation's wall-clock and subrequest limits), or once it has been
  *   idle (nothing running, nothing new) for DRAIN_IDLE_MS; what is left is found by the next wake-up.
  * - The log stays the truth: a drain that dies leaves its rows PENDING,
  *   their leases lapse, and their messages or the scanner deliver them.
@@ -29,8 +30,10 @@ import type { DrainCursor } from "../../durable-objects/bucket/replication-lease
 import { bucketStub } from "../storage/stubs.ts";
 import { replicateOne } from "./replicate.ts";
 
-export const DRAIN_CONCURRENCY = 8;
+export const DRAIN_CONCURRENCY = 32;
 export const DRAIN_BUDGET_MS = 120_000;
+/** At most ~10 subrequests per version: well inside a Worker invocation's 10,000. */
+export const DRAIN_MAX_ROWS = 1_000;
 const DRAIN_IDLE_MS = 2_000;
 const DRAIN_POLL_MS = 100;
 
@@ -53,8 +56,8 @@ export async function drainTarget(
   let lastFound = started;
   let attempted = 0;
   let unreachable = false;
-  while (!unreachable && Date.now() - started < budgetMs) {
-    const free = DRAIN_CONCURRENCY - running.size;
+  while (!unreachable && attempted < DRAIN_MAX_ROWS && Date.now() - started < budgetMs) {
+    const free = Math.min(DRAIN_CONCURRENCY - running.size, DRAIN_MAX_ROWS - attempted);
     const rows: DrainCursor[] =
       free > 0 ? await coordinator.leaseFirstAttempts(target, owner, after, free) : [];
     for (const row of rows) {
