@@ -23,10 +23,9 @@ export function methodSection(s: ReplicationSettings): string {
       "asynchronous replication A → B per bucket set up as an operator does (versioning on both " +
       "buckets, the remote user on B, a remote target and one rule with default elements on A). " +
       "Replication goes through the local Cloudflare Queue (batches of up to 10 messages, or " +
-      "whatever has come after 1 s; Miniflare's broker does not deliver a full batch while the " +
-      "previous full one is still being consumed, so the consumer keeps up with 50 PUT/s only " +
-      "while a batch of 10 takes under 200 ms, and with little margin the lag moves from run to " +
-      "run and within one: see the per-slice table). The bench drives both sites with `@aws-sdk/client-s3` " +
+      "whatever has come after 1 s); a consumer woken for the bucket drains every change " +
+      "awaiting its first attempt, 32 transfers at a time, so a version does not wait for its " +
+      "own message (docs/replication.md, Failures and retries). The bench drives both sites with `@aws-sdk/client-s3` " +
       "configured as the e2e tests configure it (path style, one attempt, a connection per " +
       "request). The bench process and both sites share the machine's cores, so polling B and " +
       "writing A both take CPU from the replication being measured.",
@@ -46,7 +45,8 @@ export function methodSection(s: ReplicationSettings): string {
           "missed to the response of the one that found it.") +
       " A's own mean transfer time (from its consumer starting to send a version " +
       "to B's answer, read from A's admin status route) shows how much of the lag is the " +
-      "transfer; the rest is the queue, the consumer's bookkeeping and the polling. After a 2 s " +
+      "transfer; the rest is the wait for a free transfer slot, the consumer's bookkeeping and the " +
+      "polling. After a 2 s " +
       "warm-up of 20 replicated PUTs.",
     "",
     `Bulk: ${fixed(s.objects)} PUTs of ${fixed(s.bulkObjectSize / 1024 / 1024)} MiB on A, ` +
