@@ -72,7 +72,7 @@ import {
   type ReplicationStats,
   type UploadProgress,
 } from "./replication-log.ts";
-import type { DrainCursor } from "./replication-lease.ts";
+import type { DrainCursor, DrainRow } from "./replication-lease.ts";
 import { conditionFailure, insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
 import { CONFIG_PUSH_RETRY_MS, ConfigCopies } from "./config-copies.ts";
 import {
@@ -505,13 +505,13 @@ export class Bucket extends DurableObject<Env> {
     return this.replicationService.replicationTask(key, versionId, target, owner);
   }
 
-  async leaseFirstAttempts(
+  async leaseDrainable(
     target: string,
     owner: string,
     after: DrainCursor | null,
     limit: number,
-  ): Promise<{ key: string; versionId: string; createdAt: number }[]> {
-    return this.replicationService.leaseFirstAttempts(target, owner, after, limit);
+  ): Promise<DrainRow[]> {
+    return this.replicationService.leaseDrainable(target, owner, after, limit);
   }
 
   async replicationResult(

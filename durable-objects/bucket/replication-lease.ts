@@ -155,14 +155,20 @@ export interface DrainCursor {
   versionId: string;
 }
 
+/** A row a drain took: where it is in the drain's order, and its attempts so far. */
+export interface DrainRow extends DrainCursor {
+  attempts: number;
+}
+
 /**
- * Up to `limit` rows of `target` awaiting their first attempt (changes
- * made by writes: objects, metadata, delete markers, version deletes),
- * oldest change first after `after`, that no live lease holds; each is
- * leased to `owner` before it is returned, so concurrent drains (other
- * consumer invocations) never get the same row.
+ * Up to `limit` rows of `target` a drain may attempt now, changes made by
+ * writes (objects, metadata, delete markers, version deletes) that await
+ * their first attempt or whose retry backoff has passed, oldest change
+ * first after `after`, that no live lease holds; each is leased to `owner`
+ * before it is returned, so concurrent drains (other consumer invocations)
+ * never get the same row.
  */
-export function leaseFirstAttempts(
+export function leaseDrainable(
   sql: SqlStorage,
   target: string,
   owner: string,
@@ -170,16 +176,18 @@ export function leaseFirstAttempts(
   limit: number,
   now: number,
   lease: (size: number) => number,
-): { key: string; versionId: string; createdAt: number }[] {
+): DrainRow[] {
   const rows = sql
-    .exec<{ key: string; version_id: string; created_at: number; size: number }>(
-      `SELECT key, version_id, created_at, size FROM replication_log
-       WHERE target = ? AND status = 'PENDING' AND attempts = 0
+    .exec<{ key: string; version_id: string; created_at: number; size: number; attempts: number }>(
+      `SELECT key, version_id, created_at, size, attempts FROM replication_log
+       WHERE target = ? AND status IN ('PENDING', 'FAILED')
+         AND ((status = 'PENDING' AND attempts = 0) OR due <= ?)
          AND kind IN ('object', 'metadata', 'delete-marker', 'delete')
          AND (lease_owner IS NULL OR lease_until <= ?)
          AND (created_at > ? OR (created_at = ? AND (key > ? OR (key = ? AND version_id > ?))))
        ORDER BY created_at, key, version_id LIMIT ?`,
       target,
+      now,
       now,
       after?.createdAt ?? -1,
       after?.createdAt ?? -1,
@@ -202,5 +210,6 @@ export function leaseFirstAttempts(
     key: row.key,
     versionId: row.version_id,
     createdAt: row.created_at,
+    attempts: row.attempts,
   }));
 }

@@ -25,12 +25,13 @@ import {
   type UploadProgress,
 } from "./replication-log.ts";
 import {
-  leaseFirstAttempts,
+  leaseDrainable,
   leaseMs,
   releaseLease,
   renewLease,
   transferBytes,
   type DrainCursor,
+  type DrainRow,
 } from "./replication-lease.ts";
 import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
 import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
@@ -185,16 +186,16 @@ export class ReplicationService {
 
   /**
    * Leases to a draining consumer (`owner`) up to `limit` changes for
-   * `target` that await their first attempt, oldest first after `after`
-   * (replication-lease.ts).
+   * `target` that await their first attempt or whose backoff has passed,
+   * oldest first after `after` (replication-lease.ts).
    */
-  async leaseFirstAttempts(
+  async leaseDrainable(
     target: string,
     owner: string,
     after: DrainCursor | null,
     limit: number,
-  ): Promise<{ key: string; versionId: string; createdAt: number }[]> {
-    return leaseFirstAttempts(this.sql, target, owner, after, limit, Date.now(), leaseMs);
+  ): Promise<DrainRow[]> {
+    return leaseDrainable(this.sql, target, owner, after, limit, Date.now(), leaseMs);
   }
 
   /**

@@ -89,15 +89,15 @@ describe("replication log leases", () => {
     expect(await lease(stub, "k")).toBeUndefined();
   });
 
-  it("hands each first attempt to one drain only, oldest first, and skips leased rows", async () => {
+  it("hands each due change to one drain only, oldest first, and skips leased rows", async () => {
     const keys = ["a", "b", "c", "d", "e"];
     const stub = await bucketWithRows("lease-drain", keys);
     expect(await stub.replicationTask("c", "v1", TARGET, "a-message")).not.toBe("leased");
-    const one = await stub.leaseFirstAttempts(TARGET, "drain-1", null, 2);
+    const one = await stub.leaseDrainable(TARGET, "drain-1", null, 2);
     expect(one.map((row) => row.key)).toEqual(["a", "b"]);
-    const two = await stub.leaseFirstAttempts(TARGET, "drain-2", null, 10);
+    const two = await stub.leaseDrainable(TARGET, "drain-2", null, 10);
     expect(two.map((row) => row.key)).toEqual(["d", "e"]);
-    expect(await stub.leaseFirstAttempts(TARGET, "drain-1", one[1] ?? null, 10)).toEqual([]);
+    expect(await stub.leaseDrainable(TARGET, "drain-1", one[1] ?? null, 10)).toEqual([]);
     // The rows' own messages find them leased.
     expect(await stub.replicationTask("a", "v1", TARGET, "a-message")).toBe("leased");
     expect(await stub.replicationTask("d", "v1", TARGET, "d-message")).toBe("leased");

@@ -1,6 +1,6 @@
 /**
  * The consumer's drain (workers/replication/drain.ts) against a fake
- * bucket coordinator: it takes every first attempt in order, including
+ * bucket coordinator: it takes every due change in order, including
  * changes made while it runs, never more than DRAIN_CONCURRENCY at once,
  * each under its own lease owner, and stops once idle or at its row limit.
  */
@@ -11,6 +11,7 @@ interface Row {
   key: string;
   versionId: string;
   createdAt: number;
+  attempts: number;
 }
 
 function fakeSite(initial: number) {
@@ -18,13 +19,18 @@ function fakeSite(initial: number) {
   const add = (n: number) => {
     for (let i = 0; i < n; i++) {
       const index = rows.length;
-      rows.push({ key: `k${String(index).padStart(5, "0")}`, versionId: "v", createdAt: index });
+      rows.push({
+        key: `k${String(index).padStart(5, "0")}`,
+        versionId: "v",
+        createdAt: index,
+        attempts: 0,
+      });
     }
   };
   add(initial);
   const state = { running: 0, peak: 0, tasks: [] as string[], owners: new Set<string>() };
   const coordinator = {
-    async leaseFirstAttempts(_target: string, owner: string, after: Row | null, limit: number) {
+    async leaseDrainable(_target: string, owner: string, after: Row | null, limit: number) {
       state.owners.add(owner);
       return rows
         .filter((row) => after === null || row.createdAt > after.createdAt)
@@ -50,7 +56,10 @@ function fakeSite(initial: number) {
 describe("replication drain", () => {
   it("attempts every waiting change once, oldest first, at most DRAIN_CONCURRENCY at a time", async () => {
     const site = fakeSite(100);
-    const attempted = await drainTarget(site.env, "photos", "arn:t", { idleMs: 50 });
+    const attempted = await drainTarget(site.env, "photos", "arn:t", {
+      maxAttempts: 3,
+      idleMs: 50,
+    });
     expect(attempted).toBe(100);
     expect(site.state.tasks).toHaveLength(100);
     expect(new Set(site.state.tasks).size).toBe(100);
@@ -64,14 +73,20 @@ describe("replication drain", () => {
     const site = fakeSite(10);
     setTimeout(() => site.add(20), 30);
     const started = Date.now();
-    const attempted = await drainTarget(site.env, "photos", "arn:t", { idleMs: 300 });
+    const attempted = await drainTarget(site.env, "photos", "arn:t", {
+      maxAttempts: 3,
+      idleMs: 300,
+    });
     expect(attempted).toBe(30);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("stops at its row limit per invocation", async () => {
     const site = fakeSite(DRAIN_MAX_ROWS + 50);
-    const attempted = await drainTarget(site.env, "photos", "arn:t", { idleMs: 50 });
+    const attempted = await drainTarget(site.env, "photos", "arn:t", {
+      maxAttempts: 3,
+      idleMs: 50,
+    });
     expect(attempted).toBe(DRAIN_MAX_ROWS);
   }, 30_000);
 });

@@ -13,7 +13,8 @@
  * target's copies of the whole group in one request (remote-states.ts).
  * Every (bucket, target) named by a version message of the batch is also
  * drained once (drain.ts): the consumer takes that target's other changes
- * awaiting their first attempt, rather than waiting for their own messages.
+ * that are due (a first attempt, or a retry past its backoff), rather than
+ * waiting for their own messages.
  * A message whose version another attempt holds (leased) is acked: the
  * holder records the outcome, and the lease lapses if it dies.
  */
@@ -78,9 +79,11 @@ export async function handleReplicationBatch(
     if (!body.retryTarget && !body.also?.length)
       drains.set(JSON.stringify([body.bucket, body.target]), body);
   const draining = [...drains.values()].map(({ bucket, target }) =>
-    drainTarget(env, bucket, target).catch((error: unknown) => {
-      console.error("replication drain failed:", error);
-    }),
+    drainTarget(env, bucket, target, { maxAttempts: MAX_QUEUE_ATTEMPTS }).catch(
+      (error: unknown) => {
+        console.error("replication drain failed:", error);
+      },
+    ),
   );
   await Promise.all([
     ...draining,

@@ -1,9 +1,9 @@
 /**
- * Draining a bucket's first attempts for one target: a consumer woken by
- * any message for (bucket, target) keeps taking that target's changes that
- * await their first attempt from the coordinator's log, oldest first, and
- * works them DRAIN_CONCURRENCY at a time, instead of waiting for each
- * change's own Queue message. A write's first transfer then waits for a
+ * Draining a bucket's due changes for one target: a consumer woken by any
+ * message for (bucket, target) keeps taking that target's changes that
+ * await their first attempt, or whose retry backoff has passed, from the
+ * coordinator's log, oldest first, and works them DRAIN_CONCURRENCY at a
+ * time, instead of waiting for each change's own Queue message. A write's first transfer then waits for a
  * free slot of a consumer already running, not for the Queue to hand out
  * its message (locally Miniflare's broker hands out one batch at a time,
  * seconds apart on a busy site; in production a Queue hop costs at least a
@@ -15,36 +15,38 @@
  *   (Cloudflare runs several consumer invocations) and the rows' own
  *   messages never send one change twice at once; a message that finds
  *   its row leased skips.
- * - Only first attempts (attempts = 0) of write changes are drained:
- *   retries keep their backoff on the Queue and the scanner, and resync
- *   jobs their grouped steps.
+ * - Only changes made by writes are drained (resync jobs keep their
+ *   grouped steps), each at most once per drain, and a retry only once its
+ *   backoff has passed; an attempt that would be a change's
+ *   `maxAttempts`-th is final (FAILED on failure), as on the Queue.
  * - A transfer with no HTTP answer (target unreachable) stops the drain;
  *   the failed rows go on through their messages and the scanner.
  * - The drain stops taking rows after DRAIN_BUDGET_MS or DRAIN_MAX_ROWS
- *   (an invocation's wall-clock and subrequest limits), or once it has been
- *   idle (nothing running, nothing new) for DRAIN_IDLE_MS; what is left is found by the next wake-up.
+ *   (well inside an invocation's wall-clock and subrequest limits, and
+ *   short enough that other buckets' messages behind it wait little), or
+ *   once it has been idle (nothing running, nothing new) for DRAIN_IDLE_MS; what is left is found by the next wake-up.
  * - The log stays the truth: a drain that dies leaves its rows PENDING,
  *   their leases lapse, and their messages or the scanner deliver them.
  */
-import type { DrainCursor } from "../../durable-objects/bucket/replication-lease.ts";
+import type { DrainCursor, DrainRow } from "../../durable-objects/bucket/replication-lease.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { replicateOne } from "./replicate.ts";
 
 export const DRAIN_CONCURRENCY = 32;
-export const DRAIN_BUDGET_MS = 120_000;
+export const DRAIN_BUDGET_MS = 30_000;
 /** At most ~10 subrequests per version: well inside a Worker invocation's 10,000. */
 export const DRAIN_MAX_ROWS = 1_000;
-const DRAIN_IDLE_MS = 2_000;
+const DRAIN_IDLE_MS = 500;
 const DRAIN_POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Drains `target`'s first attempts in `bucket`; returns how many changes it attempted. */
+/** Drains `target`'s due changes in `bucket`; returns how many it attempted. */
 export async function drainTarget(
   env: Env,
   bucket: string,
   target: string,
-  limits: { budgetMs?: number; idleMs?: number } = {},
+  limits: { maxAttempts: number; budgetMs?: number; idleMs?: number },
 ): Promise<number> {
   const budgetMs = limits.budgetMs ?? DRAIN_BUDGET_MS;
   const idleMs = limits.idleMs ?? DRAIN_IDLE_MS;
@@ -58,13 +60,14 @@ export async function drainTarget(
   let unreachable = false;
   while (!unreachable && attempted < DRAIN_MAX_ROWS && Date.now() - started < budgetMs) {
     const free = Math.min(DRAIN_CONCURRENCY - running.size, DRAIN_MAX_ROWS - attempted);
-    const rows: DrainCursor[] =
-      free > 0 ? await coordinator.leaseFirstAttempts(target, owner, after, free) : [];
+    const rows: DrainRow[] =
+      free > 0 ? await coordinator.leaseDrainable(target, owner, after, free) : [];
     for (const row of rows) {
       after = row;
       attempted++;
       const message = { bucket, key: row.key, versionId: row.versionId, target };
-      const work: Promise<void> = replicateOne(env, message, { final: false, owner })
+      const final = row.attempts + 1 >= limits.maxAttempts;
+      const work: Promise<void> = replicateOne(env, message, { final, owner })
         .then((outcome) => {
           if (outcome.transport) unreachable = true;
         })
