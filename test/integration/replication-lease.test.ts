@@ -117,4 +117,20 @@ describe("replication log leases", () => {
     await stub.saveReplicationUpload("k", "v1", TARGET, progress, "holder");
     expect((await lease(stub, "k"))?.lease_until).toBeGreaterThan(Date.now() + 20_000);
   });
+
+  it("drains a retry only once its backoff has passed", async () => {
+    const stub = await bucketWithRows("lease-backoff", ["early", "late"]);
+    await runInDurableObject(stub, (_: Bucket, state) => {
+      state.storage.sql.exec(
+        "UPDATE replication_log SET status = 'FAILED', attempts = 4, due = ? WHERE key = 'early'",
+        Date.now() - 1,
+      );
+      state.storage.sql.exec(
+        "UPDATE replication_log SET attempts = 1, due = ? WHERE key = 'late'",
+        Date.now() + 60_000,
+      );
+    });
+    const rows = await stub.leaseDrainable(TARGET, "drain", null, 10);
+    expect(rows.map((row) => [row.key, row.attempts])).toEqual([["early", 4]]);
+  });
 });
