@@ -3,9 +3,9 @@
  * message for (bucket, target) keeps taking that target's changes that
  * await their first attempt, or whose retry backoff has passed, from the
  * coordinator's log, oldest first, and works them DRAIN_CONCURRENCY at a
- * time, instead of waiting for each change's own Queue message. A write's first transfer then waits for a
- * free slot of a consumer already running, not for the Queue to hand out
- * its message (locally Miniflare's broker hands out one batch at a time,
+ * time, instead of waiting for each change's own Queue message. A
+ * write's first transfer then waits for a free slot of a consumer already
+ * running, not for the Queue to hand out its message (locally Miniflare's broker hands out one batch at a time,
  * seconds apart on a busy site; in production a Queue hop costs at least a
  * batch timeout).
  *
@@ -24,7 +24,8 @@
  * - The drain stops taking rows after DRAIN_BUDGET_MS or DRAIN_MAX_ROWS
  *   (well inside an invocation's wall-clock and subrequest limits, and
  *   short enough that other buckets' messages behind it wait little), or
- *   once it has been idle (nothing running, nothing new) for DRAIN_IDLE_MS; what is left is found by the next wake-up.
+ *   once it has been idle (nothing running, nothing new) for
+ *   DRAIN_IDLE_MS; what is left is found by the next wake-up.
  * - The log stays the truth: a drain that dies leaves its rows PENDING,
  *   their leases lapse, and their messages or the scanner deliver them.
  */
@@ -32,6 +33,7 @@ import type { DrainCursor, DrainRow } from "../../durable-objects/bucket/replica
 import { bucketStub } from "../storage/stubs.ts";
 import { replicateOne } from "./replicate.ts";
 
+/** Transfers in flight per drain (in production at most 6 connections open at once; the rest wait). */
 export const DRAIN_CONCURRENCY = 32;
 export const DRAIN_BUDGET_MS = 30_000;
 /** At most ~10 subrequests per version: well inside a Worker invocation's 10,000. */
