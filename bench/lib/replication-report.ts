@@ -24,7 +24,7 @@ export function methodSection(s: ReplicationSettings): string {
       "buckets, the remote user on B, a remote target and one rule with default elements on A). " +
       "Replication goes through the local Cloudflare Queue (batches of up to 10 messages, or " +
       "whatever has come after 1 s); a consumer woken for the bucket drains every change " +
-      "awaiting its first attempt, 32 transfers at a time, so a version does not wait for its " +
+      "awaiting its first attempt, 64 transfers at a time, so a version does not wait for its " +
       "own message (docs/replication.md, Failures and retries). The bench drives both sites with `@aws-sdk/client-s3` " +
       "configured as the e2e tests configure it (path style, one attempt, a connection per " +
       "request). The bench process and both sites share the machine's cores, so polling B and " +

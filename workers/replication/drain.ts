@@ -34,7 +34,7 @@ import { bucketStub } from "../storage/stubs.ts";
 import { replicateOne } from "./replicate.ts";
 
 /** Transfers in flight per drain (in production at most 6 connections open at once; the rest wait). */
-export const DRAIN_CONCURRENCY = 32;
+export const DRAIN_CONCURRENCY = 64;
 export const DRAIN_BUDGET_MS = 30_000;
 /** At most ~10 subrequests per version: well inside a Worker invocation's 10,000. */
 export const DRAIN_MAX_ROWS = 1_000;
