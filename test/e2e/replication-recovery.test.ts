@@ -8,6 +8,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -439,16 +440,16 @@ describe("multipart transfers", () => {
     expect(kept?.uploadId).toBe((progress as unknown as { uploadId: string }).uploadId);
     expect(Object.keys(kept?.parts ?? {}).length).toBeGreaterThanOrEqual(1);
     await b.restart();
-    await admin(a, "PATCH", `buckets/parts/remote-targets?arn=${encodeURIComponent(arn)}`, {
-      bandwidth: null,
-    });
+    // The resume stays slow (1 MiB/s) while reads of the PENDING version and the cron keep
+    // requeuing it: each such attempt must find the transfer's lease held and skip.
     await eventually(
       async () => {
         await runCron(a);
+        await sa.send(new HeadObjectCommand({ Bucket: "parts", Key: "big.bin" }));
         const versions = await versionList(sb, "parts");
         return versions.some((v) => v.versionId === written.VersionId);
       },
-      90_000,
+      120_000,
       "the multipart version on B",
     );
     const copy = await versionList(sb, "parts");
