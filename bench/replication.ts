@@ -12,7 +12,9 @@
  *     --quick), open-loop; each version's lag runs from its PUT's response
  *     on A until a HEAD of that key and version on B succeeds, polled every
  *     50 ms per version with at most 8 HEADs in flight
- *     (bench/lib/replication-lag.ts, bench/lib/arrival-poller.ts);
+ *     (bench/lib/replication-lag.ts, bench/lib/arrival-poller.ts), with
+ *     the backlog (A's pending count, versions not yet seen on B) sampled
+ *     once a second;
  *   - bulk: 1,000 × 1 MiB PUTs on A (200 with --quick), 8 at a time, timed
  *     until B holds them all (A's admin status route, confirmed by listing
  *     B), against the same PUTs into an unreplicated bucket on A as the
@@ -22,7 +24,7 @@
  * to docs/performance.md under "## Replication (`npm run bench:replication`)";
  * a --quick run only prints them. Options (bench/lib/replication-settings.ts):
  * --quick, --seconds N, --rate N, --objects N, --poll-ms N,
- * --poll-concurrency N, --config PATH. Both sites and their state are removed at the end,
+ * --poll-concurrency N, --config PATH, --lag-only. Both sites and their state are removed at the end,
  * on error and on SIGINT / SIGTERM.
  */
 import { randomBytes } from "node:crypto";
@@ -34,7 +36,12 @@ import { Cleanup } from "./lib/cleanup.ts";
 import { MachineFacts } from "./lib/machine.ts";
 import { measureBulk, putObjects } from "./lib/replication-bulk.ts";
 import { measureLag } from "./lib/replication-lag.ts";
-import { bulkSection, lagSection, methodSection } from "./lib/replication-report.ts";
+import {
+  backlogSection,
+  bulkSection,
+  lagSection,
+  methodSection,
+} from "./lib/replication-report.ts";
 import { settingsFromArgs } from "./lib/replication-settings.ts";
 import { meanTransferMs, targetCounts } from "./lib/replication-status.ts";
 import { formatMarkdown, writeSection } from "./lib/report.ts";
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
         maxInFlight: SETTINGS.maxPutsInFlight,
         pollIntervalMs: SETTINGS.pollIntervalMs,
         pollConcurrency: SETTINGS.pollConcurrency,
+        poll: SETTINGS.poll,
         settleMs: SETTINGS.settleMs,
       };
 
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
         prefix: "lag/",
         rate: SETTINGS.rate,
         seconds: SETTINGS.seconds,
+        pending: async () => (await targetCounts(a, "lag")).pendingCount,
       });
       const lagTransferMs = meanTransferMs(lagBefore, await targetCounts(a, "lag"));
       console.log(
@@ -101,36 +110,40 @@ async function main(): Promise<void> {
           `p99 ${lag.lagMs.p99.toFixed(0)} ms, max ${lag.lagMs.max.toFixed(0)} ms`,
       );
 
-      const count = SETTINGS.objects;
-      console.log(`bulk, baseline: ${count} × 1 MiB PUTs on A into an unreplicated bucket…`);
-      const control = await putObjects(
-        sa,
-        a,
-        "control",
-        "bulk/",
-        count,
-        big,
-        SETTINGS.bulkConcurrency,
-      );
-      console.log(`  ${control.seconds.toFixed(1)} s`);
+      let bulkReport: string | null = null;
+      if (!SETTINGS.lagOnly) {
+        const count = SETTINGS.objects;
+        console.log(`bulk, baseline: ${count} × 1 MiB PUTs on A into an unreplicated bucket…`);
+        const control = await putObjects(
+          sa,
+          a,
+          "control",
+          "bulk/",
+          count,
+          big,
+          SETTINGS.bulkConcurrency,
+        );
+        console.log(`  ${control.seconds.toFixed(1)} s`);
 
-      console.log(`bulk: ${count} × 1 MiB PUTs on A, until B holds them all…`);
-      const bulk = await measureBulk({
-        source: a,
-        target: b,
-        sourceS3: sa,
-        targetS3: sb,
-        bucket: "bulk",
-        count,
-        body: big,
-        concurrency: SETTINGS.bulkConcurrency,
-        pollMs: SETTINGS.statusPollMs,
-        stallMs: SETTINGS.stallMs,
-      });
-      console.log(
-        `  PUTs ${bulk.put.seconds.toFixed(1)} s, all on B after ${bulk.replicatedSeconds.toFixed(1)} s ` +
-          `(${bulk.onTarget} versions listed on B)`,
-      );
+        console.log(`bulk: ${count} × 1 MiB PUTs on A, until B holds them all…`);
+        const bulk = await measureBulk({
+          source: a,
+          target: b,
+          sourceS3: sa,
+          targetS3: sb,
+          bucket: "bulk",
+          count,
+          body: big,
+          concurrency: SETTINGS.bulkConcurrency,
+          pollMs: SETTINGS.statusPollMs,
+          stallMs: SETTINGS.stallMs,
+        });
+        console.log(
+          `  PUTs ${bulk.put.seconds.toFixed(1)} s, all on B after ${bulk.replicatedSeconds.toFixed(1)} s ` +
+            `(${bulk.onTarget} versions listed on B)`,
+        );
+        bulkReport = bulkSection(SETTINGS, control, bulk);
+      }
 
       const markdown = await formatMarkdown(
         [
@@ -140,12 +153,14 @@ async function main(): Promise<void> {
           "",
           lagSection(SETTINGS, lag, lagTransferMs),
           "",
-          bulkSection(SETTINGS, control, bulk),
+          backlogSection(lag),
+          ...(bulkReport === null ? [] : ["", bulkReport]),
         ].join("\n"),
         DOC,
       );
       console.log(`\n${HEADING}\n\n${markdown}`);
-      if (quick) console.log("Quick run: docs/performance.md left as it is.");
+      if (quick || SETTINGS.lagOnly)
+        console.log("Quick or lag-only run: docs/performance.md left as it is.");
       else {
         writeSection(DOC, "Performance", HEADING, markdown);
         console.log("Written to docs/performance.md.");

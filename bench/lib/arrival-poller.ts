@@ -74,7 +74,7 @@ export class ArrivalPoller {
   }
 
   /** Stops polling; versions still watched never resolve. */
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.watched.clear();
   }

@@ -4,11 +4,17 @@
  * start + i/rate, whether or not earlier PUTs have answered; at most
  * `maxInFlight` are outstanding, and a PUT that has to wait for a slot is
  * late, which shows as an achieved rate below the target). Each version's
- * lag runs from its PUT's response on the source until a HEAD of that key
- * and version on the target succeeds (bench/lib/arrival-poller.ts).
+ * lag runs from its PUT's response on the source until the target shows
+ * that key and version, in a listing (bench/lib/listing-poller.ts) or to a
+ * HEAD (bench/lib/arrival-poller.ts). Once a
+ * second the backlog is sampled: the source's own count of versions not yet
+ * replicated (`pending`, when given) and the versions written but not yet
+ * seen on the target.
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { loadavg } from "node:os";
 import { ArrivalPoller, type Arrival } from "./arrival-poller.ts";
+import { ListingPoller } from "./listing-poller.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 export interface LagOptions {
@@ -25,6 +31,28 @@ export interface LagOptions {
   pollConcurrency: number;
   /** How long to wait, after the last PUT answered, for the rest to arrive. */
   settleMs: number;
+  /**
+   * How arrivals are seen: "list" (ListObjectVersions passes, one request
+   * at a time, listing-poller.ts) or "head" (a HEAD per version,
+   * arrival-poller.ts).
+   */
+  poll: "list" | "head";
+  /** The source's count of versions still to replicate (its status route), sampled each second. */
+  pending?: () => Promise<number>;
+}
+
+/** One backlog sample. */
+export interface BacklogSample {
+  /** Seconds after PUT 0 was due. */
+  at: number;
+  /** Versions the source still had to replicate (NaN when not sampled or unreadable). */
+  pending: number;
+  /** Versions whose PUT had answered but which the target did not show yet. */
+  unseen: number;
+  /** The machine's 1-minute load average then. */
+  load: number;
+  /** PUTs answered so far. */
+  written: number;
 }
 
 export interface LagResult {
@@ -46,13 +74,16 @@ export interface LagResult {
   lagBySlice: Summary[];
   sliceSeconds: number;
   windowMs: Summary;
-  /** Versions found by their first HEAD (their lag is then at most the HEAD's round trip). */
+  /** Versions found by their first poll (their lag is then at most its round trip). */
   firstPollHits: number;
+  /** Requests sent to the target to see arrivals (HEADs or list pages). */
   heads: number;
   headErrors: number;
   headMs: Summary;
-  /** HEADs per second over the whole measurement. */
+  /** Those requests per second over the whole measurement. */
   headRate: number;
+  /** The backlog once a second, from the first PUT until the last version arrived. */
+  backlog: BacklogSample[];
 }
 
 const SLICE_SECONDS = 5;
@@ -72,12 +103,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 export async function measureLag(options: LagOptions): Promise<LagResult> {
   const planned = Math.round(options.rate * options.seconds);
   const period = 1000 / options.rate;
-  const poller = new ArrivalPoller(
-    options.target,
-    options.bucket,
-    options.pollIntervalMs,
-    options.pollConcurrency,
-  );
+  const poller =
+    options.poll === "head"
+      ? new ArrivalPoller(
+          options.target,
+          options.bucket,
+          options.pollIntervalMs,
+          options.pollConcurrency,
+        )
+      : new ListingPoller(options.target, options.bucket, options.prefix, options.pollIntervalMs);
   const putMs: number[] = [];
   const lags: number[] = [];
   /** [seconds after PUT 0 was due, lag] per version. */
@@ -93,6 +127,19 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
   const began = performance.now();
   /** When PUT 0 is due. */
   const start = began + period;
+  let written = 0;
+  const backlog: BacklogSample[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const at = (performance.now() - start) / 1000;
+      const pending = options.pending
+        ? await options.pending().catch(() => Number.NaN)
+        : Number.NaN;
+      backlog.push({ at, pending, unseen: written - lags.length, written, load: loadavg()[0] });
+      await sleep(1000 - ((((performance.now() - start) % 1000) + 1000) % 1000));
+    }
+  })();
 
   const put = async (i: number): Promise<void> => {
     const key = `${options.prefix}${String(i).padStart(6, "0")}`;
@@ -113,6 +160,7 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
     const done = performance.now();
     if (!versionId) return;
     putMs.push(done - sent);
+    written++;
     watching.push(
       poller.watch(key, versionId).then((arrival) => {
         lags.push(arrival.at - done);
@@ -147,10 +195,12 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
     new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.settleMs))),
   ]);
   clearTimeout(timer);
-  const heads = poller.heads;
+  sampling = false;
+  await sampler;
+  const heads = poller instanceof ArrivalPoller ? poller.heads : poller.requests;
   const headErrors = poller.errors;
   const missing = timedOut ? poller.outstanding : 0;
-  poller.stop();
+  await poller.stop();
   const elapsed = (performance.now() - began) / 1000;
   return {
     planned,
@@ -171,5 +221,6 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
     headErrors,
     headMs: summarize(poller.roundTrips),
     headRate: heads / elapsed,
+    backlog,
   };
 }

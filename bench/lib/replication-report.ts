@@ -23,23 +23,30 @@ export function methodSection(s: ReplicationSettings): string {
       "asynchronous replication A → B per bucket set up as an operator does (versioning on both " +
       "buckets, the remote user on B, a remote target and one rule with default elements on A). " +
       "Replication goes through the local Cloudflare Queue (batches of up to 10 messages, or " +
-      "whatever has come after 1 s; Miniflare's broker does not deliver a full batch while the " +
-      "previous full one is still being consumed, so the consumer keeps up with 50 PUT/s only " +
-      "while a batch of 10 takes under 200 ms, and with little margin the lag moves from run to " +
-      "run and within one: see the per-slice table). The bench drives both sites with `@aws-sdk/client-s3` " +
+      "whatever has come after 1 s); a consumer woken for the bucket drains every change " +
+      "awaiting its first attempt, 64 transfers at a time, so a version does not wait for its " +
+      "own message (docs/replication.md, Failures and retries). The bench drives both sites with `@aws-sdk/client-s3` " +
       "configured as the e2e tests configure it (path style, one attempt, a connection per " +
       "request). The bench process and both sites share the machine's cores, so polling B and " +
       "writing A both take CPU from the replication being measured.",
     "",
     `Lag: ${fixed(s.lagObjectSize / 1024)} KiB PUTs on A issued open-loop at ${fixed(s.rate)} ` +
       `PUT/s for ${fixed(s.seconds)} s (at most ${s.maxPutsInFlight} outstanding). A version's lag ` +
-      "runs from its PUT's response on A until a HEAD of that key and version ID on B succeeds; " +
-      `each version is polled at most every ${s.pollIntervalMs} ms, from its PUT's response on, ` +
-      `with at most ${s.pollConcurrency} HEADs in flight. The granularity row is how precisely an ` +
-      "arrival is known: the time from sending the last HEAD that missed to the response of the " +
-      "one that found it. A's own mean transfer time (from its consumer starting to send a version " +
+      "runs from its PUT's response on A until B shows that key and version ID. " +
+      (s.poll === "list"
+        ? `B is listed (ListObjectVersions, one request at a time) every ${s.pollIntervalMs} ms, ` +
+          "from the lowest key not yet seen to the highest written, so seeing arrivals costs " +
+          "the same however many versions are in flight. The granularity row is how precisely " +
+          "an arrival is known: from the start of the last pass that missed it to the response " +
+          "of the page that showed it."
+        : `Each version is polled with a HEAD at most every ${s.pollIntervalMs} ms, from its ` +
+          `PUT's response on, with at most ${s.pollConcurrency} HEADs in flight. The granularity ` +
+          "row is how precisely an arrival is known: the time from sending the last HEAD that " +
+          "missed to the response of the one that found it.") +
+      " A's own mean transfer time (from its consumer starting to send a version " +
       "to B's answer, read from A's admin status route) shows how much of the lag is the " +
-      "transfer; the rest is the queue, the consumer's bookkeeping and the polling. After a 2 s " +
+      "transfer; the rest is the wait for a free transfer slot, the consumer's bookkeeping and the " +
+      "polling. After a 2 s " +
       "warm-up of 20 replicated PUTs.",
     "",
     `Bulk: ${fixed(s.objects)} PUTs of ${fixed(s.bulkObjectSize / 1024 / 1024)} MiB on A, ` +
@@ -81,13 +88,16 @@ export function lagSection(s: ReplicationSettings, lag: LagResult, transferMs: n
       ["of which A sending to B, mean (A's status route)", ms(transferMs)],
       [
         "polling granularity, p50 / p90",
-        `${ms(lag.windowMs.p50)} / ${ms(lag.windowMs.p90)} (${fixed(lag.firstPollHits)} found by their first HEAD)`,
+        `${ms(lag.windowMs.p50)} / ${ms(lag.windowMs.p90)} (${fixed(lag.firstPollHits)} found by their first poll)`,
       ],
       [
-        "HEADs on B",
-        `${fixed(lag.heads)} (${fixed(lag.headRate)}/s; ${fixed(lag.headErrors)} errors other than 404)`,
+        s.poll === "list" ? "list requests on B" : "HEADs on B",
+        `${fixed(lag.heads)} (${fixed(lag.headRate)}/s; ${fixed(lag.headErrors)} errors${s.poll === "list" ? "" : " other than 404"})`,
       ],
-      ["HEAD round trip, p50 / p99", `${ms(lag.headMs.p50)} / ${ms(lag.headMs.p99)}`],
+      [
+        `${s.poll === "list" ? "list" : "HEAD"} round trip, p50 / p99`,
+        `${ms(lag.headMs.p50)} / ${ms(lag.headMs.p99)}`,
+      ],
     ]),
     "",
     `Lag over the run, by when the PUT was sent (${lag.sliceSeconds} s slices): a lag that grows ` +
@@ -102,6 +112,36 @@ export function lagSection(s: ReplicationSettings, lag: LagResult, transferMs: n
         ms(slice.p50),
         ms(slice.p99),
         ms(slice.max),
+      ]),
+    ),
+  ].join("\n");
+}
+
+/** The backlog every `step` seconds (and the last sample): A's pending count and what B did not show yet. */
+export function backlogSection(lag: LagResult, step = 5): string {
+  const samples = lag.backlog.filter(
+    (sample, i, all) =>
+      sample.at >= 0 &&
+      (i === all.length - 1 ||
+        (Math.round(sample.at) % step === 0 &&
+          Math.round(sample.at) !== Math.round(all[i - 1]?.at ?? -1))),
+  );
+  return [
+    `Backlog over the run, every ${step} s from the first PUT until the last version arrived: ` +
+      "versions A still counted as pending (its status route) and versions whose PUT had " +
+      "answered but which B did not show yet (the bench's own polling). A backlog that stays " +
+      "flat while PUTs go on means replication keeps up with the load. Load: the machine's " +
+      "1-minute load average at the sample.",
+    "",
+    table(
+      ["second", "PUTs answered", "pending on A", "not yet seen on B", "load"],
+      "rrrrr",
+      samples.map((sample) => [
+        fixed(sample.at),
+        fixed(sample.written),
+        fixed(sample.pending),
+        fixed(sample.unseen),
+        sample.load.toFixed(1),
       ]),
     ),
   ].join("\n");

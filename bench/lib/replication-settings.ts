@@ -4,7 +4,9 @@
  * objects, nothing written to the docs), --seconds N and --rate N for the
  * lag load, --objects N for the bulk run, --poll-ms N and
  * --poll-concurrency N for the HEAD polling of B, --config PATH for another
- * wrangler configuration (e.g. other queue batch settings) on both sites.
+ * wrangler configuration (e.g. other queue batch settings) on both sites,
+ * --lag-only to skip the bulk run (nothing is written to the docs then),
+ * --poll list|head for how arrivals on B are seen (default list).
  * Everything else is fixed here so the report can state it.
  */
 import { parseArgs } from "node:util";
@@ -12,6 +14,10 @@ import { MiB } from "./load.ts";
 
 export interface ReplicationSettings {
   quick: boolean;
+  /** Only the lag measurement (no bulk run, docs left as they are). */
+  lagOnly: boolean;
+  /** How arrivals on B are seen: list passes or a HEAD per version. */
+  poll: "list" | "head";
   /** The wrangler configuration both sites run with (scripts/start.mjs --config). */
   config: string;
   /** Lag load: PUTs per second, for `seconds`, of `lagObjectSize` bytes. */
@@ -20,7 +26,10 @@ export interface ReplicationSettings {
   lagObjectSize: number;
   /** PUTs outstanding at most before the load falls behind its schedule. */
   maxPutsInFlight: number;
-  /** HEAD polling of B: per version at most every `pollIntervalMs`, `pollConcurrency` in flight. */
+  /**
+   * Polling of B: a list pass every `pollIntervalMs`; or with HEADs, each
+   * version at most every `pollIntervalMs`, `pollConcurrency` in flight.
+   */
   pollIntervalMs: number;
   pollConcurrency: number;
   /** How long after the last PUT to wait for stragglers. */
@@ -45,6 +54,11 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return n;
 }
 
+function pollMode(raw: string | undefined): "list" | "head" {
+  if (raw === undefined || raw === "list" || raw === "head") return raw ?? "list";
+  throw new Error(`--poll expects list or head, got "${raw}"`);
+}
+
 /** The settings for `args` (process.argv without node and the script). */
 export function settingsFromArgs(args: string[]): ReplicationSettings {
   const { values } = parseArgs({
@@ -57,11 +71,15 @@ export function settingsFromArgs(args: string[]): ReplicationSettings {
       "poll-ms": { type: "string" },
       "poll-concurrency": { type: "string" },
       config: { type: "string" },
+      "lag-only": { type: "boolean", default: false },
+      poll: { type: "string", default: "list" },
     },
   });
   const quick = values.quick === true;
   return {
     quick,
+    lagOnly: values["lag-only"] === true,
+    poll: pollMode(values.poll),
     config: values.config ?? "wrangler.toml",
     rate: positive("rate", values.rate, 50),
     seconds: positive("seconds", values.seconds, quick ? 5 : 20),

@@ -71,6 +71,7 @@ import {
   type ReplicationStats,
   type UploadProgress,
 } from "./replication-log.ts";
+import type { DrainCursor, DrainRow } from "./replication-lease.ts";
 import { conditionFailure, insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
 import { CONFIG_PUSH_RETRY_MS, ConfigCopies } from "./config-copies.ts";
 import {
@@ -498,8 +499,18 @@ export class Bucket extends DurableObject<Env> {
     key: string,
     versionId: string,
     target: string,
-  ): Promise<ReplicationTask | null> {
-    return this.replicationService.replicationTask(key, versionId, target);
+    owner: string | null = null,
+  ): Promise<ReplicationTask | "leased" | null> {
+    return this.replicationService.replicationTask(key, versionId, target, owner);
+  }
+
+  async leaseDrainable(
+    target: string,
+    owner: string,
+    after: DrainCursor | null,
+    limit: number,
+  ): Promise<DrainRow[]> {
+    return this.replicationService.leaseDrainable(target, owner, after, limit);
   }
 
   async replicationResult(
@@ -516,8 +527,9 @@ export class Bucket extends DurableObject<Env> {
     versionId: string,
     target: string,
     upload: UploadProgress | null,
+    owner: string | null = null,
   ): Promise<void> {
-    return this.replicationService.saveReplicationUpload(key, versionId, target, upload);
+    return this.replicationService.saveReplicationUpload(key, versionId, target, upload, owner);
   }
 
   async takeDueReplication(limit = 200): Promise<ReplicationMessage[]> {

@@ -28,6 +28,7 @@ import { mayApplyReplicaLock } from "./object-lock.ts";
 import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
 import type { StoredVersion } from "./types.ts";
 import { olderVersions } from "./version-order.ts";
+import { leaseMs, releaseLease, takeLease, transferBytes } from "./replication-lease.ts";
 
 export interface TargetRef {
   arn: string;
@@ -162,15 +163,21 @@ export function mergeReplicaMetadata(
   return merged;
 }
 
-/** Sends Queue wake-ups; a failure is left to the scanner. */
+/** Sends Queue wake-ups (delivered after `delaySeconds`); a failure is left to the scanner. */
 export async function wakeConsumer(
   queue: Queue<ReplicationMessage> | undefined,
   messages: ReplicationMessage[],
+  delaySeconds = 0,
 ): Promise<void> {
   if (!queue || messages.length === 0) return;
+  const delay = Math.ceil(delaySeconds);
   try {
     for (let i = 0; i < messages.length; i += 100) {
-      await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+      await queue.sendBatch(
+        messages
+          .slice(i, i + 100)
+          .map((body) => (delay > 0 ? { body, delaySeconds: delay } : { body })),
+      );
     }
   } catch (error) {
     console.warn("replication wake-up not sent (the scanner will requeue):", error);
@@ -191,7 +198,12 @@ export interface ReplicationTask {
   storageClass: string | null;
 }
 
-/** The task for one log entry; null when there is nothing (left) to do. */
+/**
+ * The task for one log entry; null when there is nothing (left) to do.
+ * With `owner`, the attempt's lease on the row is taken (replication-lease.ts)
+ * when there is something to send now; "leased" when another attempt holds
+ * it live, so this one must skip.
+ */
 export function replicationTaskOf(
   sql: SqlStorage,
   log: ReplicationLog,
@@ -199,19 +211,36 @@ export function replicationTaskOf(
   key: string,
   versionId: string,
   target: string,
-): ReplicationTask | null {
+  owner: string | null = null,
+  now = Date.now(),
+): ReplicationTask | "leased" | null {
   const op = log.op(key, versionId, target);
-  if (!op || op.status === "COMPLETED") return null;
+  const row = { key, versionId, target };
+  if (!op || op.status === "COMPLETED") {
+    if (op && owner) releaseLease(sql, row, owner);
+    return null;
+  }
   const storageClass =
     config?.rules.find((rule) => rule.destination === target)?.storageClass ?? null;
-  if (op.kind === "delete") return { op, version: null, ready: true, storageClass };
-  const row = sql
+  if (op.kind === "delete") {
+    if (owner && !takeLease(sql, row, owner, now, leaseMs(0))) return "leased";
+    return { op, version: null, ready: true, storageClass };
+  }
+  const stored = sql
     .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
     .toArray()[0];
-  if (!row) {
+  if (!stored) {
     log.forget(key, versionId);
     return null;
   }
+  const version = toStored(stored);
   const ready = !log.olderPending(key, target, olderVersions(sql, key, versionId));
-  return { op, version: toStored(row), ready, storageClass };
+  if (owner) {
+    const { size, parts } = version.record;
+    // A delete marker still waiting for older versions sends nothing: it holds no lease.
+    if (!ready && version.record.deleteMarker) releaseLease(sql, row, owner);
+    else if (!takeLease(sql, row, owner, now, leaseMs(transferBytes(size, parts.length))))
+      return "leased";
+  }
+  return { op, version, ready, storageClass };
 }

@@ -17,20 +17,37 @@ import {
   type ReplicationTask,
   type TargetRef,
 } from "./replication-coordinator.ts";
-import type {
-  ReplicationLog,
-  ReplicationOp,
-  ReplicationStats,
-  UploadProgress,
+import {
+  retryDelay,
+  type ReplicationLog,
+  type ReplicationOp,
+  type ReplicationStats,
+  type UploadProgress,
 } from "./replication-log.ts";
+import {
+  leaseDrainable,
+  leaseMs,
+  releaseLease,
+  renewLease,
+  transferBytes,
+  type DrainCursor,
+  type DrainRow,
+} from "./replication-lease.ts";
 import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
-import type { BucketRow } from "./schema.ts";
+import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
 import { olderVersions } from "./version-order.ts";
 
-/** One attempt's outcome, with the log row generation it read before sending. */
+/** One attempt's outcome, with the log row generation it read before sending and its lease owner. */
 export type ReplicationResult =
-  | { ok: true; bytes: number; latencyMs: number; skipped?: boolean; generation?: number }
-  | { ok: false; error: string; final: boolean; generation?: number };
+  | {
+      ok: true;
+      bytes: number;
+      latencyMs: number;
+      skipped?: boolean;
+      generation?: number;
+      owner?: string;
+    }
+  | { ok: false; error: string; final: boolean; generation?: number; owner?: string };
 
 export class ReplicationService {
   readonly resync: ResyncJobs;
@@ -46,12 +63,13 @@ export class ReplicationService {
   }
 
   /** Sends wake-ups for one version's targets (after a commit, delete or metadata change). */
-  async wake(key: string, versionId: string, targets: string[]): Promise<void> {
+  async wake(key: string, versionId: string, targets: string[], delaySeconds = 0): Promise<void> {
     const bucket = this.row()?.name;
     if (!bucket) return;
     await wakeConsumer(
       this.env.REPLICATION_QUEUE,
       targets.map((target) => ({ bucket, key, versionId, target })),
+      delaySeconds,
     );
   }
 
@@ -151,13 +169,33 @@ export class ReplicationService {
     return true;
   }
 
-  /** What the consumer needs for one version and target (replication-coordinator.ts). */
+  /**
+   * What the consumer needs for one version and target
+   * (replication-coordinator.ts); with `owner`, the attempt's lease is taken,
+   * and "leased" says another attempt holds it (replication-lease.ts).
+   */
   async replicationTask(
     key: string,
     versionId: string,
     target: string,
-  ): Promise<ReplicationTask | null> {
-    return replicationTaskOf(this.sql, this.log, configOf(this.row()), key, versionId, target);
+    owner: string | null = null,
+  ): Promise<ReplicationTask | "leased" | null> {
+    const config = configOf(this.row());
+    return replicationTaskOf(this.sql, this.log, config, key, versionId, target, owner);
+  }
+
+  /**
+   * Leases to a draining consumer (`owner`) up to `limit` changes for
+   * `target` that await their first attempt or whose backoff has passed,
+   * oldest first after `after` (replication-lease.ts).
+   */
+  async leaseDrainable(
+    target: string,
+    owner: string,
+    after: DrainCursor | null,
+    limit: number,
+  ): Promise<DrainRow[]> {
+    return leaseDrainable(this.sql, target, owner, after, limit, Date.now(), leaseMs);
   }
 
   /**
@@ -174,12 +212,19 @@ export class ReplicationService {
     result: ReplicationResult,
   ): Promise<void> {
     const op = this.log.op(key, versionId, target);
+    const { contended } = result.owner
+      ? releaseLease(this.sql, { key, versionId, target }, result.owner)
+      : { contended: false };
     // A second outcome for work already done (duplicate wake-ups raced) changes nothing.
     if (!op || op.status === "COMPLETED") return;
     const now = Date.now();
     const stale = result.generation !== undefined && result.generation !== op.generation;
     if (!result.ok) {
       if (!stale) this.log.failed(op, result.error, result.final, now);
+      // An attempt turned away while this one held the lease counted on it: wake the row again
+      // (after the backoff), as the newer change's own wake-up may have been that attempt.
+      if (contended && (stale || !result.final))
+        await this.wake(key, versionId, [target], stale ? 0 : retryDelay(op.attempts + 1) / 1000);
       return;
     }
     if (stale) {
@@ -198,14 +243,25 @@ export class ReplicationService {
       );
   }
 
-  /** Records how far a multipart transfer to a target got (null clears it). */
+  /**
+   * Records how far a multipart transfer to a target got (null clears it);
+   * an acknowledged part renews the attempt's lease (`owner`).
+   */
   async saveReplicationUpload(
     key: string,
     versionId: string,
     target: string,
     upload: UploadProgress | null,
+    owner: string | null = null,
   ): Promise<void> {
     this.log.saveUpload(key, versionId, target, upload);
+    if (!owner) return;
+    const stored = this.sql
+      .exec<VersionRow>("SELECT * FROM versions WHERE key = ? AND version_id = ?", key, versionId)
+      .toArray()[0];
+    const record = stored ? toStored(stored).record : null;
+    const bytes = record ? transferBytes(record.size, record.parts.length) : 0;
+    renewLease(this.sql, { key, versionId, target }, owner, Date.now(), leaseMs(bytes));
   }
 
   /** Replication due for a (re)send: stale PENDING and FAILED past their backoff. */

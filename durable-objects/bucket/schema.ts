@@ -1,6 +1,7 @@
 import { versionRecordSchema } from "../../shared/types/version-record.ts";
 import { REPLICATION_MIGRATION } from "./replication-log.ts";
 import { LAG_MIGRATION } from "./replication-lag.ts";
+import { LEASE_MIGRATION } from "./replication-lease.ts";
 import { RESYNC_MIGRATION } from "./resync-schema.ts";
 import { NAMESPACE_MIGRATION } from "./restore.ts";
 import type { StoredVersion } from "./types.ts";
@@ -91,6 +92,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   // The replicated-state generation of a row (replication-log.ts).
   `ALTER TABLE replication_log ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;`,
   LAG_MIGRATION,
+  LEASE_MIGRATION,
 ];
 
 export interface VersionRow extends Record<string, SqlStorageValue> {

@@ -8,6 +8,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -403,7 +404,7 @@ describe("resync scopes", () => {
 });
 
 describe("multipart transfers", () => {
-  it("resume by part after the target went away mid-transfer, sending each part once", async () => {
+  it("resume by part after the target went away mid-transfer, B acknowledging each part once", async () => {
     await versionedBucket(a, "parts");
     await versionedBucket(b, "parts");
     // B is reached through a recording proxy: it counts the parts B acknowledges.
@@ -439,16 +440,16 @@ describe("multipart transfers", () => {
     expect(kept?.uploadId).toBe((progress as unknown as { uploadId: string }).uploadId);
     expect(Object.keys(kept?.parts ?? {}).length).toBeGreaterThanOrEqual(1);
     await b.restart();
-    await admin(a, "PATCH", `buckets/parts/remote-targets?arn=${encodeURIComponent(arn)}`, {
-      bandwidth: null,
-    });
+    // The resume stays slow (1 MiB/s) while reads of the PENDING version and the cron keep
+    // requeuing it: each such attempt must find the transfer's lease held and skip.
     await eventually(
       async () => {
         await runCron(a);
+        await sa.send(new HeadObjectCommand({ Bucket: "parts", Key: "big.bin" }));
         const versions = await versionList(sb, "parts");
         return versions.some((v) => v.versionId === written.VersionId);
       },
-      90_000,
+      120_000,
       "the multipart version on B",
     );
     const copy = await versionList(sb, "parts");
@@ -463,13 +464,10 @@ describe("multipart transfers", () => {
     const acknowledged = parts
       .filter((r) => r.status === 200)
       .map((r) => new URL(r.url, "http://proxy").searchParams.get("partNumber"));
-    // The part B acknowledged before it went away is never sent again: the resume starts after it.
-    // (Parts after it may go twice when a retry and a requeue race: two attempts of one version
-    // are not yet kept apart, which costs bandwidth, never correctness.)
-    const acknowledgedBefore = Object.keys(kept?.parts ?? {});
-    for (const number of acknowledgedBefore)
-      expect(acknowledged.filter((n) => n === number)).toEqual([number]);
-    expect(new Set(acknowledged)).toEqual(new Set(["1", "2", "3"]));
+    // Every part reaches B once: the resume starts after the parts B acknowledged before it went
+    // away, and the retries, requeues and drains racing meanwhile skip while one attempt holds the
+    // version's lease.
+    expect(acknowledged.sort()).toEqual(["1", "2", "3"]);
     await proxy.close();
   }, 180_000);
 });

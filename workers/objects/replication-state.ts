@@ -38,6 +38,15 @@ export function saveReplicationUpload(
   return bucketStub(env, bucket).saveReplicationUpload(...args);
 }
 
+/** Leases up to `limit` of a target's due changes after `cursor`, oldest first (a drain's next share). */
+export function leaseDrainable(
+  env: Env,
+  bucket: string,
+  ...args: Parameters<Rpc["leaseDrainable"]>
+) {
+  return bucketStub(env, bucket).leaseDrainable(...args);
+}
+
 /** Requeues a target's unfinished work at once (it came back online). */
 export function retryTarget(env: Env, bucket: string, target: string) {
   return bucketStub(env, bucket).retryTarget(target);

@@ -11,9 +11,16 @@
  * go GROUP_CONCURRENCY at a time, and the message is retried until every
  * one is done (those already done are no-ops then); a resync reads the
  * target's copies of the whole group in one request (remote-states.ts).
+ * Every (bucket, target) named by a version message of the batch is also
+ * drained once (drain.ts): the consumer takes that target's other changes
+ * that are due (a first attempt, or a retry past its backoff), rather than
+ * waiting for their own messages.
+ * A message whose version another attempt holds (leased) is acked: the
+ * holder records the outcome, and the lease lapses if it dies.
  */
 import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
 import { retryTarget } from "../objects/replication-state.ts";
+import { drainTarget } from "./drain.ts";
 import { peerTarget } from "./peer-fetch.ts";
 import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { replicateOne } from "./replicate.ts";
@@ -63,8 +70,20 @@ export async function handleReplicationBatch(
   batch: MessageBatch<ReplicationMessage>,
   env: Env,
 ): Promise<void> {
-  await Promise.all(
-    batch.messages.map(async (message) => {
+  const drains = new Map<string, { bucket: string; target: string }>();
+  for (const { body } of batch.messages)
+    if (!body.retryTarget && !body.also?.length)
+      drains.set(JSON.stringify([body.bucket, body.target]), body);
+  const draining = [...drains.values()].map(({ bucket, target }) =>
+    drainTarget(env, bucket, target, { maxAttempts: MAX_QUEUE_ATTEMPTS }).catch(
+      (error: unknown) => {
+        console.error("replication drain failed:", error);
+      },
+    ),
+  );
+  await Promise.all([
+    ...draining,
+    ...batch.messages.map(async (message) => {
       try {
         if (message.body.retryTarget) {
           await retryTarget(env, message.body.bucket, message.body.target);
@@ -80,5 +99,5 @@ export async function handleReplicationBatch(
         message.retry({ delaySeconds: 2 ** message.attempts });
       }
     }),
-  );
+  ]);
 }

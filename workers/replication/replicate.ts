@@ -11,14 +11,21 @@
  * here (for a group, one read of the target's states for the whole group;
  * alone, a HEAD) and counts one that does as skipped. Every outcome carries
  * the log row's generation read before sending, so a change made while the
- * transfer was in flight is sent after it (replication-log.ts).
+ * transfer was in flight is sent after it (replication-log.ts). Each
+ * attempt takes the row's lease first (durable-objects/bucket/
+ * replication-lease.ts): while another attempt holds it, this one skips
+ * (`leased`), so a version or its parts are never sent twice at once; an
+ * attempt that throws records the failure, which releases its lease.
  * Existing-object replication never sends a version to the
  * site it was first written on (its origin): that site has it, or deleted
  * it after the replica was made, and must not get it back; such versions
  * count as skipped; so does a resync after a coordinator restore. Only an
  * operator's resync sends them.
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import type {
+  ReplicationMessage,
+  ReplicationTask,
+} from "../../durable-objects/bucket/replication-coordinator.ts";
 import { originOf } from "../../shared/types/version-record.ts";
 import { getDeploymentId } from "../objects/stubs.ts";
 import {
@@ -43,6 +50,10 @@ export interface ReplicateOutcome {
   /** True when nothing remains to be done for this message. */
   done: boolean;
   error: string | null;
+  /** Another attempt holds the row's lease: this one did nothing. */
+  leased?: boolean;
+  /** The attempt failed in transport (no HTTP answer from the target). */
+  transport?: boolean;
 }
 
 export async function replicateOne(
@@ -52,21 +63,44 @@ export async function replicateOne(
     final: boolean;
     /** The target's states of the message's group, read once for the group (remote-states.ts). */
     remote?: () => Promise<RemoteStates | null>;
+    /** The attempt's lease owner (a drain leased the row under it already); a new one otherwise. */
+    owner?: string;
   },
 ): Promise<ReplicateOutcome> {
+  const owner = options.owner ?? crypto.randomUUID();
   const { bucket, key, versionId, target } = message;
-  const task = await replicationTask(env, bucket, key, versionId, target);
+  const task = await replicationTask(env, bucket, key, versionId, target, owner);
+  if (task === "leased") return { done: true, error: null, leased: true };
   if (!task) return { done: true, error: null };
   const generation = task.op.generation;
-  const fail = async (error: string): Promise<ReplicateOutcome> => {
+  const fail = async (error: string, transport = false): Promise<ReplicateOutcome> => {
     await recordReplication(env, bucket, key, versionId, target, {
       ok: false,
       error,
       final: options.final,
       generation,
+      owner,
     });
-    return { done: false, error };
+    return { done: false, error, transport };
   };
+  try {
+    return await attempt(env, message, task, options, owner, fail);
+  } catch (error) {
+    await fail(String(error)).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function attempt(
+  env: Env,
+  message: ReplicationMessage,
+  task: ReplicationTask,
+  options: { remote?: () => Promise<RemoteStates | null> },
+  owner: string,
+  fail: (error: string, transport?: boolean) => Promise<ReplicateOutcome>,
+): Promise<ReplicateOutcome> {
+  const { bucket, key, versionId, target } = message;
+  const generation = task.op.generation;
   const credentials = await targetCredentials(env, target);
   if (!credentials) return fail(`remote target ${target} does not exist`);
   const storageClass = task.storageClass;
@@ -78,6 +112,7 @@ export async function replicateOne(
       latencyMs: Date.now() - started,
       skipped: true,
       generation,
+      owner,
     });
   if ((task.op.kind === "existing" || task.op.kind === "restore") && task.version) {
     const here = await getDeploymentId(env);
@@ -126,7 +161,7 @@ export async function replicateOne(
       task.version,
       storageClass,
       task.op.upload,
-      (progress) => saveReplicationUpload(env, bucket, key, versionId, target, progress),
+      (progress) => saveReplicationUpload(env, bucket, key, versionId, target, progress, owner),
     );
   } else {
     outcome = await sendVersion(env, credentials, task.version, storageClass);
@@ -135,12 +170,13 @@ export async function replicateOne(
   noteTargetIdentity(target, outcome.remote ?? null);
   // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
   await noteTargetHealth(env, target, outcome.status !== 0, outcome.status !== 0 ? latency : null);
-  if (!outcome.ok) return fail(outcome.error ?? "replication failed");
+  if (!outcome.ok) return fail(outcome.error ?? "replication failed", outcome.status === 0);
   await recordReplication(env, bucket, key, versionId, target, {
     ok: true,
     bytes: outcome.bytes,
     latencyMs: latency,
     generation,
+    owner,
   });
   return { done: true, error: null };
 }
