@@ -10,6 +10,8 @@
  * the replication log next to the versions (replication-log.ts).
  */
 import { DurableObject } from "cloudflare:workers";
+import { wakeConsumer, type ReplicationMessage } from "../../shared/replication/queue.ts";
+import type { CoordinatorBackground } from "../../shared/types/coordinator-background.ts";
 import {
   serializeRecord,
   versionRecordSchema,
@@ -62,8 +64,6 @@ import {
   replicationTaskOf,
   targetsOf,
   type ReplicationTask,
-  wakeConsumer,
-  type ReplicationMessage,
   type TargetRef,
 } from "./replication-coordinator.ts";
 import {
@@ -108,24 +108,28 @@ import type {
   UploadListing,
   VersionLookup,
   VersionPage,
-} from "./types.ts";
+} from "../../shared/types/bucket-rpc.ts";
 
 /** Pause between two steps of a running resync job. */
 const RESYNC_STEP_MS = 500;
 
-export class Bucket extends DurableObject<Env> {
+/**
+ * The coordinator class. The Worker exports it as `Bucket`, constructed
+ * with the data path's side of the background work.
+ */
+export class BucketCoordinator extends DurableObject<Env> {
   private sql: SqlStorage;
   private replication: ReplicationLog;
   private replicationService: ReplicationService;
   private background: BackgroundQueues;
   private copies: ConfigCopies;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Env, work: CoordinatorBackground) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.replication = new ReplicationLog(this.sql);
-    this.background = new BackgroundQueues(this.sql, ctx.storage, env);
-    this.copies = new ConfigCopies(this.sql, env, (at) => this.background.ensureAlarm(at));
+    this.background = new BackgroundQueues(this.sql, ctx.storage, work);
+    this.copies = new ConfigCopies(this.sql, work, (at) => this.background.ensureAlarm(at));
     this.replicationService = new ReplicationService(
       this.sql,
       env,

@@ -14,7 +14,7 @@ import {
 } from "../../shared/lifecycle/rules.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { mayDelete } from "./object-lock.ts";
-import type { StoredVersion, LifecycleSummary } from "./types.ts";
+import type { StoredVersion, LifecycleSummary } from "../../shared/types/bucket-rpc.ts";
 import type { BucketRow, VersionRow } from "./schema.ts";
 
 /** What the coordinator lends a lifecycle step. */

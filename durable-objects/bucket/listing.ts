@@ -7,7 +7,7 @@
  * whatever the bucket holds.
  */
 import { toStored, type VersionRow } from "./schema.ts";
-import type { StoredVersion, VersionPage } from "./types.ts";
+import type { StoredVersion, VersionPage } from "../../shared/types/bucket-rpc.ts";
 
 /** Sorts after every key that starts with the prefix it is appended to. */
 const PREFIX_END = String.fromCodePoint(0x10ffff);

@@ -14,8 +14,6 @@
  *   on every site. Nothing is ever dropped by comparing it with what else
  *   the bucket holds, so the outcome does not depend on the order replicas
  *   arrive in;
- * - Queue wake-ups for the async targets, sent after the commit (a lost
- *   one is recovered by the scanner from the log).
  */
 import {
   replicationTargets,
@@ -26,24 +24,12 @@ import { serializeRecord, type VersionRecord } from "../../shared/types/version-
 import type { ReplicationLog, ReplicationOp } from "./replication-log.ts";
 import { mayApplyReplicaLock } from "./object-lock.ts";
 import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
-import type { StoredVersion } from "./types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { olderVersions } from "./version-order.ts";
 
 export interface TargetRef {
   arn: string;
   sync: boolean;
-}
-
-/** A Queue message: replicate this version to this target. */
-export interface ReplicationMessage {
-  bucket: string;
-  key: string;
-  versionId: string;
-  target: string;
-  /** The target came back online: requeue all its unfinished work in the bucket (no version). */
-  retryTarget?: boolean;
-  /** More versions of the bucket for the same target, sent alongside (a resync step's group). */
-  also?: { key: string; versionId: string }[];
 }
 
 export function configOf(row: BucketRow | null): ReplicationConfig | null {
@@ -160,21 +146,6 @@ export function mergeReplicaMetadata(
     merged.versionId,
   );
   return merged;
-}
-
-/** Sends Queue wake-ups; a failure is left to the scanner. */
-export async function wakeConsumer(
-  queue: Queue<ReplicationMessage> | undefined,
-  messages: ReplicationMessage[],
-): Promise<void> {
-  if (!queue || messages.length === 0) return;
-  try {
-    for (let i = 0; i < messages.length; i += 100) {
-      await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-    }
-  } catch (error) {
-    console.warn("replication wake-up not sent (the scanner will requeue):", error);
-  }
 }
 
 /**

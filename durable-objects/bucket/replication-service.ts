@@ -9,11 +9,10 @@
 import type { ReplicationConfig } from "../../shared/replication/config.ts";
 import { widenedTargets } from "../../shared/replication/widening.ts";
 import type { BackgroundQueues } from "./background-queues.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../shared/replication/queue.ts";
 import {
   configOf,
   replicationTaskOf,
-  wakeConsumer,
-  type ReplicationMessage,
   type ReplicationTask,
   type TargetRef,
 } from "./replication-coordinator.ts";

@@ -11,15 +11,8 @@
  */
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import type { BucketRow } from "./schema.ts";
-import type { StoredVersion } from "./types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
-
-/** Columns that track the drives' copies and restores (migration 6). */
-export const NAMESPACE_MIGRATION = `
-  ALTER TABLE bucket ADD COLUMN config_version INTEGER NOT NULL DEFAULT 1;
-  ALTER TABLE bucket ADD COLUMN config_pushed INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE bucket ADD COLUMN rebuilding INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE bucket ADD COLUMN rebuild_cursor TEXT;`;
 
 export type RestoreStart =
   { ok: true; resumed: boolean; cursor: string | null } | { ok: false; error: "BucketExists" };

@@ -40,7 +40,7 @@
  * average rate so far; null until a first version is done.
  */
 import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
-import type { ReplicationMessage } from "./replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { toStored, type VersionRow } from "./schema.ts";
 
 export { RESYNC_MIGRATION } from "./resync-schema.ts";

@@ -2,8 +2,7 @@ import { versionRecordSchema } from "../../shared/types/version-record.ts";
 import { REPLICATION_MIGRATION } from "./replication-log.ts";
 import { LAG_MIGRATION } from "./replication-lag.ts";
 import { RESYNC_MIGRATION } from "./resync-schema.ts";
-import { NAMESPACE_MIGRATION } from "./restore.ts";
-import type { StoredVersion } from "./types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 
 /**
  * Bucket coordinator schema. `versions` holds every version of every key
@@ -87,7 +86,11 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   RESYNC_MIGRATION,
   // A multipart transfer in progress to a target: { uploadId, parts: { number: etag } }.
   `ALTER TABLE replication_log ADD COLUMN upload TEXT;`,
-  NAMESPACE_MIGRATION,
+  // Columns that track the drives' copies of the configuration and restores (restore.ts).
+  `ALTER TABLE bucket ADD COLUMN config_version INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE bucket ADD COLUMN config_pushed INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE bucket ADD COLUMN rebuilding INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE bucket ADD COLUMN rebuild_cursor TEXT;`,
   // The replicated-state generation of a row (replication-log.ts).
   `ALTER TABLE replication_log ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;`,
   LAG_MIGRATION,

@@ -8,7 +8,7 @@
  */
 import { erasureInfoSchema } from "../../shared/types/version-record.ts";
 import type { PartRow, UploadRow } from "./schema.ts";
-import type { UploadedPart, UploadInfo, UploadListing } from "./types.ts";
+import type { UploadedPart, UploadInfo, UploadListing } from "../../shared/types/bucket-rpc.ts";
 
 export function toUpload(row: UploadRow): UploadInfo {
   return {

@@ -18,7 +18,7 @@
 import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
 import { serializeRecord, versionRecordSchema } from "../../shared/types/version-record.ts";
 import type { ReplicationLog } from "./replication-log.ts";
-import type { ReplicationMessage } from "./replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 
 export interface VerifyFix {
   key: string;

@@ -9,7 +9,7 @@
  * pending and failed work at once.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ReplicationMessage } from "../bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { applyMigrations } from "../migrations.ts";
 import { probeEndpoint } from "./probe.ts";

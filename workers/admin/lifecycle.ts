@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
-import type { LifecycleSummary } from "../../durable-objects/bucket/types.ts";
+import type { LifecycleSummary } from "../../shared/types/bucket-rpc.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { AdminError } from "./http.ts";
 

@@ -12,7 +12,7 @@
  * one is done (those already done are no-ops then); a resync reads the
  * target's copies of the whole group in one request (remote-states.ts).
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { peerTarget } from "./peer-fetch.ts";
 import { remoteStates, type RemoteStates } from "./remote-states.ts";

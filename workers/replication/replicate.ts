@@ -18,7 +18,7 @@
  * count as skipped; so does a resync after a coordinator restore. Only an
  * operator's resync sends them.
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { originOf } from "../../shared/types/version-record.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
 import { heldAlike, type RemoteStates } from "./remote-states.ts";

@@ -12,7 +12,7 @@ import { replicateInline } from "../replication/sync.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { xmlDocument } from "../../shared/xml.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { openObjectStream } from "../storage/read-object.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
 import { writeObject } from "../storage/write-object.ts";

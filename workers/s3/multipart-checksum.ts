@@ -17,7 +17,7 @@ import { compositeChecksum, createChecksum, isChecksumAlgorithm } from "../../sh
 import type { ChecksumAlgorithm } from "../../shared/checksums.ts";
 import { combineCrcs, isCrcAlgorithm } from "../../shared/crc-combine.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { UploadedPart } from "../../durable-objects/bucket/types.ts";
+import type { UploadedPart } from "../../shared/types/bucket-rpc.ts";
 import type { ChecksumPlan } from "./checksum-headers.ts";
 
 export const CHECKSUM_TYPES = ["COMPOSITE", "FULL_OBJECT"] as const;

@@ -31,7 +31,7 @@ import {
   STORAGE_CLASSES,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
-import type { UploadedPart, UploadInfo } from "../../durable-objects/bucket/types.ts";
+import type { UploadedPart, UploadInfo } from "../../shared/types/bucket-rpc.ts";
 import { planErasure } from "../storage/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
 import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "../storage/write-blocks.ts";

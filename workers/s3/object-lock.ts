@@ -16,7 +16,7 @@ import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
-import type { BucketInfo, ObjectLockConfig } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo, ObjectLockConfig } from "../../shared/types/bucket-rpc.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { readSmallBody, requireExistingBucket } from "./bucket.ts";
 import { requireBucket, requireObject, type S3Context } from "./context.ts";

@@ -7,7 +7,7 @@
  */
 import { MAX_KEY_BYTES, keyBytes } from "../../shared/names.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { openObjectStream } from "../storage/read-object.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
 import { writeObject } from "../storage/write-object.ts";
@@ -21,7 +21,7 @@ import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { addChecksumHeaders, checksumPlan, finishChecksum } from "./checksum-headers.ts";
 import { checkReadConditions, writeCondition, type WriteCondition } from "./conditions.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../../shared/types/bucket-rpc.ts";
 import { versionIdFor, writeDeleteMarker } from "./versioning.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
 import { deleteReplica, putReplica } from "./replica.ts";

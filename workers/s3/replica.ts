@@ -47,7 +47,7 @@ import {
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import type { FloeConfig } from "../../shared/config.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../../shared/types/bucket-rpc.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { replicaStamp, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../../shared/types/bucket-rpc.ts";
 import { planErasure } from "../storage/erasure-set.ts";
 import { bucketStub, getDeploymentId } from "../storage/stubs.ts";
 import { commitRecord, discardWrite } from "../storage/write-object.ts";

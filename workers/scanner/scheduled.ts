@@ -14,8 +14,7 @@
  * - has the Deployment object probe the remote targets that are due (it
  *   also does so on its own alarm, each target at its interval).
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
-import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { rebuildBucket } from "../storage/rebuild-namespace.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";

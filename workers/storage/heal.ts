@@ -9,7 +9,7 @@
 import { sealShard } from "../../shared/bitrot.ts";
 import { createReedSolomon } from "../../shared/erasure/index.ts";
 import { dataDirsOf, serializeRecord, type PartInfo } from "../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { drivesOf, shardOfDrive } from "./erasure-set.ts";
 import { deploymentStub } from "./stubs.ts";
 

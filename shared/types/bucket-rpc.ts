@@ -1,6 +1,6 @@
 /** RPC types of the Bucket coordinator Durable Object. */
-import type { ReplicationStatus } from "../../shared/replication/status.ts";
-import type { ErasureInfo, VersionRecord } from "../../shared/types/version-record.ts";
+import type { ReplicationStatus } from "../replication/status.ts";
+import type { ErasureInfo, VersionRecord } from "./version-record.ts";
 
 export interface BucketInfo {
   name: string;

@@ -1,0 +1,31 @@
+/**
+ * Work the bucket coordinator hands to the data path. The coordinator keeps
+ * the durable queues (garbage collection, heals, configuration copies) and
+ * decides when a step is due and how often it is retried; doing a step
+ * needs the drives and the erasure code, which belong to the Worker. The
+ * Worker implements this interface and gives it to the coordinator when
+ * the runtime constructs it, so Durable Object code never imports the
+ * Worker. Every method reports whether the step is done (false: retry
+ * later), and a method that throws counts as not done.
+ */
+import type { StoredVersion } from "./bucket-rpc.ts";
+import type { ErasureInfo } from "./version-record.ts";
+
+/** One queued removal: a version's record copies and blocks, or bare data dirs (`key` empty). */
+export interface GarbageItem {
+  key: string;
+  versionId: string;
+  dataDir: string;
+  /** Further data dirs of the same write (multipart parts). */
+  partDirs: string[];
+  erasure: ErasureInfo;
+}
+
+export interface CoordinatorBackground {
+  /** Removes one write (record copies and blocks) from every drive of its set. */
+  collectGarbage(bucket: string, item: GarbageItem): Promise<boolean>;
+  /** Heals a version a read found damaged; done when every drive is whole again. */
+  healVersion(version: StoredVersion): Promise<boolean>;
+  /** Stores the bucket's configuration copy (JSON, `version`) on every drive of the deployment. */
+  pushConfigCopy(bucket: string, version: number, copy: string): Promise<boolean>;
+}
