@@ -65,13 +65,13 @@ import {
   targetsOf,
   type ReplicationTask,
   type TargetRef,
-} from "./replication-coordinator.ts";
+} from "./replication/plan.ts";
 import {
   ReplicationLog,
   type ReplicationOp,
   type ReplicationStats,
   type UploadProgress,
-} from "./replication-log.ts";
+} from "./replication/log.ts";
 import { conditionFailure, insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
 import { CONFIG_PUSH_RETRY_MS, ConfigCopies } from "./config-copies.ts";
 import {
@@ -83,16 +83,11 @@ import {
   type RestoreStart,
 } from "./restore.ts";
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
-import type { ResyncJob, ResyncMode } from "./resync.ts";
-import { ReplicationService, type ReplicationResult } from "./replication-service.ts";
-import {
-  digestPage,
-  linePage,
-  type DigestPage,
-  type DigestScope,
-  type LinePage,
-} from "./digest.ts";
-import { requeueFixes, type VerifyFix } from "./verify-fix.ts";
+import type { ResyncJob, ResyncMode } from "./replication/resync.ts";
+import { ReplicationService, type ReplicationResult } from "./replication/service.ts";
+import type { DigestPage, DigestScope, LinePage } from "../../shared/replication/digest.ts";
+import { digestPage, linePage } from "./replication/digest-scan.ts";
+import { requeueFixes, type VerifyFix } from "./replication/verify-fix.ts";
 import type {
   BucketInfo,
   CommitRequest,

@@ -1,7 +1,5 @@
 import { versionRecordSchema } from "../../shared/types/version-record.ts";
-import { REPLICATION_MIGRATION } from "./replication-log.ts";
-import { LAG_MIGRATION } from "./replication-lag.ts";
-import { RESYNC_MIGRATION } from "./resync-schema.ts";
+import { LAG_MIGRATION, REPLICATION_MIGRATION, RESYNC_MIGRATION } from "./replication/schema.ts";
 import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 
 /**
@@ -91,7 +89,7 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
    ALTER TABLE bucket ADD COLUMN config_pushed INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE bucket ADD COLUMN rebuilding INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE bucket ADD COLUMN rebuild_cursor TEXT;`,
-  // The replicated-state generation of a row (replication-log.ts).
+  // The replicated-state generation of a row (replication/log.ts).
   `ALTER TABLE replication_log ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;`,
   LAG_MIGRATION,
 ];

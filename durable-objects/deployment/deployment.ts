@@ -13,7 +13,12 @@ import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { applyMigrations } from "../migrations.ts";
 import { probeEndpoint } from "./probe.ts";
-import type { NewTarget, RemoteTarget, TargetCredentials, TargetUpdate } from "./target-types.ts";
+import type {
+  NewTarget,
+  RemoteTarget,
+  TargetCredentials,
+  TargetUpdate,
+} from "../../shared/types/remote-target.ts";
 import { TARGETS_LAG_SLO_MIGRATION, TARGETS_MIGRATION, TargetStore } from "./targets.ts";
 
 const DEPLOYMENT_MIGRATIONS: readonly string[] = [

@@ -30,7 +30,7 @@ import type {
   ServiceAccountUpdate,
   Status,
   UserInfo,
-} from "./types.ts";
+} from "../../shared/types/iam-rpc.ts";
 
 interface UserRow extends Record<string, SqlStorageValue> {
   access_key: string;

@@ -11,7 +11,7 @@
  * here (for a group, one read of the target's states for the whole group;
  * alone, a HEAD) and counts one that does as skipped. Every outcome carries
  * the log row's generation read before sending, so a change made while the
- * transfer was in flight is sent after it (replication-log.ts).
+ * transfer was in flight is sent after it (durable-objects/bucket/replication/log.ts).
  * Existing-object replication never sends a version to the
  * site it was first written on (its origin): that site has it, or deleted
  * it after the replica was made, and must not get it back; such versions

@@ -1,7 +1,7 @@
 /**
  * `replicate verify --fix`: makes a target hold what this site holds for
  * the versions verify found missing or different there. The source marks
- * them PENDING for the target again (durable-objects/bucket/verify-fix.ts)
+ * them PENDING for the target again (durable-objects/bucket/replication/verify-fix.ts)
  * and the ordinary consumer sends them:
  * - missing on the remote: the version (or delete marker) is sent again,
  *   even one the target deleted after receiving it (the operator asked);
@@ -16,8 +16,8 @@
  * source does not delete data on its target to match; it is named in
  * `notFixed`, as are versions no enabled rule for the target covers.
  */
-import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
-import type { VerifyFix } from "../../durable-objects/bucket/verify-fix.ts";
+import type { TargetCredentials } from "../../shared/types/remote-target.ts";
+import type { VerifyFix } from "../../durable-objects/bucket/replication/verify-fix.ts";
 import { decidingRule } from "../../shared/replication/config.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { peerTarget } from "./peer-fetch.ts";

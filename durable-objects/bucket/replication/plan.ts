@@ -19,13 +19,13 @@ import {
   replicationTargets,
   type ReplicationConfig,
   type ReplicationKind,
-} from "../../shared/replication/config.ts";
-import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { ReplicationLog, ReplicationOp } from "./replication-log.ts";
-import { mayApplyReplicaLock } from "./object-lock.ts";
-import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
-import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
-import { olderVersions } from "./version-order.ts";
+} from "../../../shared/replication/config.ts";
+import { serializeRecord, type VersionRecord } from "../../../shared/types/version-record.ts";
+import type { ReplicationLog, ReplicationOp } from "./log.ts";
+import { mayApplyReplicaLock } from "../object-lock.ts";
+import { toStored, type BucketRow, type VersionRow } from "../schema.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import { olderVersions } from "../version-order.ts";
 
 export interface TargetRef {
   arn: string;

@@ -30,44 +30,11 @@
  * Counters count versions, not attempts: a failure is counted when a row
  * turns FAILED (not again while it stays FAILED through more retries), a
  * success once when it turns COMPLETED, and a success of a change made by
- * a write is a lag sample (replication-lag.ts) from the change's time.
+ * a write is a lag sample (lag.ts) from the change's time.
  */
-import type { ReplicationKind } from "../../shared/replication/config.ts";
-import { compositeStatus, type TargetStatus } from "../../shared/replication/status.ts";
-import { ReplicationLag, type LagStats } from "./replication-lag.ts";
-
-export const REPLICATION_MIGRATION = `ALTER TABLE bucket ADD COLUMN replication TEXT;
-   ALTER TABLE bucket ADD COLUMN replication_targets TEXT;
-   CREATE TABLE replication_log (
-     key TEXT NOT NULL,
-     version_id TEXT NOT NULL,
-     target TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     status TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     size INTEGER NOT NULL DEFAULT 0,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
-     due INTEGER NOT NULL,
-     error TEXT,
-     PRIMARY KEY (key, version_id, target)
-   );
-   CREATE INDEX replication_log_due ON replication_log (status, due);
-   CREATE TABLE replication_stats (
-     target TEXT PRIMARY KEY,
-     replicated_count INTEGER NOT NULL DEFAULT 0,
-     replicated_bytes INTEGER NOT NULL DEFAULT 0,
-     failed_count INTEGER NOT NULL DEFAULT 0,
-     failed_bytes INTEGER NOT NULL DEFAULT 0,
-     latency_buckets TEXT NOT NULL DEFAULT '[]',
-     latency_sum_ms REAL NOT NULL DEFAULT 0
-   );
-   CREATE TABLE replication_failures (
-     at INTEGER NOT NULL,
-     target TEXT NOT NULL,
-     bytes INTEGER NOT NULL
-   );
-   CREATE INDEX replication_failures_at ON replication_failures (at);`;
+import type { ReplicationKind } from "../../../shared/replication/config.ts";
+import { compositeStatus, type TargetStatus } from "../../../shared/replication/status.ts";
+import { ReplicationLag, type LagStats } from "./lag.ts";
 
 /** Upper bounds (seconds) of the replication latency histogram's buckets; the last is +Inf. */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

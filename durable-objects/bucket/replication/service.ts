@@ -4,27 +4,17 @@
  * what the consumer needs per version and target and what it reports back,
  * the scanner's requeues, statistics, and resync / existing-object jobs
  * (resync.ts). State lives in the coordinator's SQLite: the bucket row, the
- * replication log (replication-log.ts) and the jobs table.
+ * replication log (log.ts) and the jobs table.
  */
-import type { ReplicationConfig } from "../../shared/replication/config.ts";
-import { widenedTargets } from "../../shared/replication/widening.ts";
-import type { BackgroundQueues } from "./background-queues.ts";
-import { wakeConsumer, type ReplicationMessage } from "../../shared/replication/queue.ts";
-import {
-  configOf,
-  replicationTaskOf,
-  type ReplicationTask,
-  type TargetRef,
-} from "./replication-coordinator.ts";
-import type {
-  ReplicationLog,
-  ReplicationOp,
-  ReplicationStats,
-  UploadProgress,
-} from "./replication-log.ts";
+import type { ReplicationConfig } from "../../../shared/replication/config.ts";
+import { widenedTargets } from "../../../shared/replication/widening.ts";
+import type { BackgroundQueues } from "../background-queues.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { configOf, replicationTaskOf, type ReplicationTask, type TargetRef } from "./plan.ts";
+import type { ReplicationLog, ReplicationOp, ReplicationStats, UploadProgress } from "./log.ts";
 import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
-import type { BucketRow } from "./schema.ts";
-import { olderVersions } from "./version-order.ts";
+import type { BucketRow } from "../schema.ts";
+import { olderVersions } from "../version-order.ts";
 
 /** One attempt's outcome, with the log row generation it read before sending. */
 export type ReplicationResult =
@@ -150,7 +140,7 @@ export class ReplicationService {
     return true;
   }
 
-  /** What the consumer needs for one version and target (replication-coordinator.ts). */
+  /** What the consumer needs for one version and target (plan.ts). */
   async replicationTask(
     key: string,
     versionId: string,
@@ -164,7 +154,7 @@ export class ReplicationService {
    * it), counts it for its job, and wakes delete markers of the key that
    * were waiting for it. `generation` is the row's generation the attempt
    * read before sending: an outcome for an older one does not complete the
-   * row (replication-log.ts, state generation).
+   * row (log.ts, state generation).
    */
   async replicationResult(
     key: string,

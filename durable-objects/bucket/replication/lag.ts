@@ -14,20 +14,7 @@ import {
   lagBucket,
   percentiles,
   type LagWindow,
-} from "../../shared/replication/lag.ts";
-
-export const LAG_MIGRATION = `CREATE TABLE replication_lag (
-     target TEXT PRIMARY KEY,
-     counts TEXT NOT NULL,
-     sum_ms REAL NOT NULL DEFAULT 0
-   );
-   CREATE TABLE replication_lag_window (
-     target TEXT NOT NULL,
-     minute INTEGER NOT NULL,
-     bucket INTEGER NOT NULL,
-     n INTEGER NOT NULL,
-     PRIMARY KEY (target, minute, bucket)
-   );`;
+} from "../../../shared/replication/lag.ts";
 
 const HOUR_MINUTES = 60;
 

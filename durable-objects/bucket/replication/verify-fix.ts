@@ -15,10 +15,10 @@
  * are versions no enabled rule for the target covers (verify compares the
  * whole bucket; a fix never widens what replicates).
  */
-import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
-import { serializeRecord, versionRecordSchema } from "../../shared/types/version-record.ts";
-import type { ReplicationLog } from "./replication-log.ts";
-import type { ReplicationMessage } from "../../shared/replication/queue.ts";
+import { decidingRule, type ReplicationConfig } from "../../../shared/replication/config.ts";
+import { serializeRecord, versionRecordSchema } from "../../../shared/types/version-record.ts";
+import type { ReplicationLog } from "./log.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
 
 export interface VerifyFix {
   key: string;

@@ -159,37 +159,6 @@ export function isBoundary(key: string): boolean {
   return boundaryHash(key) % RANGE_SPREAD === 0;
 }
 
-function scan(
-  sql: SqlStorage,
-  scope: DigestScope,
-  afterVersion: string | null,
-): Iterable<DigestRow> {
-  // Keys after `after` (or from the prefix on), in the index's order, bounded above by `until`.
-  const after = scope.after ?? scope.prefix;
-  const strict = scope.after !== null;
-  const bounded = scope.until !== null;
-  return sql.exec<DigestRow>(
-    `SELECT key, version_id, record FROM versions
-     WHERE key >= ? AND (? = 0 OR key > ? OR (key = ? AND ? IS NOT NULL AND version_id > ?))
-       AND substr(key, 1, ?) = ?${bounded ? " AND key <= ?" : ""}
-     ORDER BY key, version_id`,
-    after,
-    strict ? 1 : 0,
-    after,
-    after,
-    afterVersion,
-    afterVersion ?? "",
-    scope.prefix.length,
-    scope.prefix,
-    ...(bounded ? [scope.until] : []),
-  );
-}
-
-/** One page of range digests (see the module header). */
-export function digestPage(sql: SqlStorage, scope: DigestScope, limit: number): DigestPage {
-  return digestRows(scan(sql, scope, null), scope.storageClass, limit);
-}
-
 /** Range digests of rows already in scope, in (key, version id) order. */
 export function digestRows(
   rows: Iterable<DigestRow>,
@@ -228,16 +197,6 @@ export function digestRows(
   }
   close();
   return { ranges, next: null };
-}
-
-/** Full states of up to `limit` versions after (after, afterVersion), up to `until`. */
-export function linePage(
-  sql: SqlStorage,
-  scope: DigestScope,
-  afterVersion: string | null,
-  limit: number,
-): LinePage {
-  return lineRows(scan(sql, scope, afterVersion), scope.storageClass, limit);
 }
 
 /** Full states of up to `limit` rows already in scope, in (key, version id) order. */
