@@ -9,6 +9,7 @@
 import type { ReplicationConfig } from "../../../shared/replication/config.ts";
 import { widenedTargets } from "../../../shared/replication/widening.ts";
 import type { BackgroundQueues } from "../background-queues.ts";
+import type { ConfigCopies } from "../config-copies.ts";
 import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
 import { configOf, replicationTaskOf, type ReplicationTask, type TargetRef } from "./plan.ts";
 import type { ReplicationLog, ReplicationOp, ReplicationStats, UploadProgress } from "./log.ts";
@@ -29,6 +30,7 @@ export class ReplicationService {
     private readonly env: Env,
     private readonly log: ReplicationLog,
     private readonly background: BackgroundQueues,
+    private readonly copies: ConfigCopies,
     private readonly row: () => BucketRow | null,
   ) {
     this.resync = new ResyncJobs(sql);
@@ -78,6 +80,7 @@ export class ReplicationService {
         this.resync.start(target, "existing", { prefix: "", olderThan: null }, Date.now());
     }
     if (targets.length > 0) await this.background.ensureAlarm(Date.now() + 50);
+    await this.copies.changed();
     return "ok";
   }
 
@@ -137,6 +140,7 @@ export class ReplicationService {
   async setReplicationTargets(targets: TargetRef[]): Promise<boolean> {
     if (!this.row()) return false;
     this.sql.exec("UPDATE bucket SET replication_targets = ?", JSON.stringify(targets));
+    await this.copies.changed();
     return true;
   }
 

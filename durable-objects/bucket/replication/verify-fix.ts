@@ -18,7 +18,9 @@
 import { decidingRule, type ReplicationConfig } from "../../../shared/replication/config.ts";
 import { serializeRecord, versionRecordSchema } from "../../../shared/types/version-record.ts";
 import type { ReplicationLog } from "./log.ts";
-import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { CoordinatorState } from "../coordinator-state.ts";
+import { configOf } from "./plan.ts";
 
 export interface VerifyFix {
   key: string;
@@ -89,4 +91,19 @@ export function requeueFixes(
     queued.messages.push({ bucket, key: fix.key, versionId: fix.versionId, target });
   }
   return queued;
+}
+
+/** `replicate verify --fix`: requeues the given versions for `target` . */
+export async function requeueVerified(
+  s: CoordinatorState,
+  target: string,
+  fixes: VerifyFix[],
+): Promise<{ requeued: number; outOfScope: { key: string; versionId: string }[] }> {
+  const row = s.bucketRow();
+  if (!row) return { requeued: 0, outOfScope: [] };
+  const queued = s.transaction(() =>
+    requeueFixes(s.sql, s.log, configOf(row), row.name, target, fixes, Date.now()),
+  );
+  await wakeConsumer(s.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued.messages);
+  return { requeued: queued.messages.length, outOfScope: queued.outOfScope };
 }
