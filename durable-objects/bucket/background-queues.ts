@@ -6,10 +6,8 @@
  * exponential backoff (1 s · 2^attempts, at most an hour), 20 attempts at
  * most.
  */
-import { z } from "zod";
 import {
   dataDirsOf,
-  erasureInfoSchema,
   type ErasureInfo,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
@@ -17,14 +15,9 @@ import type {
   CoordinatorBackground,
   GarbageItem,
 } from "../../shared/types/coordinator-background.ts";
-import { StoredFormat } from "../stored-json.ts";
 import type { GcRow } from "./schema.ts";
+import { DATA_DIRS, ERASURE } from "./stored-formats.ts";
 import type { VersionLookup } from "../../shared/types/bucket-rpc.ts";
-
-/** gc_queue.part_dirs: the write's further data dirs. */
-const PART_DIRS = StoredFormat.of(z.array(z.string()));
-/** gc_queue.erasure: the write's erasure layout. */
-const ERASURE = StoredFormat.of(erasureInfoSchema);
 
 function garbageItemOf(row: GcRow): GarbageItem {
   const at = (column: string) => ({ table: "gc_queue", key: String(row.id), column });
@@ -32,7 +25,7 @@ function garbageItemOf(row: GcRow): GarbageItem {
     key: row.key,
     versionId: row.version_id,
     dataDir: row.data_dir,
-    partDirs: PART_DIRS.read(row.part_dirs, at("part_dirs")),
+    partDirs: DATA_DIRS.read(row.part_dirs, at("part_dirs")),
     erasure: ERASURE.read(row.erasure, at("erasure")),
   };
 }

@@ -17,6 +17,7 @@ import { mayDelete } from "./object-lock.ts";
 import type { StoredVersion, LifecycleSummary } from "../../shared/types/bucket-rpc.ts";
 import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
 import type { CoordinatorState } from "./coordinator-state.ts";
+import { LIFECYCLE, bucketColumn } from "./stored-formats.ts";
 import { abortUpload } from "./uploads.ts";
 import { removeVersionRow, storeVersion } from "./versions.ts";
 
@@ -138,7 +139,9 @@ export async function runLifecycleStep(
     finished: true,
   };
   if (!row?.lifecycle) return summary;
-  const rules = (JSON.parse(row.lifecycle) as LifecycleRule[]).filter((rule) => rule.enabled);
+  const rules = LIFECYCLE.read(row.lifecycle, bucketColumn(row.name, "lifecycle")).filter(
+    (rule) => rule.enabled,
+  );
   const keys = host.sql
     .exec<{ key: string }>(
       "SELECT DISTINCT key FROM versions WHERE key > ? ORDER BY key LIMIT ?",
@@ -175,7 +178,8 @@ export async function runLifecycleStep(
 /** The lifecycle rules, or null when none are configured. */
 export async function getLifecycle(s: CoordinatorState): Promise<LifecycleRule[] | null> {
   const row = s.bucketRow();
-  return row?.lifecycle ? (JSON.parse(row.lifecycle) as LifecycleRule[]) : null;
+  if (!row?.lifecycle) return null;
+  return LIFECYCLE.read(row.lifecycle, bucketColumn(row.name, "lifecycle"));
 }
 
 /** Sets (or, with null, removes) the lifecycle rules. */

@@ -12,6 +12,7 @@ import type { CoordinatorState } from "./coordinator-state.ts";
 import { targetsOf } from "./replication/plan.ts";
 import { holdsNothing } from "./restore.ts";
 import { excludesOf, type BucketRow } from "./schema.ts";
+import { BUCKET_TAGS, OBJECT_LOCK, bucketColumn } from "./stored-formats.ts";
 
 /**
  * Creates the bucket; "exists" when it already does (with its owner). With
@@ -73,7 +74,7 @@ export async function bucketInfo(s: CoordinatorState): Promise<BucketInfo | null
     versioning:
       row.versioning === "Enabled" || row.versioning === "Suspended" ? row.versioning : "",
     ...excludesOf(row),
-    objectLock: row.object_lock ? (JSON.parse(row.object_lock) as ObjectLockConfig) : null,
+    objectLock: OBJECT_LOCK.readNullable(row.object_lock, bucketColumn(row.name, "object_lock")),
     replication: row.replication !== null,
     syncTargets: targetsOf(row)
       .filter((t) => t.sync)
@@ -116,8 +117,10 @@ export async function destroyBucket(
 
 /** The bucket's tags, or null when it has none. */
 export async function getBucketTags(s: CoordinatorState): Promise<Record<string, string> | null> {
-  const row = s.sql.exec<{ tags: string | null }>("SELECT tags FROM bucket").toArray()[0];
-  return row?.tags ? (JSON.parse(row.tags) as Record<string, string>) : null;
+  const row = s.sql
+    .exec<{ name: string; tags: string | null }>("SELECT name, tags FROM bucket")
+    .toArray()[0];
+  return row?.tags ? BUCKET_TAGS.read(row.tags, bucketColumn(row.name, "tags")) : null;
 }
 
 /** Sets (or, with null, removes) the bucket's tags. */

@@ -1,5 +1,6 @@
-import { versionRecordSchema } from "../../shared/types/version-record.ts";
 import { LAG_MIGRATION, REPLICATION_MIGRATION, RESYNC_MIGRATION } from "./replication/schema.ts";
+import type { ColumnAt } from "../stored-json.ts";
+import { VERSION_RECORD, VERSIONING_EXCLUDES, bucketColumn } from "./stored-formats.ts";
 import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 
 /**
@@ -156,10 +157,15 @@ export interface PartRow extends Record<string, SqlStorageValue> {
   mtime: number;
 }
 
+/** Where a column of a version row was read from. */
+export function versionAt(key: string, versionId: string, column: string): ColumnAt {
+  return { table: "versions", key: `${key} ${versionId}`, column };
+}
+
 /** A version row as the record and inline data it holds. */
 export function toStored(row: VersionRow): StoredVersion {
   return {
-    record: versionRecordSchema.parse(JSON.parse(row.record)),
+    record: VERSION_RECORD.read(row.record, versionAt(row.key, row.version_id, "record")),
     inlineData: row.inline_data ? new Uint8Array(row.inline_data) : null,
   };
 }
@@ -170,8 +176,8 @@ export function excludesOf(row: BucketRow): {
   excludeFolders: boolean;
 } {
   if (!row.versioning_excludes) return { excludedPrefixes: [], excludeFolders: false };
-  return JSON.parse(row.versioning_excludes) as {
-    excludedPrefixes: string[];
-    excludeFolders: boolean;
-  };
+  return VERSIONING_EXCLUDES.read(
+    row.versioning_excludes,
+    bucketColumn(row.name, "versioning_excludes"),
+  );
 }

@@ -6,7 +6,8 @@
  * Completing or aborting removes the upload; parts the completion does not
  * use are collected. Listing uploads orders by key, then creation.
  */
-import { erasureInfoSchema, type ErasureInfo } from "../../shared/types/version-record.ts";
+import type { ErasureInfo } from "../../shared/types/version-record.ts";
+import { ERASURE, PART_CHECKSUMS } from "./stored-formats.ts";
 import type { PartRow, UploadRow } from "./schema.ts";
 import type {
   CommitRequest,
@@ -24,7 +25,7 @@ export function toUpload(row: UploadRow): UploadInfo {
     key: row.key,
     createdAt: row.created_at,
     attributes: row.attributes,
-    erasure: erasureInfoSchema.parse(JSON.parse(row.erasure)),
+    erasure: ERASURE.read(row.erasure, { table: "uploads", key: row.upload_id, column: "erasure" }),
   };
 }
 
@@ -34,7 +35,11 @@ export function toPart(row: PartRow): UploadedPart {
     size: row.size,
     etag: row.etag,
     dataDir: row.data_dir,
-    checksums: JSON.parse(row.checksums) as Record<string, string>,
+    checksums: PART_CHECKSUMS.read(row.checksums, {
+      table: "upload_parts",
+      key: `${row.upload_id} ${row.part_number}`,
+      column: "checksums",
+    }),
     mtime: row.mtime,
   };
 }

@@ -15,6 +15,8 @@ import {
   percentiles,
   type LagWindow,
 } from "../../../shared/replication/lag.ts";
+import type { ColumnAt } from "../../stored-json.ts";
+import { HISTOGRAM_COUNTS } from "../stored-formats.ts";
 
 const HOUR_MINUTES = 60;
 
@@ -25,6 +27,10 @@ export interface LagStats {
   lastHour: LagWindow;
 }
 
+function countsAt(target: string): ColumnAt {
+  return { table: "replication_lag", key: target, column: "counts" };
+}
+
 export class ReplicationLag {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -33,7 +39,7 @@ export class ReplicationLag {
     const row = this.sql
       .exec<{ counts: string }>("SELECT counts FROM replication_lag WHERE target = ?", target)
       .toArray()[0];
-    const counts = row ? (JSON.parse(row.counts) as number[]) : [];
+    const counts = row ? HISTOGRAM_COUNTS.read(row.counts, countsAt(target)) : [];
     while (counts.length < LAG_BUCKETS.length + 1) counts.push(0);
     counts[lagBucket(lag)]++;
     this.sql.exec(
@@ -62,7 +68,7 @@ export class ReplicationLag {
         sum_ms: number;
       }>("SELECT counts, sum_ms FROM replication_lag WHERE target = ?", target)
       .toArray()[0];
-    const counts = row ? (JSON.parse(row.counts) as number[]) : [];
+    const counts = row ? HISTOGRAM_COUNTS.read(row.counts, countsAt(target)) : [];
     while (counts.length < LAG_BUCKETS.length + 1) counts.push(0);
     const minute = Math.floor(now / 60_000);
     // The current minute and the one before it: "the last minute" is never an empty half-minute.

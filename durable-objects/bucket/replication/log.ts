@@ -34,6 +34,8 @@
  */
 import type { ReplicationKind } from "../../../shared/replication/config.ts";
 import { compositeStatus, type TargetStatus } from "../../../shared/replication/status.ts";
+import type { ColumnAt } from "../../stored-json.ts";
+import { HISTOGRAM_COUNTS, REPLICATION_UPLOAD } from "../stored-formats.ts";
 import { ReplicationLag, type LagStats } from "./lag.ts";
 
 /** Upper bounds (seconds) of the replication latency histogram's buckets; the last is +Inf. */
@@ -118,6 +120,10 @@ export interface ReplicationStats {
   received: { count: number; bytes: number };
 }
 
+function statsAt(target: string): ColumnAt {
+  return { table: "replication_stats", key: target, column: "latency_buckets" };
+}
+
 function toOp(row: LogRow): ReplicationOp {
   return {
     key: row.key,
@@ -128,7 +134,11 @@ function toOp(row: LogRow): ReplicationOp {
     attempts: row.attempts,
     size: row.size,
     job: row.job,
-    upload: row.upload ? (JSON.parse(row.upload) as UploadProgress) : null,
+    upload: REPLICATION_UPLOAD.readNullable(row.upload, {
+      table: "replication_log",
+      key: `${row.key} ${row.version_id} ${row.target}`,
+      column: "upload",
+    }),
     generation: row.generation,
   };
 }
@@ -466,7 +476,7 @@ export class ReplicationLog {
           target,
         )
         .one();
-      const counts = JSON.parse(row.latency_buckets) as number[];
+      const counts = HISTOGRAM_COUNTS.read(row.latency_buckets, statsAt(target));
       while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
       const index = LATENCY_BUCKETS.findIndex((bound) => latencyMs / 1000 <= bound);
       counts[index < 0 ? LATENCY_BUCKETS.length : index]++;
@@ -533,7 +543,7 @@ export class ReplicationLog {
           .one();
       const minute = window(now - 60_000);
       const hour = window(now - 3_600_000);
-      const counts = totals ? (JSON.parse(totals.latency_buckets) as number[]) : [];
+      const counts = totals ? HISTOGRAM_COUNTS.read(totals.latency_buckets, statsAt(target)) : [];
       while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
       const lag = this.lag.stats(target, now);
       const slo = sloSeconds[target] ?? null;

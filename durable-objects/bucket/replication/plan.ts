@@ -23,7 +23,8 @@ import {
 import { serializeRecord, type VersionRecord } from "../../../shared/types/version-record.ts";
 import type { ReplicationLog, ReplicationOp } from "./log.ts";
 import { mayApplyReplicaLock } from "../object-lock.ts";
-import { toStored, type BucketRow, type VersionRow } from "../schema.ts";
+import { excludesOf, toStored, type BucketRow, type VersionRow } from "../schema.ts";
+import { REPLICATION, REPLICATION_TARGETS, bucketColumn } from "../stored-formats.ts";
 import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
 import { olderVersions } from "../version-order.ts";
 
@@ -33,19 +34,20 @@ export interface TargetRef {
 }
 
 export function configOf(row: BucketRow | null): ReplicationConfig | null {
-  return row?.replication ? (JSON.parse(row.replication) as ReplicationConfig) : null;
+  if (!row?.replication) return null;
+  return REPLICATION.read(row.replication, bucketColumn(row.name, "replication"));
 }
 
 export function targetsOf(row: BucketRow | null): TargetRef[] {
-  return row?.replication_targets ? (JSON.parse(row.replication_targets) as TargetRef[]) : [];
+  if (!row?.replication_targets) return [];
+  return REPLICATION_TARGETS.read(
+    row.replication_targets,
+    bucketColumn(row.name, "replication_targets"),
+  );
 }
 
 function excludedFromVersioning(row: BucketRow, key: string): boolean {
-  if (!row.versioning_excludes) return false;
-  const excludes = JSON.parse(row.versioning_excludes) as {
-    excludedPrefixes: string[];
-    excludeFolders: boolean;
-  };
+  const excludes = excludesOf(row);
   if (excludes.excludeFolders && key.endsWith("/")) return true;
   return excludes.excludedPrefixes.some((prefix) => key.startsWith(prefix));
 }

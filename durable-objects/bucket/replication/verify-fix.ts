@@ -16,7 +16,9 @@
  * whole bucket; a fix never widens what replicates).
  */
 import { decidingRule, type ReplicationConfig } from "../../../shared/replication/config.ts";
-import { serializeRecord, versionRecordSchema } from "../../../shared/types/version-record.ts";
+import { serializeRecord } from "../../../shared/types/version-record.ts";
+import { versionAt } from "../schema.ts";
+import { VERSION_RECORD } from "../stored-formats.ts";
 import type { ReplicationLog } from "./log.ts";
 import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
 import type { CoordinatorState } from "../coordinator-state.ts";
@@ -62,15 +64,14 @@ export function requeueFixes(
       .toArray()[0];
     if (!row) continue;
     const marker = row.delete_marker === 1;
-    const tags = marker
-      ? {}
-      : ((JSON.parse(row.record) as { tags?: Record<string, string> }).tags ?? {});
+    const stored = VERSION_RECORD.read(row.record, versionAt(fix.key, fix.versionId, "record"));
+    const tags = marker ? {} : (stored.tags ?? {});
     if (!config || !decidingRule(config, target, fix.key, tags)) {
       queued.outOfScope.push({ key: fix.key, versionId: fix.versionId });
       continue;
     }
     if (fix.metadataOnly && !marker) {
-      const record = versionRecordSchema.parse(JSON.parse(row.record));
+      const record = stored;
       record.metadataTimestamp = Math.max(now, (record.metadataTimestamp ?? 0) + 1);
       sql.exec(
         "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
