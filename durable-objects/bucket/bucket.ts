@@ -18,21 +18,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { bitrotReady } from "../../shared/bitrot.ts";
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
-import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
+import type {
+  ListRequest,
+  StoredVersion,
+  VersionListRequest,
+} from "../../shared/types/bucket-rpc.ts";
 import type { CoordinatorBackground } from "../../shared/types/coordinator-background.ts";
 import type { DigestScope } from "../../shared/replication/digest.ts";
 import { applyMigrations } from "../migrations.ts";
 import { CONFIG_PUSH_RETRY_MS } from "./config-copies.ts";
 import { CoordinatorState } from "./coordinator-state.ts";
 import { getLifecycle, runLifecycle, setLifecycle } from "./lifecycle.ts";
-import {
-  listObjects,
-  listVersions,
-  versionsOf,
-  versionsPage,
-  type ListRequest,
-  type VersionListRequest,
-} from "./listing.ts";
+import { listObjects, listVersions, versionsOf, versionsPage } from "./listing.ts";
 import * as namespace from "./namespace.ts";
 import { digestPage, linePage } from "./replication/digest-scan.ts";
 import type { ReplicationService } from "./replication/service.ts";

@@ -20,6 +20,7 @@ import type {
   TargetUpdate,
 } from "../../shared/types/remote-target.ts";
 import { TARGETS_LAG_SLO_MIGRATION, TARGETS_MIGRATION, TargetStore } from "./targets.ts";
+import type { BucketEntry } from "../../shared/types/deployment-rpc.ts";
 
 const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE site (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,12 +33,6 @@ const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
   TARGETS_LAG_SLO_MIGRATION,
 ];
-
-export interface BucketEntry {
-  name: string;
-  createdAt: number;
-  owner: string;
-}
 
 export class Deployment extends DurableObject<Env> {
   private sql: SqlStorage;

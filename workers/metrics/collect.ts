@@ -10,7 +10,7 @@ import { loadConfig } from "../../shared/config.ts";
 import { bucketStub, deploymentStub } from "../storage/stubs.ts";
 import { deploymentInfo } from "../admin/info.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
-import type { TargetStats } from "../../durable-objects/bucket/replication/log.ts";
+import type { TargetStats } from "../../shared/types/replication-rpc.ts";
 import { Exposition, type Labels } from "./exposition.ts";
 
 const P = "floe_bucket_replication_";

@@ -27,7 +27,7 @@ import {
   SOURCE_VERSION_ID_HEADER,
 } from "../../shared/replication/headers.ts";
 import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
-import type { UploadProgress } from "../../durable-objects/bucket/replication/log.ts";
+import type { UploadProgress } from "../../shared/types/replication-rpc.ts";
 import { signRequest } from "../auth/sign.ts";
 import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
 import { openObjectStream } from "../storage/read-object.ts";

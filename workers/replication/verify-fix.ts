@@ -17,7 +17,7 @@
  * `notFixed`, as are versions no enabled rule for the target covers.
  */
 import type { TargetCredentials } from "../../shared/types/remote-target.ts";
-import type { VerifyFix } from "../../durable-objects/bucket/replication/verify-fix.ts";
+import type { VerifyFix } from "../../shared/types/replication-rpc.ts";
 import { decidingRule } from "../../shared/replication/config.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { peerTarget } from "./peer-fetch.ts";

@@ -12,7 +12,7 @@ import { S3Error } from "../../shared/s3-errors.ts";
 import { parseXml, xmlDocument } from "../../shared/xml.ts";
 import { readBoundedBody } from "../auth/bounded-body.ts";
 import { allSets } from "../../shared/layout/placement.ts";
-import type { BucketEntry } from "../../durable-objects/deployment/deployment.ts";
+import type { BucketEntry } from "../../shared/types/deployment-rpc.ts";
 import { bucketArn } from "../iam/s3-permissions.ts";
 import { hasBucketCopy } from "../storage/rebuild-namespace.ts";
 import { bucketStub, deploymentStub, setDrives } from "../storage/stubs.ts";

@@ -8,7 +8,7 @@
  */
 import { S3Error } from "../../shared/s3-errors.ts";
 import { xmlDocument, type XmlNode } from "../../shared/xml.ts";
-import type { ListPage } from "../../durable-objects/bucket/listing.ts";
+import type { ListPage } from "../../shared/types/bucket-rpc.ts";
 import { bucketStub } from "../storage/stubs.ts";
 import { requireBucket, type S3Context } from "./context.ts";
 import { xmlResponse } from "./response.ts";

@@ -15,17 +15,11 @@ import {
   percentiles,
   type LagWindow,
 } from "../../../shared/replication/lag.ts";
+import type { LagStats } from "../../../shared/types/replication-rpc.ts";
 import type { ColumnAt } from "../../stored-json.ts";
 import { HISTOGRAM_COUNTS } from "../stored-formats.ts";
 
 const HOUR_MINUTES = 60;
-
-export interface LagStats {
-  /** Since the start: `counts[i]` samples in bucket i (not cumulative), the last one +Inf. */
-  histogram: { buckets: number[]; counts: number[]; sumMs: number; count: number };
-  lastMinute: LagWindow;
-  lastHour: LagWindow;
-}
 
 function countsAt(target: string): ColumnAt {
   return { table: "replication_lag", key: target, column: "counts" };

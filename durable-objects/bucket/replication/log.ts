@@ -36,7 +36,13 @@ import type { ReplicationKind } from "../../../shared/replication/config.ts";
 import { compositeStatus, type TargetStatus } from "../../../shared/replication/status.ts";
 import type { ColumnAt } from "../../stored-json.ts";
 import { HISTOGRAM_COUNTS, REPLICATION_UPLOAD } from "../stored-formats.ts";
-import { ReplicationLag, type LagStats } from "./lag.ts";
+import type {
+  ReplicationOp,
+  ReplicationStats,
+  TargetStats,
+  UploadProgress,
+} from "../../../shared/types/replication-rpc.ts";
+import { ReplicationLag } from "./lag.ts";
 
 /** Upper bounds (seconds) of the replication latency histogram's buckets; the last is +Inf. */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -63,61 +69,6 @@ export interface LogRow extends Record<string, SqlStorageValue> {
   job: string | null;
   upload: string | null;
   generation: number;
-}
-
-/** One unit of replication work, as the consumer receives it. */
-export interface ReplicationOp {
-  key: string;
-  versionId: string;
-  target: string;
-  kind: ReplicationKind;
-  status: TargetStatus;
-  attempts: number;
-  size: number;
-  /** The resync or existing-object job that queued it, if any. */
-  job: string | null;
-  /** A multipart transfer in progress (resumed by part on a retry). */
-  upload: UploadProgress | null;
-  /** Bumped by every change of the row; a completion must match it. */
-  generation: number;
-}
-
-export interface UploadProgress {
-  uploadId: string;
-  /** Part number → ETag of the parts the target acknowledged. */
-  parts: Record<string, string>;
-}
-
-export interface TargetStats {
-  target: string;
-  replicatedCount: number;
-  replicatedBytes: number;
-  pendingCount: number;
-  pendingBytes: number;
-  failedCount: number;
-  failedBytes: number;
-  failedLastMinute: { count: number; bytes: number };
-  failedLastHour: { count: number; bytes: number };
-  /** Versions currently FAILED (waiting for a retry). */
-  failedNow: number;
-  /** Age of the oldest PENDING or FAILED change (ms); 0 when none. */
-  lagMs: number;
-  /** Version deletes (purges) the target has not confirmed yet: PENDING and FAILED. */
-  purge: { pending: number; failed: number };
-  latency: { buckets: number[]; counts: number[]; sumMs: number; count: number };
-  /** Write-to-replica lag (histogram, p50/p99 over the last minute and hour). */
-  lag: LagStats;
-  /** The target's lag objective (s), when one is set. */
-  lagSloSeconds: number | null;
-  /** Changes not yet replicated that are older than the objective (0 without one). */
-  overSloCount: number;
-  /** True when a change is older than the objective or the last minute's p99 exceeds it. */
-  sloBreached: boolean;
-}
-
-export interface ReplicationStats {
-  targets: TargetStats[];
-  received: { count: number; bytes: number };
 }
 
 function statsAt(target: string): ColumnAt {

@@ -21,7 +21,8 @@ import {
   type ReplicationKind,
 } from "../../../shared/replication/config.ts";
 import { serializeRecord, type VersionRecord } from "../../../shared/types/version-record.ts";
-import type { ReplicationLog, ReplicationOp } from "./log.ts";
+import type { ReplicationOp } from "../../../shared/types/replication-rpc.ts";
+import type { ReplicationLog } from "./log.ts";
 import { mayApplyReplicaLock } from "../object-lock.ts";
 import { excludesOf, toStored, type BucketRow, type VersionRow } from "../schema.ts";
 import { REPLICATION, REPLICATION_TARGETS, bucketColumn } from "../stored-formats.ts";

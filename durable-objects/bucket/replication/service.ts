@@ -12,7 +12,12 @@ import type { BackgroundQueues } from "../background-queues.ts";
 import type { ConfigCopies } from "../config-copies.ts";
 import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
 import { configOf, replicationTaskOf, type ReplicationTask, type TargetRef } from "./plan.ts";
-import type { ReplicationLog, ReplicationOp, ReplicationStats, UploadProgress } from "./log.ts";
+import type {
+  ReplicationOp,
+  ReplicationStats,
+  UploadProgress,
+} from "../../../shared/types/replication-rpc.ts";
+import type { ReplicationLog } from "./log.ts";
 import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
 import type { BucketRow } from "../schema.ts";
 import { olderVersions } from "../version-order.ts";

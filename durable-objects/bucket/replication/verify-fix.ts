@@ -19,17 +19,11 @@ import { decidingRule, type ReplicationConfig } from "../../../shared/replicatio
 import { serializeRecord } from "../../../shared/types/version-record.ts";
 import { versionAt } from "../schema.ts";
 import { VERSION_RECORD } from "../stored-formats.ts";
+import type { VerifyFix } from "../../../shared/types/replication-rpc.ts";
 import type { ReplicationLog } from "./log.ts";
 import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
 import type { CoordinatorState } from "../coordinator-state.ts";
 import { configOf } from "./plan.ts";
-
-export interface VerifyFix {
-  key: string;
-  versionId: string;
-  /** True when only tags, retention or legal hold differ. */
-  metadataOnly: boolean;
-}
 
 interface FixRow extends Record<string, SqlStorageValue> {
   delete_marker: number;
