@@ -89,22 +89,27 @@ export class BucketCoordinator extends DurableObject<Env> {
     return this.s.bucketRow()?.policy ?? null;
   }
 
+  /** Sets (or with null removes) the bucket policy; false when there is no bucket. */
   async setPolicy(...args: Args<typeof namespace.setPolicy>) {
     return namespace.setPolicy(this.s, ...args);
   }
 
+  /** Sets the object lock configuration (only on buckets created with object lock). */
   async setObjectLock(...args: Args<typeof namespace.setObjectLock>) {
     return namespace.setObjectLock(this.s, ...args);
   }
 
+  /** Sets the versioning state and MinIO's exclusions. */
   async setVersioning(...args: Args<typeof namespace.setVersioning>) {
     return namespace.setVersioning(this.s, ...args);
   }
 
+  /** The bucket's tags, or null when it has none. */
   async getBucketTags() {
     return namespace.getBucketTags(this.s);
   }
 
+  /** Sets (or with null removes) the bucket's tags. */
   async setBucketTags(...args: Args<typeof namespace.setBucketTags>) {
     return namespace.setBucketTags(this.s, ...args);
   }
@@ -126,6 +131,7 @@ export class BucketCoordinator extends DurableObject<Env> {
     return versions.updateRecord(this.s, ...args);
   }
 
+  /** Sets or removes a version's retention, under the object lock rules. */
   async setRetention(...args: Args<typeof versions.setRetention>) {
     return versions.setRetention(this.s, ...args);
   }
@@ -169,6 +175,7 @@ export class BucketCoordinator extends DurableObject<Env> {
 
   // ---- multipart uploads (uploads.ts) ----
 
+  /** Starts a multipart upload; returns its id (null without a bucket). */
   async createUpload(...args: Args<typeof uploads.createUpload>) {
     return uploads.createUpload(this.s, ...args);
   }
@@ -178,10 +185,12 @@ export class BucketCoordinator extends DurableObject<Env> {
     return uploads.findUpload(this.s.sql, uploadId);
   }
 
+  /** Records an uploaded part; false when the upload is gone. */
   async putPart(...args: Args<typeof uploads.putPart>) {
     return uploads.putPart(this.s, ...args);
   }
 
+  /** Parts of an upload after a part number, at most `limit`. */
   async listParts(...args: Args<typeof uploads.listParts>) {
     return uploads.listParts(this.s, ...args);
   }
@@ -191,20 +200,24 @@ export class BucketCoordinator extends DurableObject<Env> {
     return this.s.bucketRow() ? uploads.listUploads(this.s.sql, request) : null;
   }
 
+  /** Commits an upload's version from its current parts and drops the upload. */
   async completeUpload(...args: Args<typeof uploads.completeUpload>) {
     return uploads.completeUpload(this.s, ...args);
   }
 
+  /** Aborts an upload and collects its parts; false when it does not exist. */
   async abortUpload(...args: Args<typeof uploads.abortUpload>) {
     return uploads.abortUpload(this.s, ...args);
   }
 
   // ---- lifecycle (lifecycle.ts) ----
 
+  /** The lifecycle rules, or null when none are configured. */
   async getLifecycle() {
     return getLifecycle(this.s);
   }
 
+  /** Sets (or with null removes) the lifecycle rules. */
   async setLifecycle(...args: Args<typeof setLifecycle>) {
     return setLifecycle(this.s, ...args);
   }
@@ -216,34 +229,42 @@ export class BucketCoordinator extends DurableObject<Env> {
 
   // ---- replication, resync and verify (replication/) ----
 
+  /** The replication configuration, or null. */
   async getReplication() {
     return this.s.replication.getReplication();
   }
 
+  /** Sets (or with null removes) the replication configuration. */
   async setReplication(...args: ReplicationArgs<"setReplication">) {
     return this.s.replication.setReplication(...args);
   }
 
+  /** The bucket's remote targets and whether each is sync. */
   async setReplicationTargets(...args: ReplicationArgs<"setReplicationTargets">) {
     return this.s.replication.setReplicationTargets(...args);
   }
 
+  /** What the consumer needs to replicate one version to one target. */
   async replicationTask(...args: ReplicationArgs<"replicationTask">) {
     return this.s.replication.replicationTask(...args);
   }
 
+  /** Records the outcome of one replication attempt. */
   async replicationResult(...args: ReplicationArgs<"replicationResult">) {
     return this.s.replication.replicationResult(...args);
   }
 
+  /** Saves (or clears) a multipart transfer in progress to a target. */
   async saveReplicationUpload(...args: ReplicationArgs<"saveReplicationUpload">) {
     return this.s.replication.saveReplicationUpload(...args);
   }
 
+  /** Replication due for a (re)send: stale PENDING and FAILED past their backoff. */
   async takeDueReplication(...args: ReplicationArgs<"takeDueReplication">) {
     return this.s.replication.takeDueReplication(...args);
   }
 
+  /** Requeues a PENDING or FAILED version a client just read (rate-limited per version). */
   async requeueVersion(...args: ReplicationArgs<"requeueVersion">) {
     return this.s.replication.requeueVersion(...args);
   }
@@ -253,22 +274,27 @@ export class BucketCoordinator extends DurableObject<Env> {
     return this.s.replication.retryTarget(...args);
   }
 
+  /** Replication statistics per target, with their lag objectives. */
   async replicationStats(...args: ReplicationArgs<"replicationStats">) {
     return this.s.replication.replicationStats(...args);
   }
 
+  /** Versions not (yet) replicated, for `replicate diff`. */
   async unreplicated(...args: ReplicationArgs<"unreplicated">) {
     return this.s.replication.unreplicated(...args);
   }
 
+  /** Starts a resync or existing-object job to a target. */
   async startResync(...args: ReplicationArgs<"startResync">) {
     return this.s.replication.startResync(...args);
   }
 
+  /** Resync and existing-object jobs, one per target (the latest). */
   async resyncStatus() {
     return this.s.replication.resyncStatus();
   }
 
+  /** Cancels the running job to a target. */
   async cancelResync(...args: ReplicationArgs<"cancelResync">) {
     return this.s.replication.cancelResync(...args);
   }
@@ -290,14 +316,17 @@ export class BucketCoordinator extends DurableObject<Env> {
 
   // ---- namespace rebuild from the drives (restore.ts) ----
 
+  /** Where the coordinator stands: no bucket, a restore under way, or a live bucket. */
   async restoreState() {
     return restore.restoreState(this.s.sql);
   }
 
+  /** Starts (or resumes) a restore from the drives' configuration copy. */
   async beginRestore(copy: BucketConfigCopy, version: number) {
     return restore.beginRestore(this.s.sql, copy, version);
   }
 
+  /** Adds a batch of restored versions; returns how many were new. */
   async restoreVersions(
     versions: StoredVersion[],
     heal: [string, string][],

@@ -1,8 +1,8 @@
 /**
- * Restoring a lost coordinator from the drives' copies (the worker's
- * workers/storage/rebuild-namespace.ts reads and merges them). A restore
- * starts only where the coordinator holds no bucket: it writes the bucket
- * row from the drives' configuration copy with `rebuilding` set, and the
+ * Restoring a lost coordinator from the drives' copies (the Worker's
+ * namespace rebuild reads and merges them). A restore starts only where
+ * the coordinator holds no bucket: it writes the bucket row from the
+ * drives' configuration copy with `rebuilding` set, and the
  * bucket answers as if it did not exist until `finishRestore`, so clients
  * never see half a namespace. Versions arrive in batches, each placed in
  * its key's order by (mtime, version id) as replicas are; a version already
