@@ -23,6 +23,7 @@
  * class (`storageClass`), since the target stores them so.
  */
 import { createHash } from "node:crypto";
+import { z } from "zod";
 
 /** Average keys per range: the ratio between a bucket's size and what equal sites exchange. */
 export const RANGE_SPREAD = 64;
@@ -85,20 +86,24 @@ export interface DigestRow extends Record<string, SqlStorageValue> {
   record: string;
 }
 
-interface StoredRecord {
-  deleteMarker: boolean;
-  mtime: number;
-  etag: string;
-  size: number;
-  storageClass: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-  userMetadata?: Record<string, string>;
-  tags?: Record<string, string>;
-  checksums?: Record<string, string>;
-  retention?: { mode: string; retainUntil: number };
-  legalHold?: boolean;
-}
+const stringMap = z.record(z.string(), z.string());
+
+/** The fields of a stored version record that its replicated state is made of. */
+export const recordStateSchema = z.object({
+  deleteMarker: z.boolean(),
+  mtime: z.number(),
+  etag: z.string(),
+  size: z.number(),
+  storageClass: z.string(),
+  contentType: z.string().optional(),
+  headers: stringMap.optional(),
+  userMetadata: stringMap.optional(),
+  tags: stringMap.optional(),
+  checksums: stringMap.optional(),
+  retention: z.object({ mode: z.string(), retainUntil: z.number() }).optional(),
+  legalHold: z.boolean().optional(),
+});
+type StoredRecord = z.infer<typeof recordStateSchema>;
 
 const sorted = (map: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -10,7 +10,13 @@ import {
   type DigestRow,
   type DigestScope,
   type LinePage,
+  recordStateSchema,
 } from "../../../shared/replication/digest.ts";
+import { StoredFormat } from "../../stored-json.ts";
+import { versionAt } from "../schema.ts";
+
+/** versions.record as the digest reads it (stored-formats.ts has the whole record's format). */
+const RECORD_STATE = StoredFormat.of(recordStateSchema);
 
 function scan(
   sql: SqlStorage,
@@ -21,7 +27,7 @@ function scan(
   const after = scope.after ?? scope.prefix;
   const strict = scope.after !== null;
   const bounded = scope.until !== null;
-  return sql.exec<DigestRow>(
+  const rows = sql.exec<DigestRow>(
     `SELECT key, version_id, record FROM versions
      WHERE key >= ? AND (? = 0 OR key > ? OR (key = ? AND ? IS NOT NULL AND version_id > ?))
        AND substr(key, 1, ?) = ?${bounded ? " AND key <= ?" : ""}
@@ -36,6 +42,15 @@ function scan(
     scope.prefix,
     ...(bounded ? [scope.until] : []),
   );
+  return checked(rows);
+}
+
+/** The rows as they are read, each record checked against what its state is made of. */
+function* checked(rows: Iterable<DigestRow>): Iterable<DigestRow> {
+  for (const row of rows) {
+    RECORD_STATE.read(row.record, versionAt(row.key, row.version_id, "record"));
+    yield row;
+  }
 }
 
 /** One page of range digests (see the module header). */
