@@ -65,11 +65,10 @@ export function requeueFixes(
       continue;
     }
     if (fix.metadataOnly && !marker) {
-      const record = stored;
-      record.metadataTimestamp = Math.max(now, (record.metadataTimestamp ?? 0) + 1);
+      stored.metadataTimestamp = Math.max(now, (stored.metadataTimestamp ?? 0) + 1);
       sql.exec(
         "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
-        serializeRecord(record),
+        serializeRecord(stored),
         fix.key,
         fix.versionId,
       );
@@ -88,7 +87,7 @@ export function requeueFixes(
   return queued;
 }
 
-/** `replicate verify --fix`: requeues the given versions for `target` . */
+/** `replicate verify --fix`: requeues the given versions for `target`. */
 export async function requeueVerified(
   s: CoordinatorState,
   target: string,
