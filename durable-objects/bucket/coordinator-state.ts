@@ -24,8 +24,7 @@ export class CoordinatorState {
 
   constructor(
     readonly storage: DurableObjectStorage,
-    readonly env: Env,
-    work: CoordinatorBackground,
+    readonly work: CoordinatorBackground,
   ) {
     this.sql = storage.sql;
     this.log = new ReplicationLog(this.sql);
@@ -33,7 +32,7 @@ export class CoordinatorState {
     this.copies = new ConfigCopies(this.sql, work, (at) => this.background.ensureAlarm(at));
     this.replication = new ReplicationService(
       this.sql,
-      env,
+      work,
       this.log,
       this.background,
       this.copies,

@@ -1,13 +1,15 @@
 /**
- * Work the bucket coordinator hands to the data path. The coordinator keeps
- * the durable queues (garbage collection, heals, configuration copies) and
- * decides when a step is due and how often it is retried; doing a step
- * needs the drives and the erasure code, which belong to the Worker. The
- * Worker implements this interface and gives it to the coordinator when
- * the runtime constructs it, so Durable Object code never imports the
- * Worker. Every method reports whether the step is done (false: retry
- * later), and a method that throws counts as not done.
+ * Work the bucket coordinator hands to the Worker. The coordinator keeps
+ * the durable queues (garbage collection, heals, configuration copies, the
+ * replication log) and decides when a step is due and how often it is
+ * retried; doing a step needs the drives, the erasure code or the
+ * replication Queue, which belong to the Worker. The Worker implements this
+ * interface and gives it to the coordinator when the runtime constructs
+ * it, so Durable Object code never imports the Worker. The storage steps
+ * report whether they are done (false: retry later), and one that throws
+ * counts as not done.
  */
+import type { ReplicationMessage } from "../replication/queue.ts";
 import type { StoredVersion } from "./bucket-rpc.ts";
 import type { ErasureInfo } from "./version-record.ts";
 
@@ -28,4 +30,10 @@ export interface CoordinatorBackground {
   healVersion(version: StoredVersion): Promise<boolean>;
   /** Stores the bucket's configuration copy (JSON, `version`) on every drive of the deployment. */
   pushConfigCopy(bucket: string, version: number, copy: string): Promise<boolean>;
+  /**
+   * Wakes the replication consumer for these versions and targets, after
+   * the commit that queued them; never throws (a lost wake-up is recovered
+   * by the scanner from the replication log).
+   */
+  wakeReplication(messages: ReplicationMessage[]): Promise<void>;
 }

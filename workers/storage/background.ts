@@ -1,15 +1,17 @@
 /**
  * The data path's side of the bucket coordinator's background work
  * (shared/types/coordinator-background.ts): garbage collection of replaced
- * or deleted writes, heals queued by reads, and copies of the bucket's
- * configuration on every drive. Each returns true when the work is done
- * (false: the coordinator retries later).
+ * or deleted writes, heals queued by reads, copies of the bucket's
+ * configuration on every drive, and replication Queue wake-ups. The storage
+ * steps return true when the work is done (false: the coordinator retries
+ * later).
  */
 import type {
   CoordinatorBackground,
   GarbageItem,
 } from "../../shared/types/coordinator-background.ts";
 import { loadConfig } from "../../shared/config.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../shared/replication/queue.ts";
 import { allSets } from "../../shared/layout/placement.ts";
 import { drivesOf } from "./erasure-set.ts";
 import { healVersion } from "./heal.ts";
@@ -49,5 +51,7 @@ export function coordinatorBackground(env: Env): CoordinatorBackground {
     collectGarbage: (bucket, item) => collectGarbage(env, bucket, item),
     healVersion: async (stored) => (await healVersion(env, stored)).offlineDrives === 0,
     pushConfigCopy: (bucket, version, copy) => pushConfigCopy(env, bucket, version, copy),
+    wakeReplication: (messages) =>
+      wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, messages),
   };
 }

@@ -10,7 +10,8 @@ import type { ReplicationConfig } from "../../../shared/replication/config.ts";
 import { widenedTargets } from "../../../shared/replication/widening.ts";
 import type { BackgroundQueues } from "../background-queues.ts";
 import type { ConfigCopies } from "../config-copies.ts";
-import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { CoordinatorBackground } from "../../../shared/types/coordinator-background.ts";
 import { configOf, replicationTaskOf, type ReplicationTask, type TargetRef } from "./plan.ts";
 import type {
   ReplicationOp,
@@ -32,7 +33,7 @@ export class ReplicationService {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly env: Env,
+    private readonly work: CoordinatorBackground,
     private readonly log: ReplicationLog,
     private readonly background: BackgroundQueues,
     private readonly copies: ConfigCopies,
@@ -45,10 +46,7 @@ export class ReplicationService {
   async wake(key: string, versionId: string, targets: string[]): Promise<void> {
     const bucket = this.row()?.name;
     if (!bucket) return;
-    await wakeConsumer(
-      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
-      targets.map((target) => ({ bucket, key, versionId, target })),
-    );
+    await this.work.wakeReplication(targets.map((target) => ({ bucket, key, versionId, target })));
   }
 
   /** One step of the running jobs (the coordinator's alarm); true while jobs remain. */
@@ -56,7 +54,7 @@ export class ReplicationService {
     const row = this.row();
     if (!row) return false;
     const queued = this.resync.step(row.name, configOf(row), Date.now());
-    await wakeConsumer(this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued);
+    await this.work.wakeReplication(queued);
     return this.resync.active();
   }
 
@@ -190,8 +188,7 @@ export class ReplicationService {
     const ready = this.log.readyAfter(key, target, (id) => olderVersions(this.sql, key, id));
     const bucket = this.row()?.name;
     if (bucket && ready.length > 0)
-      await wakeConsumer(
-        this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+      await this.work.wakeReplication(
         ready.map((r) => ({ bucket, key: r.key, versionId: r.versionId, target: r.target })),
       );
   }
@@ -224,8 +221,7 @@ export class ReplicationService {
     const bucket = this.row()?.name;
     if (!bucket) return 0;
     const ops = this.log.retryTarget(target, Date.now(), limit);
-    await wakeConsumer(
-      this.env.REPLICATION_QUEUE as Queue<ReplicationMessage>,
+    await this.work.wakeReplication(
       ops.map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target })),
     );
     return ops.length;

@@ -21,7 +21,7 @@ import { versionAt } from "../schema.ts";
 import { VERSION_RECORD } from "../stored-formats.ts";
 import type { VerifyFix } from "../../../shared/types/replication-rpc.ts";
 import type { ReplicationLog } from "./log.ts";
-import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
 import type { CoordinatorState } from "../coordinator-state.ts";
 import { configOf } from "./plan.ts";
 
@@ -98,6 +98,6 @@ export async function requeueVerified(
   const queued = s.transaction(() =>
     requeueFixes(s.sql, s.log, configOf(row), row.name, target, fixes, Date.now()),
   );
-  await wakeConsumer(s.env.REPLICATION_QUEUE as Queue<ReplicationMessage>, queued.messages);
+  await s.work.wakeReplication(queued.messages);
   return { requeued: queued.messages.length, outOfScope: queued.outOfScope };
 }
