@@ -9,10 +9,10 @@ import { withClientHeaders } from "./client-headers.ts";
 import { app } from "./http/routes.ts";
 import { runScheduled } from "./scanner/scheduled.ts";
 import { handleReplicationBatch } from "./replication/consumer.ts";
-import type { ReplicationMessage } from "../durable-objects/bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../shared/replication/queue.ts";
 
 export { Drive } from "../durable-objects/drive/drive.ts";
-export { Bucket } from "../durable-objects/bucket/bucket.ts";
+export { Bucket } from "./bucket-coordinator.ts";
 export { Deployment } from "../durable-objects/deployment/deployment.ts";
 export { Iam } from "../durable-objects/iam/iam.ts";
 

@@ -11,9 +11,24 @@ import {
   type ErasureInfo,
   type VersionRecord,
 } from "../../shared/types/version-record.ts";
-import { collectGarbage, healQueuedVersion } from "../../workers/objects/erasure/background.ts";
+import type {
+  CoordinatorBackground,
+  GarbageItem,
+} from "../../shared/types/coordinator-background.ts";
 import type { GcRow } from "./schema.ts";
-import type { VersionLookup } from "./types.ts";
+import { DATA_DIRS, ERASURE } from "./stored-formats.ts";
+import type { VersionLookup } from "../../shared/types/bucket-rpc.ts";
+
+function garbageItemOf(row: GcRow): GarbageItem {
+  const at = (column: string) => ({ table: "gc_queue", key: String(row.id), column });
+  return {
+    key: row.key,
+    versionId: row.version_id,
+    dataDir: row.data_dir,
+    partDirs: DATA_DIRS.read(row.part_dirs, at("part_dirs")),
+    erasure: ERASURE.read(row.erasure, at("erasure")),
+  };
+}
 
 const GC_BATCH = 50;
 const HEAL_BATCH = 5;
@@ -27,7 +42,7 @@ export class BackgroundQueues {
   constructor(
     private readonly sql: SqlStorage,
     private readonly storage: DurableObjectStorage,
-    private readonly env: Env,
+    private readonly work: CoordinatorBackground,
   ) {}
 
   /** Queues removal of a version's record copies and blocks. */
@@ -80,7 +95,7 @@ export class BackgroundQueues {
       )
       .toArray();
     for (const row of rows) {
-      const done = await collectGarbage(this.env, bucket, row);
+      const done = await this.work.collectGarbage(bucket, garbageItemOf(row));
       if (done || row.attempts + 1 >= MAX_BACKGROUND_ATTEMPTS) {
         this.sql.exec("DELETE FROM gc_queue WHERE id = ?", row.id);
       } else {
@@ -105,7 +120,7 @@ export class BackgroundQueues {
       .toArray();
     for (const row of rows) {
       const lookup = await getVersion(row.key, row.version_id);
-      const done = !lookup.ok || (await healQueuedVersion(this.env, lookup.version));
+      const done = !lookup.ok || (await this.work.healVersion(lookup.version));
       if (done || row.attempts + 1 >= MAX_BACKGROUND_ATTEMPTS) {
         this.sql.exec(
           "DELETE FROM heal_queue WHERE key = ? AND version_id = ?",

@@ -6,9 +6,7 @@
  * (`config_pushed` catches up). Drives keep the highest version they saw.
  */
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
-import { loadConfig } from "../../shared/config.ts";
-import { allSets } from "../../shared/layout/placement.ts";
-import { setDrives } from "../../workers/objects/stubs.ts";
+import type { CoordinatorBackground } from "../../shared/types/coordinator-background.ts";
 import type { BucketRow } from "./schema.ts";
 
 /** How long a failed push waits before the alarm tries again. */
@@ -35,7 +33,7 @@ export function configCopyOf(row: BucketRow): BucketConfigCopy {
 export class ConfigCopies {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly env: Env,
+    private readonly work: CoordinatorBackground,
     private readonly retryAt: (at: number) => Promise<void>,
   ) {}
 
@@ -61,15 +59,7 @@ export class ConfigCopies {
     if (!row || row.config_pushed >= row.config_version) return true;
     const version = row.config_version;
     const copy = JSON.stringify(configCopyOf(row));
-    const config = loadConfig(this.env);
-    const outcomes = await Promise.allSettled(
-      allSets(config.pools).flatMap((address) =>
-        setDrives(this.env, address, config.pools[address.pool].drivesPerSet).map((drive) =>
-          drive.putBucketCopy(row.name, version, copy),
-        ),
-      ),
-    );
-    if (outcomes.some((outcome) => outcome.status === "rejected")) {
+    if (!(await this.work.pushConfigCopy(row.name, version, copy))) {
       await this.retryAt(Date.now() + CONFIG_PUSH_RETRY_MS);
       return false;
     }

@@ -14,8 +14,12 @@ import {
 } from "../../shared/lifecycle/rules.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { mayDelete } from "./object-lock.ts";
-import type { StoredVersion, LifecycleSummary } from "./types.ts";
-import type { BucketRow, VersionRow } from "./schema.ts";
+import type { StoredVersion, LifecycleSummary } from "../../shared/types/bucket-rpc.ts";
+import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
+import type { CoordinatorState } from "./coordinator-state.ts";
+import { LIFECYCLE, bucketColumn } from "./stored-formats.ts";
+import { abortUpload } from "./uploads.ts";
+import { removeVersionRow, storeVersion } from "./versions.ts";
 
 /** What the coordinator lends a lifecycle step. */
 export interface LifecycleHost {
@@ -135,7 +139,9 @@ export async function runLifecycleStep(
     finished: true,
   };
   if (!row?.lifecycle) return summary;
-  const rules = (JSON.parse(row.lifecycle) as LifecycleRule[]).filter((rule) => rule.enabled);
+  const rules = LIFECYCLE.read(row.lifecycle, bucketColumn(row.name, "lifecycle")).filter(
+    (rule) => rule.enabled,
+  );
   const keys = host.sql
     .exec<{ key: string }>(
       "SELECT DISTINCT key FROM versions WHERE key > ? ORDER BY key LIMIT ?",
@@ -167,4 +173,51 @@ export async function runLifecycleStep(
     }
   }
   return summary;
+}
+
+/** The lifecycle rules, or null when none are configured. */
+export async function getLifecycle(s: CoordinatorState): Promise<LifecycleRule[] | null> {
+  const row = s.bucketRow();
+  if (!row?.lifecycle) return null;
+  return LIFECYCLE.read(row.lifecycle, bucketColumn(row.name, "lifecycle"));
+}
+
+/** Sets (or, with null, removes) the lifecycle rules. */
+export async function setLifecycle(
+  s: CoordinatorState,
+  rules: LifecycleRule[] | null,
+): Promise<boolean> {
+  if (!s.bucketRow()) return false;
+  s.sql.exec(
+    "UPDATE bucket SET lifecycle = ?, lifecycle_cursor = NULL",
+    rules ? JSON.stringify(rules) : null,
+  );
+  await s.copies.changed();
+  return true;
+}
+
+/**
+ * One lifecycle step: applies the rules to up to `maxKeys` keys after the
+ * persisted cursor (wrapping to the start at the end) and to expired
+ * multipart uploads. Time is `now`, so tests can move the clock.
+ */
+export async function runLifecycle(
+  s: CoordinatorState,
+  now: number,
+  maxKeys = 500,
+): Promise<LifecycleSummary> {
+  return runLifecycleStep(lifecycleHost(s), s.bucketRow(), now, maxKeys, (id) =>
+    abortUpload(s, id),
+  );
+}
+
+function lifecycleHost(s: CoordinatorState): LifecycleHost {
+  return {
+    sql: s.sql,
+    transactionSync: (fn) => s.transaction(fn),
+    toStored,
+    storeVersion: (record, inlineData) => storeVersion(s, record, inlineData, false),
+    removeVersionRow: (record) => removeVersionRow(s, record),
+    wake: () => void s.background.ensureAlarm(Date.now() + 50),
+  };
 }

@@ -7,36 +7,20 @@
  * whatever the bucket holds.
  */
 import { toStored, type VersionRow } from "./schema.ts";
-import type { StoredVersion, VersionPage } from "./types.ts";
+import type {
+  ListedObject,
+  ListedVersion,
+  ListPage,
+  ListRequest,
+  StoredVersion,
+  VersionListPage,
+  VersionListRequest,
+  VersionPage,
+} from "../../shared/types/bucket-rpc.ts";
 
 /** Sorts after every key that starts with the prefix it is appended to. */
 const PREFIX_END = String.fromCodePoint(0x10ffff);
 const SCAN_BATCH = 256;
-
-export interface ListRequest {
-  prefix: string;
-  delimiter: string;
-  /** List keys strictly after this one ("" = from the start). */
-  after: string;
-  maxKeys: number;
-}
-
-export interface ListedObject {
-  key: string;
-  etag: string;
-  size: number;
-  mtime: number;
-  storageClass: string;
-  versionId: string;
-}
-
-export interface ListPage {
-  objects: ListedObject[];
-  commonPrefixes: string[];
-  isTruncated: boolean;
-  /** The last key or common prefix of this page (the next marker), when truncated. */
-  nextMarker: string | null;
-}
 
 interface IndexRow extends Record<string, SqlStorageValue> {
   key: string;
@@ -116,27 +100,6 @@ export function listObjects(sql: SqlStorage, request: ListRequest): ListPage {
     }
     if (!jumped && rows.length < SCAN_BATCH) return page;
   }
-}
-
-export interface VersionListRequest {
-  prefix: string;
-  delimiter: string;
-  keyMarker: string;
-  versionIdMarker: string;
-  maxKeys: number;
-}
-
-export interface ListedVersion extends ListedObject {
-  isLatest: boolean;
-  deleteMarker: boolean;
-}
-
-export interface VersionListPage {
-  versions: ListedVersion[];
-  commonPrefixes: string[];
-  isTruncated: boolean;
-  nextKeyMarker: string | null;
-  nextVersionIdMarker: string | null;
 }
 
 interface VersionIndexRow extends IndexRow {

@@ -19,7 +19,7 @@
  */
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { toStored, type VersionRow } from "./schema.ts";
-import type { ReplicaMetadataChange } from "./types.ts";
+import type { ReplicaMetadataChange } from "../../shared/types/bucket-rpc.ts";
 
 export type Retention = NonNullable<VersionRecord["retention"]>;
 

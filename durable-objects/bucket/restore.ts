@@ -1,8 +1,8 @@
 /**
- * Restoring a lost coordinator from the drives' copies (the worker's
- * workers/storage/rebuild-namespace.ts reads and merges them). A restore
- * starts only where the coordinator holds no bucket: it writes the bucket
- * row from the drives' configuration copy with `rebuilding` set, and the
+ * Restoring a lost coordinator from the drives' copies (the Worker's
+ * namespace rebuild reads and merges them). A restore starts only where
+ * the coordinator holds no bucket: it writes the bucket row from the
+ * drives' configuration copy with `rebuilding` set, and the
  * bucket answers as if it did not exist until `finishRestore`, so clients
  * never see half a namespace. Versions arrive in batches, each placed in
  * its key's order by (mtime, version id) as replicas are; a version already
@@ -11,15 +11,8 @@
  */
 import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import type { BucketRow } from "./schema.ts";
-import type { StoredVersion } from "./types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { insertVersionRow, repointLatest, seqFor } from "./version-order.ts";
-
-/** Columns that track the drives' copies and restores (migration 6). */
-export const NAMESPACE_MIGRATION = `
-  ALTER TABLE bucket ADD COLUMN config_version INTEGER NOT NULL DEFAULT 1;
-  ALTER TABLE bucket ADD COLUMN config_pushed INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE bucket ADD COLUMN rebuilding INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE bucket ADD COLUMN rebuild_cursor TEXT;`;
 
 export type RestoreStart =
   { ok: true; resumed: boolean; cursor: string | null } | { ok: false; error: "BucketExists" };

@@ -1,10 +1,12 @@
-import { versionRecordSchema } from "../../shared/types/version-record.ts";
-import { REPLICATION_MIGRATION } from "./replication-log.ts";
-import { LAG_MIGRATION } from "./replication-lag.ts";
-import { LEASE_MIGRATION } from "./replication-lease.ts";
-import { RESYNC_MIGRATION } from "./resync-schema.ts";
-import { NAMESPACE_MIGRATION } from "./restore.ts";
-import type { StoredVersion } from "./types.ts";
+import {
+  LAG_MIGRATION,
+  LEASE_MIGRATION,
+  REPLICATION_MIGRATION,
+  RESYNC_MIGRATION,
+} from "./replication/schema.ts";
+import type { ColumnAt } from "../stored-json.ts";
+import { VERSION_RECORD, VERSIONING_EXCLUDES, bucketColumn } from "./stored-formats.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 
 /**
  * Bucket coordinator schema. `versions` holds every version of every key
@@ -88,8 +90,12 @@ export const BUCKET_MIGRATIONS: readonly string[] = [
   RESYNC_MIGRATION,
   // A multipart transfer in progress to a target: { uploadId, parts: { number: etag } }.
   `ALTER TABLE replication_log ADD COLUMN upload TEXT;`,
-  NAMESPACE_MIGRATION,
-  // The replicated-state generation of a row (replication-log.ts).
+  // Columns that track the drives' copies of the configuration and restores (restore.ts).
+  `ALTER TABLE bucket ADD COLUMN config_version INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE bucket ADD COLUMN config_pushed INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE bucket ADD COLUMN rebuilding INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE bucket ADD COLUMN rebuild_cursor TEXT;`,
+  // The replicated-state generation of a row (replication/log.ts).
   `ALTER TABLE replication_log ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;`,
   LAG_MIGRATION,
   LEASE_MIGRATION,
@@ -157,10 +163,15 @@ export interface PartRow extends Record<string, SqlStorageValue> {
   mtime: number;
 }
 
+/** Where a column of a version row was read from. */
+export function versionAt(key: string, versionId: string, column: string): ColumnAt {
+  return { table: "versions", key: `${key} ${versionId}`, column };
+}
+
 /** A version row as the record and inline data it holds. */
 export function toStored(row: VersionRow): StoredVersion {
   return {
-    record: versionRecordSchema.parse(JSON.parse(row.record)),
+    record: VERSION_RECORD.read(row.record, versionAt(row.key, row.version_id, "record")),
     inlineData: row.inline_data ? new Uint8Array(row.inline_data) : null,
   };
 }
@@ -171,8 +182,8 @@ export function excludesOf(row: BucketRow): {
   excludeFolders: boolean;
 } {
   if (!row.versioning_excludes) return { excludedPrefixes: [], excludeFolders: false };
-  return JSON.parse(row.versioning_excludes) as {
-    excludedPrefixes: string[];
-    excludeFolders: boolean;
-  };
+  return VERSIONING_EXCLUDES.read(
+    row.versioning_excludes,
+    bucketColumn(row.name, "versioning_excludes"),
+  );
 }

@@ -6,9 +6,18 @@
  * Completing or aborting removes the upload; parts the completion does not
  * use are collected. Listing uploads orders by key, then creation.
  */
-import { erasureInfoSchema } from "../../shared/types/version-record.ts";
+import type { ErasureInfo } from "../../shared/types/version-record.ts";
+import { ERASURE, PART_CHECKSUMS } from "./stored-formats.ts";
 import type { PartRow, UploadRow } from "./schema.ts";
-import type { UploadedPart, UploadInfo, UploadListing } from "./types.ts";
+import type {
+  CommitRequest,
+  CommitResult,
+  UploadedPart,
+  UploadInfo,
+  UploadListing,
+} from "../../shared/types/bucket-rpc.ts";
+import type { CoordinatorState } from "./coordinator-state.ts";
+import { commitVersion } from "./versions.ts";
 
 export function toUpload(row: UploadRow): UploadInfo {
   return {
@@ -16,7 +25,7 @@ export function toUpload(row: UploadRow): UploadInfo {
     key: row.key,
     createdAt: row.created_at,
     attributes: row.attributes,
-    erasure: erasureInfoSchema.parse(JSON.parse(row.erasure)),
+    erasure: ERASURE.read(row.erasure, { table: "uploads", key: row.upload_id, column: "erasure" }),
   };
 }
 
@@ -26,7 +35,11 @@ export function toPart(row: PartRow): UploadedPart {
     size: row.size,
     etag: row.etag,
     dataDir: row.data_dir,
-    checksums: JSON.parse(row.checksums) as Record<string, string>,
+    checksums: PART_CHECKSUMS.read(row.checksums, {
+      table: "upload_parts",
+      key: `${row.upload_id} ${row.part_number}`,
+      column: "checksums",
+    }),
     mtime: row.mtime,
   };
 }
@@ -138,4 +151,80 @@ export function listUploads(sql: SqlStorage, request: UploadListRequest): Upload
     listing.nextUploadIdMarker = row.upload_id;
   }
   return listing;
+}
+
+/** Starts a multipart upload; returns its id. */
+export async function createUpload(
+  s: CoordinatorState,
+  key: string,
+  attributes: string,
+  erasure: ErasureInfo,
+): Promise<string | null> {
+  if (!s.bucketRow()) return null;
+  const uploadId = crypto.randomUUID();
+  s.sql.exec(
+    "INSERT INTO uploads (upload_id, key, created_at, attributes, erasure) VALUES (?, ?, ?, ?, ?)",
+    uploadId,
+    key,
+    Date.now(),
+    attributes,
+    JSON.stringify(erasure),
+  );
+  return uploadId;
+}
+
+/** Records an uploaded part (replacing one of the same number). False when the upload is gone. */
+export async function putPart(
+  s: CoordinatorState,
+  uploadId: string,
+  part: UploadedPart,
+): Promise<boolean> {
+  const upload = findUpload(s.sql, uploadId);
+  if (!upload) return false;
+  const replaced = storePart(s.sql, uploadId, part);
+  if (replaced) s.background.queueDirs([replaced], upload.erasure);
+  return true;
+}
+
+/** Parts of an upload after `after`, at most `limit`. */
+export async function listParts(
+  s: CoordinatorState,
+  uploadId: string,
+  after: number,
+  limit: number,
+): Promise<UploadedPart[] | null> {
+  if (!findUpload(s.sql, uploadId)) return null;
+  return partsOf(s.sql, uploadId, after, limit);
+}
+
+/**
+ * Completes an upload: commits `record` (whose parts must be the upload's
+ * current parts) and drops the upload; unused parts are collected.
+ */
+export async function completeUpload(
+  s: CoordinatorState,
+  uploadId: string,
+  request: CommitRequest,
+): Promise<CommitResult | { ok: false; error: "NoSuchUpload" | "InvalidPart" }> {
+  const upload = findUpload(s.sql, uploadId);
+  if (!upload) return { ok: false, error: "NoSuchUpload" };
+  const current = new Map(partsOf(s.sql, uploadId).map((part) => [part.number, part.dataDir]));
+  for (const part of request.record.parts) {
+    if (current.get(part.number) !== part.dataDir) return { ok: false, error: "InvalidPart" };
+  }
+  const result = await commitVersion(s, request);
+  if (!result.ok) return result;
+  const used = new Set(request.record.parts.map((part) => part.dataDir));
+  const unused = dropUpload(s.sql, uploadId).filter((dir) => !used.has(dir));
+  if (unused.length > 0) s.background.queueDirs(unused, upload.erasure);
+  return result;
+}
+
+/** Aborts an upload and collects its parts. False when it does not exist. */
+export async function abortUpload(s: CoordinatorState, uploadId: string): Promise<boolean> {
+  const upload = findUpload(s.sql, uploadId);
+  if (!upload) return false;
+  const dirs = dropUpload(s.sql, uploadId);
+  if (dirs.length > 0) s.background.queueDirs(dirs, upload.erasure);
+  return true;
 }

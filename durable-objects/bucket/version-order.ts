@@ -7,7 +7,7 @@
  * are renumbered when a replica lands between existing versions.
  */
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { CommitRequest } from "./types.ts";
+import type { CommitRequest } from "../../shared/types/bucket-rpc.ts";
 
 interface OrderRow extends Record<string, SqlStorageValue> {
   version_id: string;

@@ -9,12 +9,18 @@
  * pending and failed work at once.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ReplicationMessage } from "../bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { applyMigrations } from "../migrations.ts";
 import { probeEndpoint } from "./probe.ts";
-import type { NewTarget, RemoteTarget, TargetCredentials, TargetUpdate } from "./target-types.ts";
+import type {
+  NewTarget,
+  RemoteTarget,
+  TargetCredentials,
+  TargetUpdate,
+} from "../../shared/types/remote-target.ts";
 import { TARGETS_LAG_SLO_MIGRATION, TARGETS_MIGRATION, TargetStore } from "./targets.ts";
+import type { BucketEntry } from "../../shared/types/deployment-rpc.ts";
 
 const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE site (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,12 +33,6 @@ const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
   TARGETS_LAG_SLO_MIGRATION,
 ];
-
-export interface BucketEntry {
-  name: string;
-  createdAt: number;
-  owner: string;
-}
 
 export class Deployment extends DurableObject<Env> {
   private sql: SqlStorage;

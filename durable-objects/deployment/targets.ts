@@ -21,7 +21,7 @@ import type {
   TargetCredentials,
   TargetHealth,
   TargetUpdate,
-} from "./target-types.ts";
+} from "../../shared/types/remote-target.ts";
 
 export const TARGETS_MIGRATION = `CREATE TABLE targets (
      arn TEXT PRIMARY KEY,

@@ -21,7 +21,7 @@ import {
   type VersionCopyCursor,
   type VersionCopyEntry,
   type WriteShardBlocks,
-} from "./types.ts";
+} from "../../shared/types/drive-rpc.ts";
 
 /** A page of record copies for a rebuild stops near this many bytes (the rebuild holds a page per drive). */
 const LIST_COPIES_MAX_BYTES = 2 * 1024 * 1024;

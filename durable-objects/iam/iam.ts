@@ -16,7 +16,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { secretBox, type SecretBox } from "../../shared/crypto/secret-box.ts";
 import { BUILTIN_POLICIES, isBuiltinPolicy } from "../../shared/iam/builtin-policies.ts";
-import { parseStoredPolicy, type PolicyDocument } from "../../shared/iam/policy-document.ts";
+import type { PolicyDocument } from "../../shared/iam/policy-document.ts";
+import type { ColumnAt } from "../stored-json.ts";
+import { POLICY_DOCUMENT } from "./stored-formats.ts";
 import { applyMigrations } from "../migrations.ts";
 import { IAM_MIGRATIONS } from "./schema.ts";
 import type {
@@ -30,7 +32,7 @@ import type {
   ServiceAccountUpdate,
   Status,
   UserInfo,
-} from "./types.ts";
+} from "../../shared/types/iam-rpc.ts";
 
 interface UserRow extends Record<string, SqlStorageValue> {
   access_key: string;
@@ -66,6 +68,11 @@ const SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 function randomString(alphabet: string, length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Where a service account's session policy was read from. */
+function sessionPolicyAt(accessKey: string): ColumnAt {
+  return { table: "service_accounts", key: accessKey, column: "policy" };
 }
 
 export class Iam extends DurableObject<Env> {
@@ -144,7 +151,9 @@ export class Iam extends DurableObject<Env> {
     const row = this.sql
       .exec<{ document: string }>("SELECT document FROM policies WHERE name = ?", name)
       .toArray()[0];
-    return row ? parseStoredPolicy(row.document) : null;
+    return row
+      ? POLICY_DOCUMENT.read(row.document, { table: "policies", key: name, column: "document" })
+      : null;
   }
 
   // ---- users ----
@@ -411,7 +420,9 @@ export class Iam extends DurableObject<Env> {
       expiration: row.expiration === null ? null : new Date(row.expiration).toISOString(),
       impliedPolicy: row.policy === null,
       disabledBy: row.status === "enabled" ? null : row.disabled_by,
-      ...(withPolicy ? { policy: row.policy === null ? null : parseStoredPolicy(row.policy) } : {}),
+      ...(withPolicy
+        ? { policy: POLICY_DOCUMENT.readNullable(row.policy, sessionPolicyAt(row.access_key)) }
+        : {}),
       createdAt: new Date(row.created_at).toISOString(),
     };
   }
@@ -563,7 +574,7 @@ export class Iam extends DurableObject<Env> {
       kind: "serviceAccount",
       user: account.parent,
       rootParent,
-      sessionPolicy: account.policy === null ? null : parseStoredPolicy(account.policy),
+      sessionPolicy: POLICY_DOCUMENT.readNullable(account.policy, sessionPolicyAt(accessKey)),
       ...(rootParent ? { groups: [], policies: [] } : this.policiesOf(account.parent)),
     };
   }

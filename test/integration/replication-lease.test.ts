@@ -5,7 +5,7 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Bucket } from "../../durable-objects/bucket/bucket.ts";
+import type { Bucket } from "../../workers/bucket-coordinator.ts";
 
 const TARGET = "arn:floe:replication::lease:target";
 

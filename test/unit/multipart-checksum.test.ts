@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createChecksum, type ChecksumAlgorithm } from "../../shared/checksums.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import type { UploadedPart } from "../../durable-objects/bucket/types.ts";
+import type { UploadedPart } from "../../shared/types/bucket-rpc.ts";
 import {
   completedChecksums,
   partChecksumPlan,

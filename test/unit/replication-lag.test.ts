@@ -7,7 +7,7 @@ import {
   LAG_BUCKETS,
   percentiles,
 } from "../../shared/replication/lag.ts";
-import { resyncEta } from "../../durable-objects/bucket/resync.ts";
+import { resyncEta } from "../../durable-objects/bucket/replication/resync.ts";
 import { jobText, lagRows } from "../../cli/commands/replicate/status.ts";
 import type { TargetStatus } from "../../cli/replication/schemas.ts";
 import { parseLagSlo } from "../../cli/replication/targets.ts";

@@ -6,7 +6,7 @@ import {
   stateOf,
   type DigestRow,
   type DigestScope,
-} from "../../durable-objects/bucket/digest.ts";
+} from "../../shared/replication/digest.ts";
 import { serializeRecord } from "../../shared/types/version-record.ts";
 import { heldAlike, type RemoteStates } from "../../workers/replication/remote-states.ts";
 import { compareKeys, differingFields } from "../../workers/replication/verify-fields.ts";

@@ -26,7 +26,7 @@
  */
 import { z } from "zod";
 import { parsePolicy, PolicyError } from "../../shared/iam/policy-document.ts";
-import type { GroupInfo, IamResult, UserInfo } from "../../durable-objects/iam/types.ts";
+import type { GroupInfo, IamResult, UserInfo } from "../../shared/types/iam-rpc.ts";
 import { iamStub } from "../objects/stubs.ts";
 import {
   AdminError,

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
-import type { LifecycleSummary } from "../../durable-objects/bucket/types.ts";
+import type { LifecycleSummary } from "../../shared/types/bucket-rpc.ts";
 import { deploymentStub } from "../objects/stubs.ts";
 import { bucketInfo } from "../objects/buckets.ts";
 import { runLifecycleStep } from "../objects/maintenance.ts";

@@ -23,7 +23,7 @@ import {
   addServiceAccountSchema,
   updateServiceAccountSchema,
 } from "./iam-schemas.ts";
-import type { ServiceAccountInfo } from "../../durable-objects/iam/types.ts";
+import type { ServiceAccountInfo } from "../../shared/types/iam-rpc.ts";
 import { iamStub } from "../objects/stubs.ts";
 import {
   AdminError,

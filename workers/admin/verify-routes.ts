@@ -9,7 +9,7 @@
  *        s3:PutReplicationConfiguration)
  * The digest route is what a source calls on its target with the remote
  * target's credentials (ReplicationRemoteUser has s3:ListBucket); what a
- * range and a state hold is in durable-objects/bucket/digest.ts.
+ * range and a state hold is in shared/replication/digest.ts.
  */
 import { z } from "zod";
 import { deploymentStub } from "../objects/stubs.ts";

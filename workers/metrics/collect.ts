@@ -11,7 +11,7 @@ import { deploymentStub } from "../objects/stubs.ts";
 import { replicationStats, resyncStatus } from "../objects/replication-state.ts";
 import { deploymentInfo } from "../admin/info.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
-import type { TargetStats } from "../../durable-objects/bucket/replication-log.ts";
+import type { TargetStats } from "../../shared/types/replication-rpc.ts";
 import { Exposition, type Labels } from "./exposition.ts";
 
 const P = "floe_bucket_replication_";

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { replicaStamp, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../../shared/types/bucket-rpc.ts";
 import { writeSlots } from "./erasure/write-blocks.ts";
 import { commitRecord, discardWrite, type CommitSuccess } from "./erasure/write-object.ts";
 import { bucketStub, getDeploymentId } from "./stubs.ts";

@@ -8,7 +8,7 @@ import type {
   ListRequest,
   VersionListPage,
   VersionListRequest,
-} from "../../durable-objects/bucket/listing.ts";
+} from "../../shared/types/bucket-rpc.ts";
 import { noSuchBucket, ok, type ObjectResult } from "./result.ts";
 import { bucketStub } from "./stubs.ts";
 

@@ -9,7 +9,7 @@ import type {
   LifecycleSummary,
   StoredVersion,
   VersionPage,
-} from "../../durable-objects/bucket/types.ts";
+} from "../../shared/types/bucket-rpc.ts";
 import { bucketStub } from "./stubs.ts";
 
 /** Every version of one key, oldest first. */

@@ -17,7 +17,7 @@
  */
 import { createReedSolomon, InsufficientShardsError } from "../../shared/erasure/index.ts";
 import { versionRecordSchema, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { shardOfDrive } from "./erasure/erasure-set.ts";
 
 /** One drive's copy of a version, as read from it. */

@@ -14,8 +14,8 @@
 import type { FloeConfig } from "../../shared/config.ts";
 import { allSets, driveName, type SetAddress } from "../../shared/layout/placement.ts";
 import { bucketConfigCopySchema, type BucketConfigCopy } from "../../shared/types/bucket-config.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import type { VersionCopyCursor, VersionCopyEntry } from "../../durable-objects/drive/types.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
+import type { VersionCopyCursor, VersionCopyEntry } from "../../shared/types/drive-rpc.ts";
 import { mergeVersion, type DriveCopy } from "./rebuild-merge.ts";
 import { bucketStub, deploymentStub, setDrives, type DriveStub } from "./stubs.ts";
 

@@ -16,7 +16,7 @@ import type {
   UploadedPart,
   UploadInfo,
   UploadListing,
-} from "../../durable-objects/bucket/types.ts";
+} from "../../shared/types/bucket-rpc.ts";
 import type { UploadListRequest } from "../../durable-objects/bucket/uploads.ts";
 import { planErasure } from "./erasure/erasure-set.ts";
 import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "./erasure/write-blocks.ts";

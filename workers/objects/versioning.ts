@@ -8,7 +8,7 @@
  */
 import type { FloeConfig } from "../../shared/config.ts";
 import { replicaStamp, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { BucketInfo } from "../../durable-objects/bucket/types.ts";
+import type { BucketInfo } from "../../shared/types/bucket-rpc.ts";
 import { planErasure } from "./erasure/erasure-set.ts";
 import { writeSlots } from "./erasure/write-blocks.ts";
 import { commitRecord, discardWrite } from "./erasure/write-object.ts";

@@ -12,7 +12,7 @@
  */
 import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
 import type { ReplicationStatus } from "../../shared/replication/status.ts";
-import type { ReplicaMetadataChange, StoredVersion } from "../../durable-objects/bucket/types.ts";
+import type { ReplicaMetadataChange, StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { drivesOf } from "./erasure/erasure-set.ts";
 import { openObjectStream, type ByteRange } from "./erasure/read-object.ts";
 

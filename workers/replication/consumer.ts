@@ -18,7 +18,7 @@
  * A message whose version another attempt holds (leased) is acked: the
  * holder records the outcome, and the lease lapses if it dies.
  */
-import type { ReplicationMessage } from "../../durable-objects/bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { retryTarget } from "../objects/replication-state.ts";
 import { drainTarget } from "./drain.ts";
 import { peerTarget } from "./peer-fetch.ts";

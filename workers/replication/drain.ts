@@ -29,7 +29,7 @@
  * - The log stays the truth: a drain that dies leaves its rows PENDING,
  *   their leases lapse, and their messages or the scanner deliver them.
  */
-import type { DrainCursor, DrainRow } from "../../durable-objects/bucket/replication-lease.ts";
+import type { DrainCursor, DrainRow } from "../../shared/types/replication-rpc.ts";
 import { leaseDrainable } from "../objects/replication-state.ts";
 import { replicateOne } from "./replicate.ts";
 

@@ -12,7 +12,7 @@
  * - a failure to connect is described by kind (timeout, DNS, TLS, refused),
  *   never by the runtime's message, which may name internal addresses.
  */
-import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
+import type { TargetCredentials } from "../../shared/types/remote-target.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
 

@@ -7,8 +7,8 @@
  * span holds more versions than one page, or the target does not answer,
  * the versions fall back to the HEAD check (null).
  */
-import { stateOf, type LinePage } from "../../durable-objects/bucket/digest.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
+import { stateOf, type LinePage } from "../../shared/replication/digest.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { serializeRecord } from "../../shared/types/version-record.ts";
 import { remoteGet } from "./verify.ts";
 import { differingFields } from "./verify-fields.ts";

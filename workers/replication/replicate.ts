@@ -22,10 +22,8 @@
  * count as skipped; so does a resync after a coordinator restore. Only an
  * operator's resync sends them.
  */
-import type {
-  ReplicationMessage,
-  ReplicationTask,
-} from "../../durable-objects/bucket/replication-coordinator.ts";
+import type { ReplicationMessage } from "../../shared/replication/queue.ts";
+import type { ReplicationTask } from "../../shared/types/replication-rpc.ts";
 import { originOf } from "../../shared/types/version-record.ts";
 import { getDeploymentId } from "../objects/stubs.ts";
 import {

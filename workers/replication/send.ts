@@ -26,8 +26,8 @@ import {
   SOURCE_ORIGIN_HEADER,
   SOURCE_VERSION_ID_HEADER,
 } from "../../shared/replication/headers.ts";
-import type { StoredVersion } from "../../durable-objects/bucket/types.ts";
-import type { UploadProgress } from "../../durable-objects/bucket/replication-log.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
+import type { UploadProgress } from "../../shared/types/replication-rpc.ts";
 import { signRequest } from "../auth/sign.ts";
 import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
 import { openVersion } from "../objects/versions.ts";

@@ -1,6 +1,6 @@
 /**
  * What `replicate verify` calls a difference between two states of one
- * version (durable-objects/bucket/digest.ts): the names of the fields that
+ * version (shared/replication/digest.ts): the names of the fields that
  * differ, `deleteMarker`, `mtime`, `etag`, `size`, `storageClass`,
  * `contentType`, each stored content header by its name
  * (`content-encoding`, `content-disposition`, `content-language`,
@@ -8,7 +8,7 @@
  * `retention` and `legalHold`. Keys are ordered as both sites' indexes
  * order them: by UTF-8 bytes, which is code point order.
  */
-import type { VersionState } from "../../durable-objects/bucket/digest.ts";
+import type { VersionState } from "../../shared/replication/digest.ts";
 
 /** Fields a metadata-only replication carries; a difference in others needs the whole version. */
 export const METADATA_FIELDS: ReadonlySet<string> = new Set(["tags", "retention", "legalHold"]);

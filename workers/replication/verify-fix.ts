@@ -1,7 +1,7 @@
 /**
  * `replicate verify --fix`: makes a target hold what this site holds for
  * the versions verify found missing or different there. The source marks
- * them PENDING for the target again (durable-objects/bucket/verify-fix.ts)
+ * them PENDING for the target again (durable-objects/bucket/replication/verify-fix.ts)
  * and the ordinary consumer sends them:
  * - missing on the remote: the version (or delete marker) is sent again,
  *   even one the target deleted after receiving it (the operator asked);
@@ -19,9 +19,9 @@
  * source does not delete data on its target to match; it is named in
  * `notFixed`, as are versions no enabled rule for the target covers.
  */
-import type { TargetCredentials } from "../../durable-objects/deployment/target-types.ts";
-import type { VerifyFix } from "../../durable-objects/bucket/verify-fix.ts";
-import type { VersionState } from "../../durable-objects/bucket/digest.ts";
+import type { TargetCredentials } from "../../shared/types/remote-target.ts";
+import type { VerifyFix } from "../../shared/types/replication-rpc.ts";
+import type { VersionState } from "../../shared/replication/digest.ts";
 import { decidingRule } from "../../shared/replication/config.ts";
 import { replicationConfig } from "../objects/buckets.ts";
 import { requeueVerified } from "../objects/replication-state.ts";

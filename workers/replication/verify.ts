@@ -1,6 +1,6 @@
 /**
  * `replicate verify`: compares the full replicated state of every version
- * of a bucket here with a remote target's (durable-objects/bucket/digest.ts
+ * of a bucket here with a remote target's (shared/replication/digest.ts
  * says what a state holds), and with `fix` requeues the versions that
  * differ (verify-fix.ts). The remote answers the digest route to the
  * target's own credentials (s3:ListBucket on its bucket).
@@ -22,7 +22,7 @@ import type {
   KeyedVersionState,
   LinePage,
   VersionState,
-} from "../../durable-objects/bucket/digest.ts";
+} from "../../shared/replication/digest.ts";
 import { signRequest } from "../auth/sign.ts";
 import { versionDigest, versionLines } from "../objects/replication-state.ts";
 import { compareKeys, differingFields } from "./verify-fields.ts";

@@ -14,7 +14,7 @@
  * - has the Deployment object probe the remote targets that are due (it
  *   also does so on its own alarm, each target at its interval).
  */
-import { wakeConsumer } from "../../durable-objects/bucket/replication-coordinator.ts";
+import { wakeConsumer } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { rebuildBucket } from "../objects/rebuild-namespace.ts";
 import { deploymentStub } from "../objects/stubs.ts";

@@ -1,39 +1,57 @@
 /**
- * Background storage work the bucket coordinator's alarm runs: garbage
- * collection of replaced or deleted writes, and heals queued by reads.
- * Each returns true when the work is done (false: retry later).
+ * The data path's side of the bucket coordinator's background work
+ * (shared/types/coordinator-background.ts): garbage collection of replaced
+ * or deleted writes, heals queued by reads, copies of the bucket's
+ * configuration on every drive, and replication Queue wake-ups. The storage
+ * steps return true when the work is done (false: the coordinator retries
+ * later).
  */
-import { erasureInfoSchema } from "../../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../../durable-objects/bucket/types.ts";
+import type {
+  CoordinatorBackground,
+  GarbageItem,
+} from "../../../shared/types/coordinator-background.ts";
+import { loadConfig } from "../../../shared/config.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { allSets } from "../../../shared/layout/placement.ts";
 import { drivesOf } from "./erasure-set.ts";
 import { healVersion } from "./heal.ts";
-
-export interface GarbageItem {
-  key: string;
-  version_id: string;
-  data_dir: string;
-  part_dirs: string;
-  erasure: string;
-}
+import { setDrives } from "../stubs.ts";
 
 /** Removes one write (record copies and blocks) from every drive of its set. */
-export async function collectGarbage(
-  env: Env,
-  bucket: string,
-  item: GarbageItem,
-): Promise<boolean> {
-  const erasure = erasureInfoSchema.parse(JSON.parse(item.erasure));
-  const partDirs = JSON.parse(item.part_dirs) as string[];
+async function collectGarbage(env: Env, bucket: string, item: GarbageItem): Promise<boolean> {
   const results = await Promise.allSettled(
-    drivesOf(env, erasure).map((drive) =>
-      drive.deleteVersion(bucket, item.key, item.version_id, item.data_dir, partDirs),
+    drivesOf(env, item.erasure).map((drive) =>
+      drive.deleteVersion(bucket, item.key, item.versionId, item.dataDir, item.partDirs),
     ),
   );
   return results.every((result) => result.status === "fulfilled");
 }
 
-/** Heals a version a read found damaged; done when every drive is whole again. */
-export async function healQueuedVersion(env: Env, stored: StoredVersion): Promise<boolean> {
-  const report = await healVersion(env, stored);
-  return report.offlineDrives === 0;
+/** Sends a bucket's configuration copy to every drive; true when all of them took it. */
+async function pushConfigCopy(
+  env: Env,
+  bucket: string,
+  version: number,
+  copy: string,
+): Promise<boolean> {
+  const config = loadConfig(env);
+  const outcomes = await Promise.allSettled(
+    allSets(config.pools).flatMap((address) =>
+      setDrives(env, address, config.pools[address.pool].drivesPerSet).map((drive) =>
+        drive.putBucketCopy(bucket, version, copy),
+      ),
+    ),
+  );
+  return outcomes.every((outcome) => outcome.status === "fulfilled");
+}
+
+/** The background work of one Worker environment, as the coordinator is given it. */
+export function coordinatorBackground(env: Env): CoordinatorBackground {
+  return {
+    collectGarbage: (bucket, item) => collectGarbage(env, bucket, item),
+    healVersion: async (stored) => (await healVersion(env, stored)).offlineDrives === 0,
+    pushConfigCopy: (bucket, version, copy) => pushConfigCopy(env, bucket, version, copy),
+    wakeReplication: (messages) =>
+      wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, messages),
+  };
 }

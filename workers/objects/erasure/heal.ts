@@ -13,7 +13,7 @@ import {
   serializeRecord,
   type PartInfo,
 } from "../../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../../durable-objects/bucket/types.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
 import { drivesOf, shardOfDrive } from "./erasure-set.ts";
 import { deploymentStub } from "../stubs.ts";
 

@@ -11,8 +11,8 @@
 import { createReedSolomon, type ReedSolomon } from "../../../shared/erasure/index.ts";
 import { S3Error } from "../../../shared/s3-errors.ts";
 import type { ErasureInfo, PartInfo, VersionRecord } from "../../../shared/types/version-record.ts";
-import type { StoredVersion } from "../../../durable-objects/bucket/types.ts";
-import type { ShardBlockRead } from "../../../durable-objects/drive/types.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import type { ShardBlockRead } from "../../../shared/types/drive-rpc.ts";
 import { drivesOf } from "./erasure-set.ts";
 import type { DriveStub } from "../stubs.ts";
 

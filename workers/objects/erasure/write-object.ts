@@ -15,7 +15,7 @@
 import { sealShard } from "../../../shared/bitrot.ts";
 import type { FloeConfig } from "../../../shared/config.ts";
 import { S3Error, type S3ErrorCode } from "../../../shared/s3-errors.ts";
-import type { CommitRequest, CommitResult } from "../../../durable-objects/bucket/types.ts";
+import type { CommitRequest, CommitResult } from "../../../shared/types/bucket-rpc.ts";
 
 export type CommitSuccess = Extract<CommitResult, { ok: true }>;
 import {

@@ -4,26 +4,21 @@
  * what the consumer needs per version and target and what it reports back,
  * the scanner's requeues, statistics, and resync / existing-object jobs
  * (resync.ts). State lives in the coordinator's SQLite: the bucket row, the
- * replication log (replication-log.ts) and the jobs table.
+ * replication log (log.ts) and the jobs table.
  */
-import type { ReplicationConfig } from "../../shared/replication/config.ts";
-import { widenedTargets } from "../../shared/replication/widening.ts";
-import type { BackgroundQueues } from "./background-queues.ts";
-import {
-  configOf,
-  replicationTaskOf,
-  wakeConsumer,
-  type ReplicationMessage,
-  type ReplicationTask,
-  type TargetRef,
-} from "./replication-coordinator.ts";
-import {
-  retryDelay,
-  type ReplicationLog,
-  type ReplicationOp,
-  type ReplicationStats,
-  type UploadProgress,
-} from "./replication-log.ts";
+import type { ReplicationConfig } from "../../../shared/replication/config.ts";
+import { widenedTargets } from "../../../shared/replication/widening.ts";
+import type { BackgroundQueues } from "../background-queues.ts";
+import type { ConfigCopies } from "../config-copies.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { CoordinatorBackground } from "../../../shared/types/coordinator-background.ts";
+import { configOf, replicationTaskOf, type ReplicationTask, type TargetRef } from "./plan.ts";
+import type {
+  ReplicationOp,
+  ReplicationStats,
+  UploadProgress,
+} from "../../../shared/types/replication-rpc.ts";
+import { retryDelay, type ReplicationLog } from "./log.ts";
 import {
   leaseDrainable,
   leaseMs,
@@ -32,10 +27,10 @@ import {
   transferBytes,
   type DrainCursor,
   type DrainRow,
-} from "./replication-lease.ts";
+} from "./lease.ts";
 import { ResyncJobs, type ResyncJob, type ResyncMode } from "./resync.ts";
-import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
-import { olderVersions } from "./version-order.ts";
+import { toStored, type BucketRow, type VersionRow } from "../schema.ts";
+import { olderVersions } from "../version-order.ts";
 
 /** One attempt's outcome, with the log row generation it read before sending and its lease owner. */
 export type ReplicationResult =
@@ -54,9 +49,10 @@ export class ReplicationService {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly env: Env,
+    private readonly work: CoordinatorBackground,
     private readonly log: ReplicationLog,
     private readonly background: BackgroundQueues,
+    private readonly copies: ConfigCopies,
     private readonly row: () => BucketRow | null,
   ) {
     this.resync = new ResyncJobs(sql);
@@ -66,11 +62,7 @@ export class ReplicationService {
   async wake(key: string, versionId: string, targets: string[], delaySeconds = 0): Promise<void> {
     const bucket = this.row()?.name;
     if (!bucket) return;
-    await wakeConsumer(
-      this.env.REPLICATION_QUEUE,
-      targets.map((target) => ({ bucket, key, versionId, target })),
-      delaySeconds,
-    );
+    await this.work.wakeReplication(targets.map((target) => ({ bucket, key, versionId, target })));
   }
 
   /** One step of the running jobs (the coordinator's alarm); true while jobs remain. */
@@ -78,7 +70,7 @@ export class ReplicationService {
     const row = this.row();
     if (!row) return false;
     const queued = this.resync.step(row.name, configOf(row), Date.now());
-    await wakeConsumer(this.env.REPLICATION_QUEUE, queued);
+    await this.work.wakeReplication(queued);
     return this.resync.active();
   }
 
@@ -107,6 +99,7 @@ export class ReplicationService {
         this.resync.start(target, "existing", { prefix: "", olderThan: null }, Date.now());
     }
     if (targets.length > 0) await this.background.ensureAlarm(Date.now() + 50);
+    await this.copies.changed();
     return "ok";
   }
 
@@ -166,14 +159,11 @@ export class ReplicationService {
   async setReplicationTargets(targets: TargetRef[]): Promise<boolean> {
     if (!this.row()) return false;
     this.sql.exec("UPDATE bucket SET replication_targets = ?", JSON.stringify(targets));
+    await this.copies.changed();
     return true;
   }
 
-  /**
-   * What the consumer needs for one version and target
-   * (replication-coordinator.ts); with `owner`, the attempt's lease is taken,
-   * and "leased" says another attempt holds it (replication-lease.ts).
-   */
+  /** What the consumer needs for one version and target (plan.ts). */
   async replicationTask(
     key: string,
     versionId: string,
@@ -203,7 +193,7 @@ export class ReplicationService {
    * it), counts it for its job, and wakes delete markers of the key that
    * were waiting for it. `generation` is the row's generation the attempt
    * read before sending: an outcome for an older one does not complete the
-   * row (replication-log.ts, state generation).
+   * row (log.ts, state generation).
    */
   async replicationResult(
     key: string,
@@ -237,8 +227,7 @@ export class ReplicationService {
     const ready = this.log.readyAfter(key, target, (id) => olderVersions(this.sql, key, id));
     const bucket = this.row()?.name;
     if (bucket && ready.length > 0)
-      await wakeConsumer(
-        this.env.REPLICATION_QUEUE,
+      await this.work.wakeReplication(
         ready.map((r) => ({ bucket, key: r.key, versionId: r.versionId, target: r.target })),
       );
   }
@@ -282,8 +271,7 @@ export class ReplicationService {
     const bucket = this.row()?.name;
     if (!bucket) return 0;
     const ops = this.log.retryTarget(target, Date.now(), limit);
-    await wakeConsumer(
-      this.env.REPLICATION_QUEUE,
+    await this.work.wakeReplication(
       ops.map((op) => ({ bucket, key: op.key, versionId: op.versionId, target: op.target })),
     );
     return ops.length;

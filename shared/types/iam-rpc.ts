@@ -1,5 +1,5 @@
 /** RPC types of the IAM Durable Object. */
-import type { PolicyDocument } from "../../shared/iam/policy-document.ts";
+import type { PolicyDocument } from "../iam/policy-document.ts";
 
 export type Status = "enabled" | "disabled";
 

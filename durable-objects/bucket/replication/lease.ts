@@ -28,9 +28,9 @@
  * lapsed or lost attempt left PENDING is still found by the scanner.
  */
 
-export const LEASE_MIGRATION = `ALTER TABLE replication_log ADD COLUMN lease_owner TEXT;
-   ALTER TABLE replication_log ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
-   ALTER TABLE replication_log ADD COLUMN lease_contended INTEGER NOT NULL DEFAULT 0;`;
+import type { DrainCursor, DrainRow } from "../../../shared/types/replication-rpc.ts";
+
+export type { DrainCursor, DrainRow };
 
 export const LEASE_BASE_MS = 30_000;
 export const LEASE_MAX_MS = 15 * 60_000;
@@ -148,17 +148,7 @@ export function releaseLease(
   return { contended: held.lease_contended === 1 };
 }
 
-/** Where a drain got to: the last row it took, in (change time, key, version id) order. */
-export interface DrainCursor {
-  createdAt: number;
-  key: string;
-  versionId: string;
-}
 
-/** A row a drain took: where it is in the drain's order, and its attempts so far. */
-export interface DrainRow extends DrainCursor {
-  attempts: number;
-}
 
 /**
  * Up to `limit` rows of `target` a drain may attempt now, changes made by

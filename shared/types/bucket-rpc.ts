@@ -1,6 +1,6 @@
 /** RPC types of the Bucket coordinator Durable Object. */
-import type { ReplicationStatus } from "../../shared/replication/status.ts";
-import type { ErasureInfo, VersionRecord } from "../../shared/types/version-record.ts";
+import type { ReplicationStatus } from "../replication/status.ts";
+import type { ErasureInfo, VersionRecord } from "./version-record.ts";
 
 export interface BucketInfo {
   name: string;
@@ -141,4 +141,50 @@ export interface LifecycleSummary {
   uploadsAborted: number;
   /** True when the step reached the end of the bucket (the cursor starts over). */
   finished: boolean;
+}
+
+export interface ListRequest {
+  prefix: string;
+  delimiter: string;
+  /** List keys strictly after this one ("" = from the start). */
+  after: string;
+  maxKeys: number;
+}
+
+export interface ListedObject {
+  key: string;
+  etag: string;
+  size: number;
+  mtime: number;
+  storageClass: string;
+  versionId: string;
+}
+
+export interface ListPage {
+  objects: ListedObject[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix of this page (the next marker), when truncated. */
+  nextMarker: string | null;
+}
+
+export interface VersionListRequest {
+  prefix: string;
+  delimiter: string;
+  keyMarker: string;
+  versionIdMarker: string;
+  maxKeys: number;
+}
+
+export interface ListedVersion extends ListedObject {
+  isLatest: boolean;
+  deleteMarker: boolean;
+}
+
+export interface VersionListPage {
+  versions: ListedVersion[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker: string | null;
+  nextVersionIdMarker: string | null;
 }

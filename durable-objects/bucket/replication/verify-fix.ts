@@ -15,17 +15,15 @@
  * are versions no enabled rule for the target covers (verify compares the
  * whole bucket; a fix never widens what replicates).
  */
-import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
-import { serializeRecord, versionRecordSchema } from "../../shared/types/version-record.ts";
-import type { ReplicationLog } from "./replication-log.ts";
-import type { ReplicationMessage } from "./replication-coordinator.ts";
-
-export interface VerifyFix {
-  key: string;
-  versionId: string;
-  /** True when only tags, retention or legal hold differ. */
-  metadataOnly: boolean;
-}
+import { decidingRule, type ReplicationConfig } from "../../../shared/replication/config.ts";
+import { serializeRecord } from "../../../shared/types/version-record.ts";
+import { versionAt } from "../schema.ts";
+import { VERSION_RECORD } from "../stored-formats.ts";
+import type { VerifyFix } from "../../../shared/types/replication-rpc.ts";
+import type { ReplicationLog } from "./log.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { CoordinatorState } from "../coordinator-state.ts";
+import { configOf } from "./plan.ts";
 
 interface FixRow extends Record<string, SqlStorageValue> {
   delete_marker: number;
@@ -60,19 +58,17 @@ export function requeueFixes(
       .toArray()[0];
     if (!row) continue;
     const marker = row.delete_marker === 1;
-    const tags = marker
-      ? {}
-      : ((JSON.parse(row.record) as { tags?: Record<string, string> }).tags ?? {});
+    const stored = VERSION_RECORD.read(row.record, versionAt(fix.key, fix.versionId, "record"));
+    const tags = marker ? {} : (stored.tags ?? {});
     if (!config || !decidingRule(config, target, fix.key, tags)) {
       queued.outOfScope.push({ key: fix.key, versionId: fix.versionId });
       continue;
     }
     if (fix.metadataOnly && !marker) {
-      const record = versionRecordSchema.parse(JSON.parse(row.record));
-      record.metadataTimestamp = Math.max(now, (record.metadataTimestamp ?? 0) + 1);
+      stored.metadataTimestamp = Math.max(now, (stored.metadataTimestamp ?? 0) + 1);
       sql.exec(
         "UPDATE versions SET record = ? WHERE key = ? AND version_id = ?",
-        serializeRecord(record),
+        serializeRecord(stored),
         fix.key,
         fix.versionId,
       );
@@ -89,4 +85,19 @@ export function requeueFixes(
     queued.messages.push({ bucket, key: fix.key, versionId: fix.versionId, target });
   }
   return queued;
+}
+
+/** `replicate verify --fix`: requeues the given versions for `target`. */
+export async function requeueVerified(
+  s: CoordinatorState,
+  target: string,
+  fixes: VerifyFix[],
+): Promise<{ requeued: number; outOfScope: { key: string; versionId: string }[] }> {
+  const row = s.bucketRow();
+  if (!row) return { requeued: 0, outOfScope: [] };
+  const queued = s.transaction(() =>
+    requeueFixes(s.sql, s.log, configOf(row), row.name, target, fixes, Date.now()),
+  );
+  await s.work.wakeReplication(queued.messages);
+  return { requeued: queued.messages.length, outOfScope: queued.outOfScope };
 }

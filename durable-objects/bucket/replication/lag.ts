@@ -14,28 +14,15 @@ import {
   lagBucket,
   percentiles,
   type LagWindow,
-} from "../../shared/replication/lag.ts";
-
-export const LAG_MIGRATION = `CREATE TABLE replication_lag (
-     target TEXT PRIMARY KEY,
-     counts TEXT NOT NULL,
-     sum_ms REAL NOT NULL DEFAULT 0
-   );
-   CREATE TABLE replication_lag_window (
-     target TEXT NOT NULL,
-     minute INTEGER NOT NULL,
-     bucket INTEGER NOT NULL,
-     n INTEGER NOT NULL,
-     PRIMARY KEY (target, minute, bucket)
-   );`;
+} from "../../../shared/replication/lag.ts";
+import type { LagStats } from "../../../shared/types/replication-rpc.ts";
+import type { ColumnAt } from "../../stored-json.ts";
+import { HISTOGRAM_COUNTS } from "../stored-formats.ts";
 
 const HOUR_MINUTES = 60;
 
-export interface LagStats {
-  /** Since the start: `counts[i]` samples in bucket i (not cumulative), the last one +Inf. */
-  histogram: { buckets: number[]; counts: number[]; sumMs: number; count: number };
-  lastMinute: LagWindow;
-  lastHour: LagWindow;
+function countsAt(target: string): ColumnAt {
+  return { table: "replication_lag", key: target, column: "counts" };
 }
 
 export class ReplicationLag {
@@ -46,7 +33,7 @@ export class ReplicationLag {
     const row = this.sql
       .exec<{ counts: string }>("SELECT counts FROM replication_lag WHERE target = ?", target)
       .toArray()[0];
-    const counts = row ? (JSON.parse(row.counts) as number[]) : [];
+    const counts = row ? HISTOGRAM_COUNTS.read(row.counts, countsAt(target)) : [];
     while (counts.length < LAG_BUCKETS.length + 1) counts.push(0);
     counts[lagBucket(lag)]++;
     this.sql.exec(
@@ -75,7 +62,7 @@ export class ReplicationLag {
         sum_ms: number;
       }>("SELECT counts, sum_ms FROM replication_lag WHERE target = ?", target)
       .toArray()[0];
-    const counts = row ? (JSON.parse(row.counts) as number[]) : [];
+    const counts = row ? HISTOGRAM_COUNTS.read(row.counts, countsAt(target)) : [];
     while (counts.length < LAG_BUCKETS.length + 1) counts.push(0);
     const minute = Math.floor(now / 60_000);
     // The current minute and the one before it: "the last minute" is never an empty half-minute.

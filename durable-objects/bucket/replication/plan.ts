@@ -14,53 +14,44 @@
  *   on every site. Nothing is ever dropped by comparing it with what else
  *   the bucket holds, so the outcome does not depend on the order replicas
  *   arrive in;
- * - Queue wake-ups for the async targets, sent after the commit (a lost
- *   one is recovered by the scanner from the log).
  */
 import {
   replicationTargets,
   type ReplicationConfig,
   type ReplicationKind,
-} from "../../shared/replication/config.ts";
-import { serializeRecord, type VersionRecord } from "../../shared/types/version-record.ts";
-import type { ReplicationLog, ReplicationOp } from "./replication-log.ts";
-import { mayApplyReplicaLock } from "./object-lock.ts";
-import { toStored, type BucketRow, type VersionRow } from "./schema.ts";
-import type { StoredVersion } from "./types.ts";
-import { olderVersions } from "./version-order.ts";
-import { leaseMs, releaseLease, takeLease, transferBytes } from "./replication-lease.ts";
+} from "../../../shared/replication/config.ts";
+import { serializeRecord, type VersionRecord } from "../../../shared/types/version-record.ts";
+import type { ReplicationOp, ReplicationTask } from "../../../shared/types/replication-rpc.ts";
+
+export type { ReplicationTask };
+import type { ReplicationLog } from "./log.ts";
+import { leaseMs, releaseLease, takeLease, transferBytes } from "./lease.ts";
+import { mayApplyReplicaLock } from "../object-lock.ts";
+import { excludesOf, toStored, type BucketRow, type VersionRow } from "../schema.ts";
+import { REPLICATION, REPLICATION_TARGETS, bucketColumn } from "../stored-formats.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import { olderVersions } from "../version-order.ts";
 
 export interface TargetRef {
   arn: string;
   sync: boolean;
 }
 
-/** A Queue message: replicate this version to this target. */
-export interface ReplicationMessage {
-  bucket: string;
-  key: string;
-  versionId: string;
-  target: string;
-  /** The target came back online: requeue all its unfinished work in the bucket (no version). */
-  retryTarget?: boolean;
-  /** More versions of the bucket for the same target, sent alongside (a resync step's group). */
-  also?: { key: string; versionId: string }[];
-}
-
 export function configOf(row: BucketRow | null): ReplicationConfig | null {
-  return row?.replication ? (JSON.parse(row.replication) as ReplicationConfig) : null;
+  if (!row?.replication) return null;
+  return REPLICATION.read(row.replication, bucketColumn(row.name, "replication"));
 }
 
 export function targetsOf(row: BucketRow | null): TargetRef[] {
-  return row?.replication_targets ? (JSON.parse(row.replication_targets) as TargetRef[]) : [];
+  if (!row?.replication_targets) return [];
+  return REPLICATION_TARGETS.read(
+    row.replication_targets,
+    bucketColumn(row.name, "replication_targets"),
+  );
 }
 
 function excludedFromVersioning(row: BucketRow, key: string): boolean {
-  if (!row.versioning_excludes) return false;
-  const excludes = JSON.parse(row.versioning_excludes) as {
-    excludedPrefixes: string[];
-    excludeFolders: boolean;
-  };
+  const excludes = excludesOf(row);
   if (excludes.excludeFolders && key.endsWith("/")) return true;
   return excludes.excludedPrefixes.some((prefix) => key.startsWith(prefix));
 }
@@ -163,40 +154,12 @@ export function mergeReplicaMetadata(
   return merged;
 }
 
-/** Sends Queue wake-ups (delivered after `delaySeconds`); a failure is left to the scanner. */
-export async function wakeConsumer(
-  queue: Queue<ReplicationMessage> | undefined,
-  messages: ReplicationMessage[],
-  delaySeconds = 0,
-): Promise<void> {
-  if (!queue || messages.length === 0) return;
-  const delay = Math.ceil(delaySeconds);
-  try {
-    for (let i = 0; i < messages.length; i += 100) {
-      await queue.sendBatch(
-        messages
-          .slice(i, i + 100)
-          .map((body) => (delay > 0 ? { body, delaySeconds: delay } : { body })),
-      );
-    }
-  } catch (error) {
-    console.warn("replication wake-up not sent (the scanner will requeue):", error);
-  }
-}
-
 /**
  * What the consumer needs to replicate one version to one target: the log
  * entry, the version (null for a version delete), and whether every older
  * version of the key already reached the target (a delete marker waits for
  * them).
  */
-export interface ReplicationTask {
-  op: ReplicationOp;
-  version: StoredVersion | null;
-  ready: boolean;
-  /** The storage class the deciding rule asks the target to use, if any. */
-  storageClass: string | null;
-}
 
 /**
  * The task for one log entry; null when there is nothing (left) to do.

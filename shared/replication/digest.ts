@@ -23,6 +23,7 @@
  * class (`storageClass`), since the target stores them so.
  */
 import { createHash } from "node:crypto";
+import { z } from "zod";
 
 /** Average keys per range: the ratio between a bucket's size and what equal sites exchange. */
 export const RANGE_SPREAD = 64;
@@ -85,20 +86,24 @@ export interface DigestRow extends Record<string, SqlStorageValue> {
   record: string;
 }
 
-interface StoredRecord {
-  deleteMarker: boolean;
-  mtime: number;
-  etag: string;
-  size: number;
-  storageClass: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-  userMetadata?: Record<string, string>;
-  tags?: Record<string, string>;
-  checksums?: Record<string, string>;
-  retention?: { mode: string; retainUntil: number };
-  legalHold?: boolean;
-}
+const stringMap = z.record(z.string(), z.string());
+
+/** The fields of a stored version record that its replicated state is made of. */
+export const recordStateSchema = z.object({
+  deleteMarker: z.boolean(),
+  mtime: z.number(),
+  etag: z.string(),
+  size: z.number(),
+  storageClass: z.string(),
+  contentType: z.string().optional(),
+  headers: stringMap.optional(),
+  userMetadata: stringMap.optional(),
+  tags: stringMap.optional(),
+  checksums: stringMap.optional(),
+  retention: z.object({ mode: z.string(), retainUntil: z.number() }).optional(),
+  legalHold: z.boolean().optional(),
+});
+type StoredRecord = z.infer<typeof recordStateSchema>;
 
 const sorted = (map: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -159,37 +164,6 @@ export function isBoundary(key: string): boolean {
   return boundaryHash(key) % RANGE_SPREAD === 0;
 }
 
-function scan(
-  sql: SqlStorage,
-  scope: DigestScope,
-  afterVersion: string | null,
-): Iterable<DigestRow> {
-  // Keys after `after` (or from the prefix on), in the index's order, bounded above by `until`.
-  const after = scope.after ?? scope.prefix;
-  const strict = scope.after !== null;
-  const bounded = scope.until !== null;
-  return sql.exec<DigestRow>(
-    `SELECT key, version_id, record FROM versions
-     WHERE key >= ? AND (? = 0 OR key > ? OR (key = ? AND ? IS NOT NULL AND version_id > ?))
-       AND substr(key, 1, ?) = ?${bounded ? " AND key <= ?" : ""}
-     ORDER BY key, version_id`,
-    after,
-    strict ? 1 : 0,
-    after,
-    after,
-    afterVersion,
-    afterVersion ?? "",
-    scope.prefix.length,
-    scope.prefix,
-    ...(bounded ? [scope.until] : []),
-  );
-}
-
-/** One page of range digests (see the module header). */
-export function digestPage(sql: SqlStorage, scope: DigestScope, limit: number): DigestPage {
-  return digestRows(scan(sql, scope, null), scope.storageClass, limit);
-}
-
 /** Range digests of rows already in scope, in (key, version id) order. */
 export function digestRows(
   rows: Iterable<DigestRow>,
@@ -228,16 +202,6 @@ export function digestRows(
   }
   close();
   return { ranges, next: null };
-}
-
-/** Full states of up to `limit` versions after (after, afterVersion), up to `until`. */
-export function linePage(
-  sql: SqlStorage,
-  scope: DigestScope,
-  afterVersion: string | null,
-  limit: number,
-): LinePage {
-  return lineRows(scan(sql, scope, afterVersion), scope.storageClass, limit);
 }
 
 /** Full states of up to `limit` rows already in scope, in (key, version id) order. */

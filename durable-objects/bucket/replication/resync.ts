@@ -39,11 +39,9 @@
  * ETA (`etaSeconds`, running jobs only): the versions left at the job's
  * average rate so far; null until a first version is done.
  */
-import { decidingRule, type ReplicationConfig } from "../../shared/replication/config.ts";
-import type { ReplicationMessage } from "./replication-coordinator.ts";
-import { toStored, type VersionRow } from "./schema.ts";
-
-export { RESYNC_MIGRATION } from "./resync-schema.ts";
+import { decidingRule, type ReplicationConfig } from "../../../shared/replication/config.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { toStored, type VersionRow } from "../schema.ts";
 
 const STEP_VERSIONS = 200;
 const MAX_IN_FLIGHT = 400;

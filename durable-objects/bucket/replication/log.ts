@@ -30,44 +30,19 @@
  * Counters count versions, not attempts: a failure is counted when a row
  * turns FAILED (not again while it stays FAILED through more retries), a
  * success once when it turns COMPLETED, and a success of a change made by
- * a write is a lag sample (replication-lag.ts) from the change's time.
+ * a write is a lag sample (lag.ts) from the change's time.
  */
-import type { ReplicationKind } from "../../shared/replication/config.ts";
-import { compositeStatus, type TargetStatus } from "../../shared/replication/status.ts";
-import { ReplicationLag, type LagStats } from "./replication-lag.ts";
-
-export const REPLICATION_MIGRATION = `ALTER TABLE bucket ADD COLUMN replication TEXT;
-   ALTER TABLE bucket ADD COLUMN replication_targets TEXT;
-   CREATE TABLE replication_log (
-     key TEXT NOT NULL,
-     version_id TEXT NOT NULL,
-     target TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     status TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     size INTEGER NOT NULL DEFAULT 0,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
-     due INTEGER NOT NULL,
-     error TEXT,
-     PRIMARY KEY (key, version_id, target)
-   );
-   CREATE INDEX replication_log_due ON replication_log (status, due);
-   CREATE TABLE replication_stats (
-     target TEXT PRIMARY KEY,
-     replicated_count INTEGER NOT NULL DEFAULT 0,
-     replicated_bytes INTEGER NOT NULL DEFAULT 0,
-     failed_count INTEGER NOT NULL DEFAULT 0,
-     failed_bytes INTEGER NOT NULL DEFAULT 0,
-     latency_buckets TEXT NOT NULL DEFAULT '[]',
-     latency_sum_ms REAL NOT NULL DEFAULT 0
-   );
-   CREATE TABLE replication_failures (
-     at INTEGER NOT NULL,
-     target TEXT NOT NULL,
-     bytes INTEGER NOT NULL
-   );
-   CREATE INDEX replication_failures_at ON replication_failures (at);`;
+import type { ReplicationKind } from "../../../shared/replication/config.ts";
+import { compositeStatus, type TargetStatus } from "../../../shared/replication/status.ts";
+import type { ColumnAt } from "../../stored-json.ts";
+import { HISTOGRAM_COUNTS, REPLICATION_UPLOAD } from "../stored-formats.ts";
+import type {
+  ReplicationOp,
+  ReplicationStats,
+  TargetStats,
+  UploadProgress,
+} from "../../../shared/types/replication-rpc.ts";
+import { ReplicationLag } from "./lag.ts";
 
 /** Upper bounds (seconds) of the replication latency histogram's buckets; the last is +Inf. */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -96,59 +71,8 @@ export interface LogRow extends Record<string, SqlStorageValue> {
   generation: number;
 }
 
-/** One unit of replication work, as the consumer receives it. */
-export interface ReplicationOp {
-  key: string;
-  versionId: string;
-  target: string;
-  kind: ReplicationKind;
-  status: TargetStatus;
-  attempts: number;
-  size: number;
-  /** The resync or existing-object job that queued it, if any. */
-  job: string | null;
-  /** A multipart transfer in progress (resumed by part on a retry). */
-  upload: UploadProgress | null;
-  /** Bumped by every change of the row; a completion must match it. */
-  generation: number;
-}
-
-export interface UploadProgress {
-  uploadId: string;
-  /** Part number → ETag of the parts the target acknowledged. */
-  parts: Record<string, string>;
-}
-
-export interface TargetStats {
-  target: string;
-  replicatedCount: number;
-  replicatedBytes: number;
-  pendingCount: number;
-  pendingBytes: number;
-  failedCount: number;
-  failedBytes: number;
-  failedLastMinute: { count: number; bytes: number };
-  failedLastHour: { count: number; bytes: number };
-  /** Versions currently FAILED (waiting for a retry). */
-  failedNow: number;
-  /** Age of the oldest PENDING or FAILED change (ms); 0 when none. */
-  lagMs: number;
-  /** Version deletes (purges) the target has not confirmed yet: PENDING and FAILED. */
-  purge: { pending: number; failed: number };
-  latency: { buckets: number[]; counts: number[]; sumMs: number; count: number };
-  /** Write-to-replica lag (histogram, p50/p99 over the last minute and hour). */
-  lag: LagStats;
-  /** The target's lag objective (s), when one is set. */
-  lagSloSeconds: number | null;
-  /** Changes not yet replicated that are older than the objective (0 without one). */
-  overSloCount: number;
-  /** True when a change is older than the objective or the last minute's p99 exceeds it. */
-  sloBreached: boolean;
-}
-
-export interface ReplicationStats {
-  targets: TargetStats[];
-  received: { count: number; bytes: number };
+function statsAt(target: string): ColumnAt {
+  return { table: "replication_stats", key: target, column: "latency_buckets" };
 }
 
 function toOp(row: LogRow): ReplicationOp {
@@ -161,7 +85,11 @@ function toOp(row: LogRow): ReplicationOp {
     attempts: row.attempts,
     size: row.size,
     job: row.job,
-    upload: row.upload ? (JSON.parse(row.upload) as UploadProgress) : null,
+    upload: REPLICATION_UPLOAD.readNullable(row.upload, {
+      table: "replication_log",
+      key: `${row.key} ${row.version_id} ${row.target}`,
+      column: "upload",
+    }),
     generation: row.generation,
   };
 }
@@ -499,7 +427,7 @@ export class ReplicationLog {
           target,
         )
         .one();
-      const counts = JSON.parse(row.latency_buckets) as number[];
+      const counts = HISTOGRAM_COUNTS.read(row.latency_buckets, statsAt(target));
       while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
       const index = LATENCY_BUCKETS.findIndex((bound) => latencyMs / 1000 <= bound);
       counts[index < 0 ? LATENCY_BUCKETS.length : index]++;
@@ -566,7 +494,7 @@ export class ReplicationLog {
           .one();
       const minute = window(now - 60_000);
       const hour = window(now - 3_600_000);
-      const counts = totals ? (JSON.parse(totals.latency_buckets) as number[]) : [];
+      const counts = totals ? HISTOGRAM_COUNTS.read(totals.latency_buckets, statsAt(target)) : [];
       while (counts.length < LATENCY_BUCKETS.length + 1) counts.push(0);
       const lag = this.lag.stats(target, now);
       const slo = sloSeconds[target] ?? null;
