@@ -21,6 +21,7 @@ import type { BucketConfigCopy } from "../../shared/types/bucket-config.ts";
 import type {
   ListRequest,
   StoredVersion,
+  UploadListRequest,
   VersionListRequest,
 } from "../../shared/types/bucket-rpc.ts";
 import type { CoordinatorBackground } from "../../shared/types/coordinator-background.ts";
@@ -196,7 +197,7 @@ export class BucketCoordinator extends DurableObject<Env> {
   }
 
   /** Uploads in progress (ListMultipartUploads). */
-  async listUploads(request: uploads.UploadListRequest) {
+  async listUploads(request: UploadListRequest) {
     return this.s.bucketRow() ? uploads.listUploads(this.s.sql, request) : null;
   }
 

@@ -14,6 +14,7 @@ import type {
   CommitResult,
   UploadedPart,
   UploadInfo,
+  UploadListRequest,
   UploadListing,
 } from "../../shared/types/bucket-rpc.ts";
 import type { CoordinatorState } from "./coordinator-state.ts";
@@ -100,14 +101,6 @@ export function dropUpload(sql: SqlStorage, uploadId: string): string[] {
   sql.exec("DELETE FROM upload_parts WHERE upload_id = ?", uploadId);
   sql.exec("DELETE FROM uploads WHERE upload_id = ?", uploadId);
   return dirs;
-}
-
-export interface UploadListRequest {
-  prefix: string;
-  delimiter: string;
-  keyMarker: string;
-  uploadIdMarker: string;
-  maxUploads: number;
 }
 
 /** One page of uploads in progress (ListMultipartUploads). */

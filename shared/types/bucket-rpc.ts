@@ -123,6 +123,15 @@ export interface UploadedPart {
   mtime: number;
 }
 
+/** A ListMultipartUploads request, as the coordinator pages it. */
+export interface UploadListRequest {
+  prefix: string;
+  delimiter: string;
+  keyMarker: string;
+  uploadIdMarker: string;
+  maxUploads: number;
+}
+
 export interface UploadListing {
   uploads: UploadInfo[];
   commonPrefixes: string[];

@@ -12,12 +12,8 @@ import { z } from "zod";
 import type { FloeConfig } from "../../shared/config.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { STORAGE_CLASSES, type StorageClass } from "../../shared/types/version-record.ts";
-import type {
-  UploadedPart,
-  UploadInfo,
-  UploadListing,
-} from "../../shared/types/bucket-rpc.ts";
-import type { UploadListRequest } from "../../durable-objects/bucket/uploads.ts";
+import type { UploadedPart, UploadInfo, UploadListing } from "../../shared/types/bucket-rpc.ts";
+import type { UploadListRequest } from "../../shared/types/bucket-rpc.ts";
 import { planErasure } from "./erasure/erasure-set.ts";
 import { assertWriteQuorum, toHex, writeBlocks, writeSlots } from "./erasure/write-blocks.ts";
 import { discardWrite, type VersionAttributes } from "./erasure/write-object.ts";

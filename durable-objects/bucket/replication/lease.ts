@@ -148,8 +148,6 @@ export function releaseLease(
   return { contended: held.lease_contended === 1 };
 }
 
-
-
 /**
  * Up to `limit` rows of `target` a drain may attempt now, changes made by
  * writes (objects, metadata, delete markers, version deletes) that await
