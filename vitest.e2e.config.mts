@@ -1,12 +1,16 @@
 import { defineConfig } from "vitest/config";
 
 // End-to-end tests start real local sites (one Miniflare process per site,
-// as `npm start` runs them); files run one at a time to keep 2 cores calm.
+// as `npm start` runs them). Two files run at a time: most of a file's time
+// is spent waiting (replication, outages, polling), not computing, so a
+// second file fills it; more would crowd 2 cores. The Worker and the CLI are
+// bundled once per run (harness/bundles.ts).
 export default defineConfig({
   test: {
     include: ["test/e2e/**/*.test.ts"],
     environment: "node",
-    fileParallelism: false,
+    globalSetup: ["test/e2e/harness/bundles.ts"],
+    maxWorkers: 2,
     testTimeout: 180_000,
     hookTimeout: 120_000,
   },

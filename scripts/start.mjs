@@ -10,17 +10,21 @@
 //   npm start                                   # http://127.0.0.1:8787, state in .floe/
 //   npm start -- --port 8788 --state .floe/site-b
 //
+// Many sites can share one bundle (the e2e suite boots dozens): `--build-to
+// DIR` bundles the Worker and its Miniflare options from wrangler.toml into
+// DIR and exits; `--bundle DIR` then runs that bundle instead of bundling (and
+// without loading wrangler). A bundle is fixed at build time: rebuild it after
+// editing the code or the configuration.
+//
 // Local defaults: root user "floeadmin", password "floeadmin-secret", a fixed
 // local master key, fault injection on, remote targets allowed on loopback
 // (FLOE_TARGET_ALLOWLIST; `--var FLOE_TARGET_ALLOWLIST=` allows none). Override with FLOE_ROOT_USER /
 // FLOE_ROOT_PASSWORD / FLOE_MASTER_KEY in the environment, or --var NAME=VALUE.
 import { Miniflare } from "miniflare";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import wrangler from "wrangler";
-import { buildWorker } from "./build-worker.mjs";
 import { cronMatches } from "./cron.mjs";
 import { startHttpFrontThread } from "./http-front.mjs";
 
@@ -29,21 +33,45 @@ const { values } = parseArgs({
     port: { type: "string", default: "8787" },
     host: { type: "string", default: "127.0.0.1" },
     state: { type: "string", default: ".floe" },
-    config: { type: "string", default: "wrangler.toml" },
+    config: { type: "string" },
     var: { type: "string", multiple: true, default: [] },
     "no-cron": { type: "boolean", default: false },
+    "build-to": { type: "string" },
+    bundle: { type: "string" },
   },
 });
 
 const root = resolve(import.meta.dirname, "..");
-const configPath = resolve(root, values.config);
+const configPath = resolve(root, values.config ?? "wrangler.toml");
 const state = resolve(values.state);
 const port = Number(values.port);
-mkdirSync(state, { recursive: true });
 
-const { workerOptions, main } = wrangler.unstable_getMiniflareWorkerOptions(configPath);
-const { triggers } = wrangler.unstable_readConfig({ config: configPath });
-const crons = triggers?.crons ?? [];
+/** Bundles the Worker into `outdir` and reads its Miniflare options from the configuration. */
+async function bundleWorker(outdir) {
+  const { default: wrangler } = await import("wrangler");
+  const { buildWorker } = await import("./build-worker.mjs");
+  const { workerOptions, main } = wrangler.unstable_getMiniflareWorkerOptions(configPath);
+  const { triggers } = wrangler.unstable_readConfig({ config: configPath });
+  const script = relative(outdir, await buildWorker(main, outdir));
+  return { workerOptions, crons: triggers?.crons ?? [], script };
+}
+
+if (values["build-to"]) {
+  const outdir = resolve(values["build-to"]);
+  const built = await bundleWorker(outdir);
+  writeFileSync(join(outdir, "worker.json"), JSON.stringify(built));
+  console.log(`Floe bundled into ${values["build-to"]}`);
+  process.exit(0);
+}
+if (values.bundle && values.config) {
+  throw new Error("--bundle runs the configuration it was built with; --config does not apply");
+}
+
+mkdirSync(state, { recursive: true });
+const outdir = values.bundle ? resolve(values.bundle) : join(state, "build");
+const { workerOptions, crons, script } = values.bundle
+  ? JSON.parse(readFileSync(join(outdir, "worker.json"), "utf8"))
+  : await bundleWorker(outdir);
 
 const overrides = Object.fromEntries(
   values.var.map((pair) => {
@@ -64,15 +92,12 @@ const bindings = {
   FLOE_LOCAL_FRONT_SECRET: randomBytes(32).toString("hex"),
 };
 
-const outdir = join(state, "build");
-const scriptPath = await buildWorker(main, outdir);
-
 const mf = new Miniflare({
   ...workerOptions,
   name: "floe",
   bindings,
   modules: true,
-  scriptPath,
+  scriptPath: join(outdir, script),
   modulesRoot: outdir,
   modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
   host: "127.0.0.1",

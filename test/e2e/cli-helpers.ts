@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const FLOE_BIN = resolve(import.meta.dirname, "../../cli/bin/floe.mjs");
+/** Names `floe` bundled once for the e2e run (harness/bundles.ts), run instead of FLOE_BIN. */
+export const CLI_BUNDLE_ENV = "FLOE_E2E_CLI_BUNDLE";
 
 export interface CliResult {
   code: number;
@@ -20,6 +22,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   cwd?: string;
   input?: string;
+  /** The executable to run (default: the e2e run's bundle, else FLOE_BIN). */
+  bin?: string;
 }
 
 /** A CLI with its own config directory (FLOE_CONFIG_DIR). */
@@ -36,11 +40,15 @@ export class Floe {
 
   /** Starts `floe ARGS` and returns the child (for interrupting it). */
   spawn(args: string[], options: CliOptions = {}): ChildProcess {
-    return spawn(process.execPath, [FLOE_BIN, ...args], {
-      cwd: options.cwd,
-      env: this.environment(options.env),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    return spawn(
+      process.execPath,
+      [options.bin ?? process.env[CLI_BUNDLE_ENV] ?? FLOE_BIN, ...args],
+      {
+        cwd: options.cwd,
+        env: this.environment(options.env),
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
   }
 
   /** Runs `floe ARGS` to completion. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Client } from "./harness/clients.ts";
 import { ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
-import { Floe, jsonLines, tempDir, writeBytes } from "./cli-helpers.ts";
+import { FLOE_BIN, Floe, jsonLines, tempDir, writeBytes } from "./cli-helpers.ts";
 
 const MiB = 1024 * 1024;
 let site: Site;
@@ -394,5 +394,15 @@ describe("behaviour", () => {
     const copy = await floe.ok(["cp", join(work, "tree", "readme.txt"), "site/obj/plain.txt"]);
     expect(copy.stdout).toMatch(/^`.*readme\.txt` -> `site\/obj\/plain\.txt` \(21B\)\n$/);
     expect(copy.stderr).toBe("");
+  });
+});
+
+describe("the executable", () => {
+  it("runs as cli/bin/floe.mjs, its TypeScript loaded by tsx, like the suite's bundle", async () => {
+    const itself = await floe.json(["ls", "site"], { bin: FLOE_BIN });
+    expect(itself.length).toBeGreaterThan(0);
+    expect(itself).toEqual(await floe.json(["ls", "site"]));
+    const version = await floe.ok(["--version"], { bin: FLOE_BIN });
+    expect(version.stdout).toBe((await floe.ok(["--version"])).stdout);
   });
 });

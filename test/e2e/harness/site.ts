@@ -1,7 +1,9 @@
 /**
  * A real local Floe site for end-to-end tests: `node scripts/start.mjs` in
  * its own process with its own state directory, exactly as `npm start` runs
- * it. Start one per test file (beforeAll) and stop it in afterAll.
+ * it. Start one per test file (beforeAll) and stop it in afterAll. Under the
+ * e2e suite every site runs the Worker bundled once for the run (see
+ * bundles.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +14,8 @@ import { join, resolve } from "node:path";
 export const ROOT_USER = "floeadmin";
 export const ROOT_PASSWORD = "floeadmin-secret";
 export const REGION = "us-east-1";
+/** Names a Worker bundle (`scripts/start.mjs --build-to`) that sites run instead of bundling. */
+export const WORKER_BUNDLE_ENV = "FLOE_E2E_WORKER_BUNDLE";
 
 export interface Site {
   url: string;
@@ -55,7 +59,9 @@ export async function startSite(
   const launch = () =>
     new Promise<void>((resolveReady, reject) => {
       const args = ["scripts/start.mjs", "--port", String(port), "--state", state, "--no-cron"];
+      const bundle = process.env[WORKER_BUNDLE_ENV];
       if (options.config) args.push("--config", options.config);
+      else if (bundle) args.push("--bundle", bundle);
       args.push(...(options.args ?? []));
       for (const [name, value] of Object.entries(options.vars ?? {}))
         args.push("--var", `${name}=${value}`);
