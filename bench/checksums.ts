@@ -1,7 +1,9 @@
 /**
  * `npm run bench:checksums`: Floe's CRC32, CRC32C and CRC64NVME against the
  * AWS SDK's implementations, in Node and inside workerd (a bench Worker under
- * Miniflare), in 4 KiB and 1 MiB updates. Prints figures; never fails on time.
+ * Miniflare), in 4 KiB and 1 MiB updates. In Node the clock is the process's
+ * CPU time (MB per CPU second, steadier on a shared machine); a Worker can
+ * only read wall time. Prints figures; never fails on time.
  */
 import { Miniflare } from "miniflare";
 import { mkdtempSync, rmSync } from "node:fs";
