@@ -2,8 +2,8 @@
  * S3 additional checksums, computed incrementally: CRC32 (IEEE), CRC32C
  * (Castagnoli), CRC64NVME, SHA1 and SHA256. Values travel as base64 of the
  * big-endian digest (x-amz-checksum-<algorithm>). The CRCs are reflected,
- * initialised and finalised with all ones; the 32-bit ones use
- * slicing-by-8 tables.
+ * initialised and finalised with all ones, and use slicing-by-8 tables
+ * (CRC64NVME as two 32-bit halves).
  */
 import { createHash } from "node:crypto";
 
@@ -81,12 +81,16 @@ class Crc32 implements Checksum {
   }
 }
 
-/** CRC-64/NVME tables as 32-bit halves (reflected polynomial 0x9A6C9329AC4BC9B5). */
-const CRC64_LO = new Uint32Array(256);
-const CRC64_HI = new Uint32Array(256);
+/**
+ * CRC-64/NVME slicing-by-8 tables (reflected polynomial 0x9A6C9329AC4BC9B5):
+ * table k maps a byte to its CRC followed by k zero bytes, as 32-bit halves
+ * side by side (low half at 2·byte, high half at 2·byte + 1).
+ */
+const CRC64 = Array.from({ length: 8 }, () => new Uint32Array(512));
 {
   const polyLo = 0xac4bc9b5;
   const polyHi = 0x9a6c9329;
+  const [t0] = CRC64;
   for (let i = 0; i < 256; i++) {
     let lo = i;
     let hi = 0;
@@ -99,8 +103,17 @@ const CRC64_HI = new Uint32Array(256);
         hi = (hi ^ polyHi) >>> 0;
       }
     }
-    CRC64_LO[i] = lo;
-    CRC64_HI[i] = hi;
+    t0[2 * i] = lo;
+    t0[2 * i + 1] = hi;
+  }
+  for (let t = 1; t < 8; t++) {
+    for (let i = 0; i < 256; i++) {
+      const lo = CRC64[t - 1][2 * i];
+      const hi = CRC64[t - 1][2 * i + 1];
+      const index = 2 * (lo & 0xff);
+      CRC64[t][2 * i] = ((lo >>> 8) | (hi << 24)) ^ t0[index];
+      CRC64[t][2 * i + 1] = (hi >>> 8) ^ t0[index + 1];
+    }
   }
 }
 
@@ -109,12 +122,37 @@ class Crc64Nvme implements Checksum {
   private hi = 0xffffffff;
 
   update(data: Uint8Array): void {
+    const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC64;
     let lo = this.lo;
     let hi = this.hi;
-    for (let i = 0; i < data.length; i++) {
-      const index = (lo ^ data[i]) & 0xff;
-      lo = ((lo >>> 8) | (hi << 24)) ^ CRC64_LO[index];
-      hi = (hi >>> 8) ^ CRC64_HI[index];
+    let i = 0;
+    const n = data.length;
+    for (; i + 8 <= n; i += 8) {
+      const a = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) ^ lo;
+      const b = (data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24)) ^ hi;
+      const a0 = (a & 0xff) << 1;
+      const a1 = ((a >>> 8) & 0xff) << 1;
+      const a2 = ((a >>> 16) & 0xff) << 1;
+      const a3 = (a >>> 24) << 1;
+      const b0 = (b & 0xff) << 1;
+      const b1 = ((b >>> 8) & 0xff) << 1;
+      const b2 = ((b >>> 16) & 0xff) << 1;
+      const b3 = (b >>> 24) << 1;
+      lo = t7[a0] ^ t6[a1] ^ t5[a2] ^ t4[a3] ^ t3[b0] ^ t2[b1] ^ t1[b2] ^ t0[b3];
+      hi =
+        t7[a0 + 1] ^
+        t6[a1 + 1] ^
+        t5[a2 + 1] ^
+        t4[a3 + 1] ^
+        t3[b0 + 1] ^
+        t2[b1 + 1] ^
+        t1[b2 + 1] ^
+        t0[b3 + 1];
+    }
+    for (; i < n; i++) {
+      const index = ((lo ^ data[i]) & 0xff) << 1;
+      lo = ((lo >>> 8) | (hi << 24)) ^ t0[index];
+      hi = (hi >>> 8) ^ t0[index + 1];
     }
     this.lo = lo >>> 0;
     this.hi = hi >>> 0;

@@ -11,3 +11,6 @@ declare namespace Cloudflare {
     FLOE_LOCAL_FRONT_SECRET?: string;
   }
 }
+// With `[env.<site>]` sections in wrangler.toml, `wrangler types` no longer derives the
+// global Env from Cloudflare.Env: carry the secrets over.
+interface Env extends Cloudflare.Env {}
