@@ -13,4 +13,5 @@ declare namespace Cloudflare {
 }
 // With `[env.<site>]` sections in wrangler.toml, `wrangler types` no longer derives the
 // global Env from Cloudflare.Env: carry the secrets over.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges into the global Env
 interface Env extends Cloudflare.Env {}

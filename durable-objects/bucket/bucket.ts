@@ -62,7 +62,7 @@ export class BucketCoordinator extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env, work: CoordinatorBackground) {
     super(ctx, env);
     this.s = new CoordinatorState(ctx.storage, work);
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, BUCKET_MIGRATIONS);
       await bitrotReady();
     });

@@ -8,8 +8,6 @@
  */
 import { toStored, type VersionRow } from "./schema.ts";
 import type {
-  ListedObject,
-  ListedVersion,
   ListPage,
   ListRequest,
   StoredVersion,

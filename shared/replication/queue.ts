@@ -18,15 +18,21 @@ export interface ReplicationMessage {
   also?: { key: string; versionId: string }[];
 }
 
-/** Sends Queue wake-ups; a failure is left to the scanner. */
+/** Sends Queue wake-ups, `delaySeconds` late (a retry's backoff); a failure is left to the scanner. */
 export async function wakeConsumer(
   queue: Queue<ReplicationMessage> | undefined,
   messages: ReplicationMessage[],
+  delaySeconds = 0,
 ): Promise<void> {
   if (!queue || messages.length === 0) return;
+  const delay = Math.ceil(delaySeconds);
   try {
     for (let i = 0; i < messages.length; i += 100) {
-      await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+      await queue.sendBatch(
+        messages
+          .slice(i, i + 100)
+          .map((body) => (delay > 0 ? { body, delaySeconds: delay } : { body })),
+      );
     }
   } catch (error) {
     console.warn("replication wake-up not sent (the scanner will requeue):", error);

@@ -33,7 +33,8 @@ export interface CoordinatorBackground {
   /**
    * Wakes the replication consumer for these versions and targets, after
    * the commit that queued them; never throws (a lost wake-up is recovered
-   * by the scanner from the replication log).
+   * by the scanner from the replication log). `delaySeconds` holds them
+   * back (a retry's backoff).
    */
-  wakeReplication(messages: ReplicationMessage[]): Promise<void>;
+  wakeReplication(messages: ReplicationMessage[], delaySeconds?: number): Promise<void>;
 }

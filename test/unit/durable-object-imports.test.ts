@@ -18,7 +18,7 @@ function sources(folder: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
   return [...text.matchAll(/(?:import|export)[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gs)].map((match) =>
-    resolve(dirname(file), match[1] as string),
+    resolve(dirname(file), match[1]),
   );
 }
 

@@ -13,7 +13,6 @@ import {
   fineBucket,
   lagBucket,
   percentiles,
-  type LagWindow,
 } from "../../../shared/replication/lag.ts";
 import type { LagStats } from "../../../shared/types/replication-rpc.ts";
 import type { ColumnAt } from "../../stored-json.ts";

@@ -21,15 +21,12 @@ import {
   type ReplicationKind,
 } from "../../../shared/replication/config.ts";
 import { serializeRecord, type VersionRecord } from "../../../shared/types/version-record.ts";
-import type { ReplicationOp, ReplicationTask } from "../../../shared/types/replication-rpc.ts";
-
-export type { ReplicationTask };
+import type { ReplicationTask } from "../../../shared/types/replication-rpc.ts";
 import type { ReplicationLog } from "./log.ts";
 import { leaseMs, releaseLease, takeLease, transferBytes } from "./lease.ts";
 import { mayApplyReplicaLock } from "../object-lock.ts";
 import { excludesOf, toStored, type BucketRow, type VersionRow } from "../schema.ts";
 import { REPLICATION, REPLICATION_TARGETS, bucketColumn } from "../stored-formats.ts";
-import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
 import { olderVersions } from "../version-order.ts";
 
 export interface TargetRef {

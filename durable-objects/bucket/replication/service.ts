@@ -12,11 +12,12 @@ import type { BackgroundQueues } from "../background-queues.ts";
 import type { ConfigCopies } from "../config-copies.ts";
 import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
 import type { CoordinatorBackground } from "../../../shared/types/coordinator-background.ts";
-import { configOf, replicationTaskOf, type ReplicationTask, type TargetRef } from "./plan.ts";
+import { configOf, replicationTaskOf, type TargetRef } from "./plan.ts";
 import type {
   ReplicationOp,
   ReplicationStats,
   UploadProgress,
+  ReplicationTask,
 } from "../../../shared/types/replication-rpc.ts";
 import { retryDelay, type ReplicationLog } from "./log.ts";
 import {
@@ -62,7 +63,10 @@ export class ReplicationService {
   async wake(key: string, versionId: string, targets: string[], delaySeconds = 0): Promise<void> {
     const bucket = this.row()?.name;
     if (!bucket) return;
-    await this.work.wakeReplication(targets.map((target) => ({ bucket, key, versionId, target })));
+    await this.work.wakeReplication(
+      targets.map((target) => ({ bucket, key, versionId, target })),
+      delaySeconds,
+    );
   }
 
   /** One step of the running jobs (the coordinator's alarm); true while jobs remain. */

@@ -11,7 +11,7 @@ import type {
   GarbageItem,
 } from "../../../shared/types/coordinator-background.ts";
 import { loadConfig } from "../../../shared/config.ts";
-import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { wakeConsumer } from "../../../shared/replication/queue.ts";
 import { allSets } from "../../../shared/layout/placement.ts";
 import { drivesOf } from "./erasure-set.ts";
 import { healVersion } from "./heal.ts";
@@ -51,7 +51,7 @@ export function coordinatorBackground(env: Env): CoordinatorBackground {
     collectGarbage: (bucket, item) => collectGarbage(env, bucket, item),
     healVersion: async (stored) => (await healVersion(env, stored)).offlineDrives === 0,
     pushConfigCopy: (bucket, version, copy) => pushConfigCopy(env, bucket, version, copy),
-    wakeReplication: (messages) =>
-      wakeConsumer(env.REPLICATION_QUEUE as Queue<ReplicationMessage>, messages),
+    wakeReplication: (messages, delaySeconds) =>
+      wakeConsumer(env.REPLICATION_QUEUE, messages, delaySeconds),
   };
 }

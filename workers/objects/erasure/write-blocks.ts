@@ -8,7 +8,7 @@
  * InsufficientWriteQuorum. When `inlineThreshold` allows and the whole body
  * fits, nothing is sent: the data comes back to be stored inline.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { sealShard } from "../../../shared/bitrot.ts";
 import { createReedSolomon, type ReedSolomon } from "../../../shared/erasure/index.ts";
 import { S3Error } from "../../../shared/s3-errors.ts";
@@ -157,5 +157,3 @@ async function streamBlocks(
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
-
-export type { Hash };
