@@ -11,7 +11,7 @@
  *
  * Rules:
  * - The coordinator leases each row to the drain as it hands it out
- *   (durable-objects/bucket/replication-lease.ts), so concurrent drains
+ *   (durable-objects/bucket/replication/lease.ts), so concurrent drains
  *   (Cloudflare runs several consumer invocations) and the rows' own
  *   messages never send one change twice at once; a message that finds
  *   its row leased skips.

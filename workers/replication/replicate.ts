@@ -11,9 +11,9 @@
  * here (for a group, one read of the target's states for the whole group;
  * alone, a HEAD) and counts one that does as skipped. Every outcome carries
  * the log row's generation read before sending, so a change made while the
- * transfer was in flight is sent after it (replication-log.ts). Each
- * attempt takes the row's lease first (durable-objects/bucket/
- * replication-lease.ts): while another attempt holds it, this one skips
+ * transfer was in flight is sent after it (durable-objects/bucket/
+ * replication/log.ts). Each attempt takes the row's lease first
+ * (replication/lease.ts there): while another attempt holds it, this one skips
  * (`leased`), so a version or its parts are never sent twice at once; an
  * attempt that throws records the failure, which releases its lease.
  * Existing-object replication never sends a version to the

@@ -160,7 +160,7 @@ export function mergeReplicaMetadata(
 
 /**
  * The task for one log entry; null when there is nothing (left) to do.
- * With `owner`, the attempt's lease on the row is taken (replication-lease.ts)
+ * With `owner`, the attempt's lease on the row is taken (lease.ts)
  * when there is something to send now; "leased" when another attempt holds
  * it live, so this one must skip.
  */

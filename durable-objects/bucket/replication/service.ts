@@ -181,7 +181,7 @@ export class ReplicationService {
   /**
    * Leases to a draining consumer (`owner`) up to `limit` changes for
    * `target` that await their first attempt or whose backoff has passed,
-   * oldest first after `after` (replication-lease.ts).
+   * oldest first after `after` (lease.ts).
    */
   async leaseDrainable(
     target: string,
