@@ -133,4 +133,20 @@ describe("replication log leases", () => {
     const rows = await stub.leaseDrainable(TARGET, "drain", null, 10);
     expect(rows.map((row) => [row.key, row.attempts])).toEqual([["early", 4]]);
   });
+
+  it("drains the FAILED work requeued afresh when its target came back online", async () => {
+    const stub = await bucketWithRows("lease-target-back", ["failed", "pending"]);
+    await runInDurableObject(stub, (_: Bucket, state) => {
+      state.storage.sql.exec(
+        "UPDATE replication_log SET status = 'FAILED', attempts = 3, due = ? WHERE key = 'failed'",
+        Date.now() + 300_000,
+      );
+    });
+    expect((await stub.leaseDrainable(TARGET, "before", null, 10)).map((r) => r.key)).toEqual([
+      "pending",
+    ]);
+    await stub.retryTarget(TARGET);
+    const rows = await stub.leaseDrainable(TARGET, "after", null, 10);
+    expect(rows.map((row) => [row.key, row.attempts])).toContainEqual(["failed", 0]);
+  });
 });

@@ -151,7 +151,8 @@ export function releaseLease(
 /**
  * Up to `limit` rows of `target` a drain may attempt now, changes made by
  * writes (objects, metadata, delete markers, version deletes) that await
- * their first attempt or whose retry backoff has passed, oldest change
+ * their first attempt (new, or FAILED ones requeued afresh when their
+ * target came back online) or whose retry backoff has passed, oldest change
  * first after `after`, that no live lease holds; each is leased to `owner`
  * before it is returned, so concurrent drains (other consumer invocations)
  * never get the same row.
@@ -169,7 +170,7 @@ export function leaseDrainable(
     .exec<{ key: string; version_id: string; created_at: number; size: number; attempts: number }>(
       `SELECT key, version_id, created_at, size, attempts FROM replication_log
        WHERE target = ? AND status IN ('PENDING', 'FAILED')
-         AND ((status = 'PENDING' AND attempts = 0) OR due <= ?)
+         AND (attempts = 0 OR due <= ?)
          AND kind IN ('object', 'metadata', 'delete-marker', 'delete')
          AND (lease_owner IS NULL OR lease_until <= ?)
          AND (created_at > ? OR (created_at = ? AND (key > ? OR (key = ? AND version_id > ?))))
