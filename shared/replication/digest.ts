@@ -69,6 +69,36 @@ export interface LinePage {
   next: { key: string; versionId: string } | null;
 }
 
+const versionStateSchema = z.object({
+  versionId: z.string(),
+  deleteMarker: z.boolean(),
+  mtime: z.number(),
+  etag: z.string(),
+  size: z.number(),
+  storageClass: z.string(),
+  contentType: z.string(),
+  headers: z.record(z.string(), z.string()),
+  userMetadata: z.record(z.string(), z.string()),
+  tags: z.record(z.string(), z.string()),
+  checksums: z.record(z.string(), z.string()),
+  retention: z.object({ mode: z.string(), retainUntil: z.number() }).nullable(),
+  legalHold: z.boolean(),
+});
+
+/** A peer site's page of range digests, as the digest route answers it. */
+export const digestPageSchema: z.ZodType<DigestPage> = z.object({
+  ranges: z.array(
+    z.object({ last: z.string(), keys: z.number(), versions: z.number(), digest: z.string() }),
+  ),
+  next: z.string().nullable(),
+});
+
+/** A peer site's page of version states, as the digest route answers it. */
+export const linePageSchema: z.ZodType<LinePage> = z.object({
+  versions: z.array(versionStateSchema.extend({ key: z.string() })),
+  next: z.object({ key: z.string(), versionId: z.string() }).nullable(),
+});
+
 export interface DigestScope {
   prefix: string;
   /** Keys after this one (null: from the first). */

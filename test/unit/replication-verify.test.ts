@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  digestPageSchema,
   digestRows,
+  linePageSchema,
   lineRows,
   RANGE_SPREAD,
   stateOf,
@@ -193,5 +195,22 @@ describe("heldAlike (a resync group's skip check)", () => {
     const there = stored({ storageClass: "STANDARD_IA" });
     expect(heldAlike(statesOf(there), stored(), "STANDARD_IA")).toBe(true);
     expect(heldAlike(statesOf(there), stored(), null)).toBe(false);
+  });
+});
+
+describe("a peer's digest answers", () => {
+  it("are accepted only in the digest format", () => {
+    const page = { ranges: [{ last: "k", keys: 1, versions: 2, digest: "ab" }], next: null };
+    expect(digestPageSchema.safeParse(page).success).toBe(true);
+    expect(digestPageSchema.safeParse({ ranges: [{ last: 1 }], next: null }).success).toBe(false);
+    expect(digestPageSchema.safeParse({ ranges: "x" }).success).toBe(false);
+    const state = stateOf("v1", serializeRecord(versionRecord({ key: "k" })), null);
+    expect(
+      linePageSchema.safeParse({ versions: [{ key: "k", ...state }], next: null }).success,
+    ).toBe(true);
+    expect(
+      linePageSchema.safeParse({ versions: [{ key: "k", ...state, legalHold: "yes" }], next: null })
+        .success,
+    ).toBe(false);
   });
 });

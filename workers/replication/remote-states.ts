@@ -7,7 +7,7 @@
  * span holds more versions than one page, or the target does not answer,
  * the versions fall back to the HEAD check (null).
  */
-import { stateOf, type LinePage } from "../../shared/replication/digest.ts";
+import { linePageSchema, stateOf } from "../../shared/replication/digest.ts";
 import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { serializeRecord } from "../../shared/types/version-record.ts";
 import { remoteGet } from "./verify.ts";
@@ -37,7 +37,7 @@ export async function remoteStates(
     limit: String(SPAN_LIMIT),
   });
   try {
-    const page = await remoteGet<LinePage>(target, query);
+    const page = await remoteGet(target, query, linePageSchema);
     if (page.next !== null) return null;
     return new Map(page.versions.map(({ key, ...state }) => [id(key, state.versionId), state]));
   } catch {

@@ -15,13 +15,16 @@
  * "missing-here" or "different" (with the fields that differ). At most
  * MAX_DIFFERENCES are reported.
  */
-import type {
-  DigestPage,
-  DigestRange,
-  DigestScope,
-  KeyedVersionState,
-  LinePage,
-  VersionState,
+import type { z } from "zod";
+import {
+  digestPageSchema,
+  linePageSchema,
+  type DigestPage,
+  type DigestRange,
+  type DigestScope,
+  type KeyedVersionState,
+  type LinePage,
+  type VersionState,
 } from "../../shared/replication/digest.ts";
 import { signRequest } from "../auth/sign.ts";
 import { versionDigest, versionLines } from "../objects/replication-state.ts";
@@ -80,7 +83,11 @@ export interface VerifySides {
 }
 
 /** GET of the remote's digest route with the target's credentials. */
-export async function remoteGet<T>(target: PeerTarget, query: URLSearchParams): Promise<T> {
+export async function remoteGet<T>(
+  target: PeerTarget,
+  query: URLSearchParams,
+  schema: z.ZodType<T>,
+): Promise<T> {
   const url = `${target.endpoint}/floe/admin/v1/buckets/${target.targetBucket}/replication/digest?${query}`;
   const headers = await signRequest({
     method: "GET",
@@ -104,11 +111,16 @@ export async function remoteGet<T>(target: PeerTarget, query: URLSearchParams): 
   const text = await peerText(response, MAX_DIGEST_ANSWER + 1);
   if (text.length > MAX_DIGEST_ANSWER)
     throw new RemoteDigestError("remote digest: the answer is too large");
+  let body: unknown;
   try {
-    return JSON.parse(text) as T;
+    body = JSON.parse(text);
   } catch {
     throw new RemoteDigestError("remote digest: the answer is not JSON");
   }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new RemoteDigestError("remote digest: the answer is not in the digest format");
+  return parsed.data;
 }
 
 function scopeQuery(scope: DigestScope, limit: number): URLSearchParams {
@@ -128,12 +140,12 @@ export function sidesOf(env: Env, bucket: string, target: PeerTarget): VerifySid
     remote: {
       // The remote stores versions in its own class: it compares them as such.
       digest: (scope, limit) =>
-        remoteGet<DigestPage>(target, scopeQuery({ ...scope, storageClass: null }, limit)),
+        remoteGet(target, scopeQuery({ ...scope, storageClass: null }, limit), digestPageSchema),
       lines: (scope, afterVersion, limit) => {
         const query = scopeQuery({ ...scope, storageClass: null }, limit);
         query.set("lines", "true");
         if (afterVersion !== null) query.set("afterVersion", afterVersion);
-        return remoteGet<LinePage>(target, query);
+        return remoteGet(target, query, linePageSchema);
       },
     },
   };
