@@ -25,7 +25,10 @@
  *   (well inside an invocation's wall-clock and subrequest limits, and
  *   short enough that other buckets' messages behind it wait little), or
  *   once it has been idle (nothing running, nothing new) for
- *   DRAIN_IDLE_MS; what is left is found by the next wake-up.
+ *   DRAIN_IDLE_MS; what is left is found by the next wake-up. A drain
+ *   that finds nothing due on its first look ends at once (the wake-ups
+ *   of a backlog another drain already took must not each hold the
+ *   Queue for the idle wait).
  * - The log stays the truth: a drain that dies leaves its rows PENDING,
  *   their leases lapse, and their messages or the scanner deliver them.
  */
@@ -78,6 +81,9 @@ export async function drainTarget(
     }
     if (rows.length > 0 || running.size > 0) lastFound = Date.now();
     if (rows.length > 0 && rows.length === free) continue;
+    // Nothing due at all: another drain has it in hand (or it is done), so this wake-up ends
+    // at once instead of holding its Queue batch (and the batches behind it) for the idle wait.
+    if (attempted === 0 && running.size === 0) break;
     if (running.size === 0 && Date.now() - lastFound >= idleMs) break;
     // Wait for a free slot, or look again for new changes after a short pause.
     await Promise.race(running.size >= DRAIN_CONCURRENCY ? running : [sleep(DRAIN_POLL_MS)]);
