@@ -2,7 +2,7 @@
  * The S3 API end to end with @aws-sdk/client-s3 at default settings (flexible
  * checksums on) against one local site: listing, multipart (also through
  * lib-storage's Upload), copy, batch delete, conditional requests, metadata,
- * tagging, checksums, and the errors AWS gives for bad input.
+ * tagging and checksums (virtual hosts and bad input: s3-api-input.test.ts).
  */
 import {
   AbortMultipartUploadCommand,
@@ -13,7 +13,6 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   DeleteObjectTaggingCommand,
-  GetBucketAclCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -25,74 +24,20 @@ import {
   PutObjectTaggingCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
-  type S3Client,
   type StorageClass,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
-import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { presignUrl, signRequest } from "../../workers/auth/sign.ts";
-import { s3Client } from "./harness/clients.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { presignUrl } from "../../workers/auth/sign.ts";
 import { s3Error } from "./harness/errors.ts";
 import { patternBytes } from "./harness/data.ts";
-import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
+import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";
+import { BUCKET, useApiSite } from "./harness/s3-api.ts";
 
 const MiB = 1024 * 1024;
-const BUCKET = "api";
-let site: Site;
-let s3: S3Client;
-
-async function text(
-  key: string,
-  extra: Partial<ConstructorParameters<typeof GetObjectCommand>[0]> = {},
-) {
-  const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, ...extra }));
-  return { res, body: await res.Body!.transformToString() };
-}
-
-async function put(
-  key: string,
-  body: string | Uint8Array,
-  extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]> = {},
-) {
-  return s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ...extra }));
-}
-
-/** A raw signed request (for what SDKs will not send). */
-async function raw(
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; body?: Uint8Array | string } = {},
-) {
-  const url = `${site.url}${path}`;
-  const body = typeof init.body === "string" ? new TextEncoder().encode(init.body) : init.body;
-  const headers = await signRequest({
-    method,
-    url,
-    accessKeyId: ROOT_USER,
-    secretKey: ROOT_PASSWORD,
-    region: REGION,
-    headers: {
-      ...(init.headers ?? {}),
-      ...(body ? { "content-length": String(body.byteLength) } : {}),
-    },
-  });
-  return fetch(url, { method, headers, body });
-}
-
-const DOMAIN = "s3.floe.test";
-
-beforeAll(async () => {
-  site = await startSite({ vars: { FLOE_DOMAIN: DOMAIN } });
-  s3 = s3Client(site);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await site?.remove();
-});
+const api = useApiSite();
+const { text, put, raw } = api;
 
 describe("listing", () => {
   const keys = [
@@ -108,13 +53,13 @@ describe("listing", () => {
   ];
 
   beforeAll(async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "listing" }));
+    await api.s3.send(new CreateBucketCommand({ Bucket: "listing" }));
     for (const key of keys)
-      await s3.send(new PutObjectCommand({ Bucket: "listing", Key: key, Body: key }));
+      await api.s3.send(new PutObjectCommand({ Bucket: "listing", Key: key, Body: key }));
   });
 
   it("lists every key in UTF-8 binary order", async () => {
-    const res = await s3.send(new ListObjectsV2Command({ Bucket: "listing" }));
+    const res = await api.s3.send(new ListObjectsV2Command({ Bucket: "listing" }));
     const expected = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     expect(res.Contents?.map((c) => c.Key)).toEqual(expected);
     expect(res.KeyCount).toBe(keys.length);
@@ -123,7 +68,7 @@ describe("listing", () => {
   });
 
   it("groups by delimiter under a prefix", async () => {
-    const top = await s3.send(new ListObjectsV2Command({ Bucket: "listing", Delimiter: "/" }));
+    const top = await api.s3.send(new ListObjectsV2Command({ Bucket: "listing", Delimiter: "/" }));
     expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["a/", "b/"]);
     expect(top.Contents?.map((c) => c.Key)).toEqual([
       "B.txt",
@@ -132,7 +77,7 @@ describe("listing", () => {
       "z.txt",
       "é.txt",
     ]);
-    const a = await s3.send(
+    const a = await api.s3.send(
       new ListObjectsV2Command({ Bucket: "listing", Prefix: "a/", Delimiter: "/" }),
     );
     expect(a.Contents?.map((c) => c.Key)).toEqual(["a/1.txt", "a/2.txt"]);
@@ -143,7 +88,7 @@ describe("listing", () => {
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(
+      const page = await api.s3.send(
         new ListObjectsV2Command({
           Bucket: "listing",
           Delimiter: "/",
@@ -161,7 +106,7 @@ describe("listing", () => {
     expect(seen.sort()).toEqual(
       ["B.txt", "a/", "b/", "c.txt", "sp ace.txt", "z.txt", "é.txt"].sort(),
     );
-    const after = await s3.send(
+    const after = await api.s3.send(
       new ListObjectsV2Command({ Bucket: "listing", StartAfter: "c.txt" }),
     );
     expect(after.Contents?.map((c) => c.Key)).toEqual(["sp ace.txt", "z.txt", "é.txt"]);
@@ -179,12 +124,12 @@ describe("listing", () => {
   });
 
   it("serves ListObjects v1 with markers", async () => {
-    const first = await s3.send(
+    const first = await api.s3.send(
       new ListObjectsCommand({ Bucket: "listing", MaxKeys: 3, Delimiter: "/" }),
     );
     expect(first.IsTruncated).toBe(true);
     expect(first.NextMarker).toBeDefined();
-    const rest = await s3.send(
+    const rest = await api.s3.send(
       new ListObjectsCommand({ Bucket: "listing", Marker: first.NextMarker, Delimiter: "/" }),
     );
     const all = [
@@ -199,10 +144,10 @@ describe("listing", () => {
   });
 
   it("answers NoSuchBucket and refuses to delete a non-empty bucket", async () => {
-    expect((await s3Error(s3.send(new ListObjectsV2Command({ Bucket: "nope-nope" })))).name).toBe(
-      "NoSuchBucket",
-    );
-    expect((await s3Error(s3.send(new DeleteBucketCommand({ Bucket: "listing" })))).name).toBe(
+    expect(
+      (await s3Error(api.s3.send(new ListObjectsV2Command({ Bucket: "nope-nope" })))).name,
+    ).toBe("NoSuchBucket");
+    expect((await s3Error(api.s3.send(new DeleteBucketCommand({ Bucket: "listing" })))).name).toBe(
       "BucketNotEmpty",
     );
   });
@@ -212,16 +157,16 @@ describe("multipart", () => {
   it("uploads with lib-storage Upload and reads back across parts", async () => {
     const data = await patternBytes(12 * MiB + 123, 5);
     const upload = new Upload({
-      client: s3,
+      client: api.s3,
       params: { Bucket: BUCKET, Key: "mp/lib", Body: data },
       partSize: 5 * MiB,
       queueSize: 2,
     });
     const result = await upload.done();
     expect(result.ETag).toMatch(/-3"$/);
-    const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "mp/lib" }));
+    const res = await api.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "mp/lib" }));
     expect(Buffer.from(await res.Body!.transformToByteArray()).equals(data)).toBe(true);
-    const range = await s3.send(
+    const range = await api.s3.send(
       new GetObjectCommand({
         Bucket: BUCKET,
         Key: "mp/lib",
@@ -236,10 +181,10 @@ describe("multipart", () => {
   });
 
   it("lists, validates and aborts uploads", async () => {
-    const { UploadId } = await s3.send(
+    const { UploadId } = await api.s3.send(
       new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/manual" }),
     );
-    const small = await s3.send(
+    const small = await api.s3.send(
       new UploadPartCommand({
         Bucket: BUCKET,
         Key: "mp/manual",
@@ -248,7 +193,7 @@ describe("multipart", () => {
         Body: "too small",
       }),
     );
-    const last = await s3.send(
+    const last = await api.s3.send(
       new UploadPartCommand({
         Bucket: BUCKET,
         Key: "mp/manual",
@@ -257,11 +202,11 @@ describe("multipart", () => {
         Body: "end",
       }),
     );
-    const uploads = await s3.send(
+    const uploads = await api.s3.send(
       new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: "mp/" }),
     );
     expect(uploads.Uploads?.map((u) => u.UploadId)).toContain(UploadId);
-    const parts = await s3.send(
+    const parts = await api.s3.send(
       new ListPartsCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }),
     );
     expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
@@ -271,7 +216,7 @@ describe("multipart", () => {
     // The SDK sends a CRC32 with every part by default; ListParts returns it.
     expect(parts.Parts?.every((p) => typeof p.ChecksumCRC32 === "string")).toBe(true);
     const complete = (list: { PartNumber: number; ETag?: string }[]) =>
-      s3.send(
+      api.s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: BUCKET,
           Key: "mp/manual",
@@ -303,13 +248,18 @@ describe("multipart", () => {
       (await s3Error(complete([{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }])))
         .name,
     ).toBe("InvalidPart");
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }));
+    await api.s3.send(
+      new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }),
+    );
     expect(
-      (await s3Error(s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId }))))
-        .name,
+      (
+        await s3Error(
+          api.s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: "mp/manual", UploadId })),
+        )
+      ).name,
     ).toBe("NoSuchUpload");
     expect(
-      (await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "mp/manual" }))))
+      (await s3Error(api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "mp/manual" }))))
         .$metadata.httpStatusCode,
     ).toBe(404);
   });
@@ -317,10 +267,10 @@ describe("multipart", () => {
   it("copies a source range into a part", async () => {
     const data = await patternBytes(6 * MiB, 9);
     await put("mp/source", data);
-    const { UploadId } = await s3.send(
+    const { UploadId } = await api.s3.send(
       new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "mp/copied" }),
     );
-    const p1 = await s3.send(
+    const p1 = await api.s3.send(
       new UploadPartCopyCommand({
         Bucket: BUCKET,
         Key: "mp/copied",
@@ -330,7 +280,7 @@ describe("multipart", () => {
         CopySourceRange: `bytes=0-${5 * MiB - 1}`,
       }),
     );
-    const p2 = await s3.send(
+    const p2 = await api.s3.send(
       new UploadPartCopyCommand({
         Bucket: BUCKET,
         Key: "mp/copied",
@@ -340,7 +290,7 @@ describe("multipart", () => {
         CopySourceRange: `bytes=${5 * MiB}-${6 * MiB - 1}`,
       }),
     );
-    await s3.send(
+    await api.s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: BUCKET,
         Key: "mp/copied",
@@ -353,7 +303,7 @@ describe("multipart", () => {
         },
       }),
     );
-    const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "mp/copied" }));
+    const res = await api.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "mp/copied" }));
     expect(Buffer.from(await res.Body!.transformToByteArray()).equals(data)).toBe(true);
   });
 });
@@ -361,12 +311,12 @@ describe("multipart", () => {
 describe("copy", () => {
   it("copies with COPY and REPLACE metadata directives", async () => {
     await put("copy/src", "payload", { ContentType: "text/plain", Metadata: { colour: "blue" } });
-    await s3.send(
+    await api.s3.send(
       new CopyObjectCommand({ Bucket: BUCKET, Key: "copy/dst", CopySource: `${BUCKET}/copy/src` }),
     );
-    const copied = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/dst" }));
+    const copied = await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/dst" }));
     expect([copied.ContentType, copied.Metadata]).toEqual(["text/plain", { colour: "blue" }]);
-    await s3.send(
+    await api.s3.send(
       new CopyObjectCommand({
         Bucket: BUCKET,
         Key: "copy/dst2",
@@ -376,7 +326,7 @@ describe("copy", () => {
         Metadata: { colour: "red" },
       }),
     );
-    const replaced = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/dst2" }));
+    const replaced = await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/dst2" }));
     expect([replaced.ContentType, replaced.Metadata]).toEqual([
       "application/json",
       { colour: "red" },
@@ -386,7 +336,7 @@ describe("copy", () => {
 
   it("refuses to copy onto itself unless metadata is replaced", async () => {
     const refused = await s3Error(
-      s3.send(
+      api.s3.send(
         new CopyObjectCommand({
           Bucket: BUCKET,
           Key: "copy/src",
@@ -395,7 +345,7 @@ describe("copy", () => {
       ),
     );
     expect(refused.name).toBe("InvalidRequest");
-    await s3.send(
+    await api.s3.send(
       new CopyObjectCommand({
         Bucket: BUCKET,
         Key: "copy/src",
@@ -405,13 +355,13 @@ describe("copy", () => {
       }),
     );
     expect(
-      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/src" }))).Metadata,
+      (await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/src" }))).Metadata,
     ).toEqual({ colour: "green" });
   });
 
   it("honours x-amz-copy-source-if-* conditions", async () => {
     const failed = await s3Error(
-      s3.send(
+      api.s3.send(
         new CopyObjectCommand({
           Bucket: BUCKET,
           Key: "copy/cond",
@@ -421,8 +371,8 @@ describe("copy", () => {
       ),
     );
     expect(failed.$metadata.httpStatusCode).toBe(412);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/src" }));
-    await s3.send(
+    const head = await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "copy/src" }));
+    await api.s3.send(
       new CopyObjectCommand({
         Bucket: BUCKET,
         Key: "copy/cond",
@@ -436,36 +386,36 @@ describe("copy", () => {
 describe("objects", () => {
   it("deletes in batches, quietly or not", async () => {
     for (const key of ["del/1", "del/2", "del/3"]) await put(key, key);
-    const loud = await s3.send(
+    const loud = await api.s3.send(
       new DeleteObjectsCommand({
         Bucket: BUCKET,
         Delete: { Objects: [{ Key: "del/1" }, { Key: "del/missing" }] },
       }),
     );
     expect(loud.Deleted?.map((d) => d.Key).sort()).toEqual(["del/1", "del/missing"]);
-    const quiet = await s3.send(
+    const quiet = await api.s3.send(
       new DeleteObjectsCommand({
         Bucket: BUCKET,
         Delete: { Objects: [{ Key: "del/2" }, { Key: "del/3" }], Quiet: true },
       }),
     );
     expect(quiet.Deleted ?? []).toEqual([]);
-    const left = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "del/" }));
+    const left = await api.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "del/" }));
     expect(left.KeyCount).toBe(0);
   });
 
   it("answers conditional GETs and PUTs as AWS does", async () => {
     const { ETag } = await put("cond", "v1");
     const notModified = await s3Error(
-      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cond", IfNoneMatch: ETag })),
+      api.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cond", IfNoneMatch: ETag })),
     );
     expect(notModified.$metadata.httpStatusCode).toBe(304);
     const failed = await s3Error(
-      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cond", IfMatch: '"other"' })),
+      api.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cond", IfMatch: '"other"' })),
     );
     expect(failed.$metadata.httpStatusCode).toBe(412);
     const since = await s3Error(
-      s3.send(
+      api.s3.send(
         new GetObjectCommand({
           Bucket: BUCKET,
           Key: "cond",
@@ -483,7 +433,7 @@ describe("objects", () => {
 
   it("serves part 1 of a single-part object and refuses other part numbers", async () => {
     await put("single", "whole");
-    const res = await s3.send(
+    const res = await api.s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: "single", PartNumber: 1 }),
     );
     expect([res.$metadata.httpStatusCode, await res.Body!.transformToString()]).toEqual([
@@ -491,7 +441,7 @@ describe("objects", () => {
       "whole",
     ]);
     const error = await s3Error(
-      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "single", PartNumber: 2 })),
+      api.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "single", PartNumber: 2 })),
     );
     expect([error.$metadata.httpStatusCode, error.name]).toEqual([416, "InvalidPartNumber"]);
   });
@@ -504,7 +454,7 @@ describe("objects", () => {
       ContentLanguage: "fr",
       Metadata: { Owner: "Ana", "project-id": "7" },
     });
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "meta" }));
+    const head = await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "meta" }));
     expect(head).toMatchObject({
       ContentType: "text/csv",
       ContentDisposition: "attachment",
@@ -524,9 +474,9 @@ describe("objects", () => {
   it("keeps the storage class, and refuses unknown ones", async () => {
     await put("rrs", "reduced", { StorageClass: "REDUCED_REDUNDANCY" });
     expect(
-      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "rrs" }))).StorageClass,
+      (await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "rrs" }))).StorageClass,
     ).toBe("REDUCED_REDUNDANCY");
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "rrs" }));
+    const listed = await api.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "rrs" }));
     expect(listed.Contents?.[0].StorageClass).toBe("REDUCED_REDUNDANCY");
     expect((await text("rrs")).body).toBe("reduced");
     expect(
@@ -536,12 +486,12 @@ describe("objects", () => {
 
   it("tags objects on PUT and through the tagging API", async () => {
     await put("tagged", "x", { Tagging: "team=blue&tier=1" });
-    const got = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
+    const got = await api.s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
     expect(got.TagSet).toEqual([
       { Key: "team", Value: "blue" },
       { Key: "tier", Value: "1" },
     ]);
-    await s3.send(
+    await api.s3.send(
       new PutObjectTaggingCommand({
         Bucket: BUCKET,
         Key: "tagged",
@@ -549,15 +499,15 @@ describe("objects", () => {
       }),
     );
     expect(
-      (await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }))).TagSet,
+      (await api.s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }))).TagSet,
     ).toEqual([{ Key: "only", Value: "one" }]);
     expect(
-      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "tagged" }))).$metadata
+      (await api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "tagged" }))).$metadata
         .httpStatusCode,
     ).toBe(200);
-    await s3.send(new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
+    await api.s3.send(new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }));
     expect(
-      (await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }))).TagSet,
+      (await api.s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged" }))).TagSet,
     ).toEqual([]);
     const tooMany = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join("&");
     expect((await s3Error(put("tagged-bad", "x", { Tagging: tooMany }))).name).toBe("InvalidTag");
@@ -566,7 +516,7 @@ describe("objects", () => {
   it("stores and returns additional checksums, and refuses a wrong one", async () => {
     for (const algorithm of ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"] as const) {
       await put(`sum/${algorithm}`, "checksummed body", { ChecksumAlgorithm: algorithm });
-      const res = await s3.send(
+      const res = await api.s3.send(
         new GetObjectCommand({ Bucket: BUCKET, Key: `sum/${algorithm}`, ChecksumMode: "ENABLED" }),
       );
       expect(await res.Body!.transformToString()).toBe("checksummed body");
@@ -574,7 +524,7 @@ describe("objects", () => {
       expect(res[field], algorithm).toBeTruthy();
     }
     const sha256 = createHash("sha256").update("checksummed body").digest("base64");
-    const head = await s3.send(
+    const head = await api.s3.send(
       new HeadObjectCommand({ Bucket: BUCKET, Key: "sum/SHA256", ChecksumMode: "ENABLED" }),
     );
     expect(head.ChecksumSHA256).toBe(sha256);
@@ -585,7 +535,7 @@ describe("objects", () => {
     );
     expect(wrong.name).toBe("BadDigest");
     expect(
-      (await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "sum/wrong" }))))
+      (await s3Error(api.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "sum/wrong" }))))
         .$metadata.httpStatusCode,
     ).toBe(404);
   });
@@ -594,7 +544,7 @@ describe("objects", () => {
     await put("presigned", "shared link");
     const url = await presignUrl({
       method: "GET",
-      url: `${site.url}/${BUCKET}/presigned`,
+      url: `${api.site.url}/${BUCKET}/presigned`,
       accessKeyId: ROOT_USER,
       secretKey: ROOT_PASSWORD,
       region: REGION,
@@ -604,7 +554,7 @@ describe("objects", () => {
     expect([ok.status, await ok.text()]).toEqual([200, "shared link"]);
     const old = await presignUrl({
       method: "GET",
-      url: `${site.url}/${BUCKET}/presigned`,
+      url: `${api.site.url}/${BUCKET}/presigned`,
       accessKeyId: ROOT_USER,
       secretKey: ROOT_PASSWORD,
       region: REGION,
@@ -614,163 +564,5 @@ describe("objects", () => {
     const expired = await fetch(old);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
-  });
-});
-
-describe("virtual-hosted-style requests", () => {
-  /** A signed request whose Host names the bucket (bucket.s3.floe.test), sent to the local site. */
-  async function virtualHost(method: string, bucket: string, key: string, body?: string) {
-    const host = `${bucket}.${DOMAIN}:${site.port}`;
-    const url = `http://${host}/${key}`;
-    const headers = await signRequest({
-      method,
-      url,
-      accessKeyId: ROOT_USER,
-      secretKey: ROOT_PASSWORD,
-      region: REGION,
-      headers: body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) },
-    });
-    return new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: "127.0.0.1",
-          port: site.port,
-          method,
-          path: `/${key}`,
-          headers: { ...headers, host },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (chunk) => (text += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
-  }
-
-  it("reads the bucket from the Host header", async () => {
-    expect((await virtualHost("PUT", BUCKET, "vhost/hello.txt", "hi there")).status).toBe(200);
-    expect((await virtualHost("GET", BUCKET, "vhost/hello.txt")).body).toBe("hi there");
-    expect((await text("vhost/hello.txt")).body).toBe("hi there");
-    const listing = await virtualHost("GET", BUCKET, "?list-type=2&prefix=vhost/");
-    expect(listing.body).toContain("<Key>vhost/hello.txt</Key>");
-  });
-});
-
-describe("bad input gets AWS's error and stores nothing", () => {
-  it("refuses a wrong signature", async () => {
-    const bad = s3Client(site, { accessKeyId: ROOT_USER, secretAccessKey: "wrong-secret" });
-    const error = await s3Error(
-      bad.send(new PutObjectCommand({ Bucket: BUCKET, Key: "bad/sig", Body: "x" })),
-    );
-    expect([error.name, error.$metadata.httpStatusCode]).toEqual(["SignatureDoesNotMatch", 403]);
-    const unknown = s3Client(site, { accessKeyId: "nobody", secretAccessKey: "x" });
-    expect((await s3Error(unknown.send(new ListObjectsV2Command({ Bucket: BUCKET })))).name).toBe(
-      "InvalidAccessKeyId",
-    );
-    bad.destroy();
-    unknown.destroy();
-    expect(
-      (await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "bad/sig" })))).$metadata
-        .httpStatusCode,
-    ).toBe(404);
-  });
-
-  it("refuses invalid bucket names and keys over 1024 bytes", async () => {
-    expect((await s3Error(s3.send(new CreateBucketCommand({ Bucket: "Bad_Name" })))).name).toBe(
-      "InvalidBucketName",
-    );
-    expect((await s3Error(put("k".repeat(1025), "x"))).name).toBe("KeyTooLongError");
-  });
-
-  it("refuses a wrong Content-MD5", async () => {
-    const res = await raw("PUT", `/${BUCKET}/bad/md5`, {
-      body: "hello",
-      headers: { "content-md5": createHash("md5").update("other").digest("base64") },
-    });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain("<Code>BadDigest</Code>");
-    expect((await raw("HEAD", `/${BUCKET}/bad/md5`)).status).toBe(404);
-  });
-
-  it("answers malformed XML with MalformedXML, oversized XML with MaxMessageLengthExceeded", async () => {
-    const garbage = await raw("POST", `/${BUCKET}?delete`, {
-      body: "<Delete><Object>",
-      headers: { "content-md5": createHash("md5").update("<Delete><Object>").digest("base64") },
-    });
-    expect(garbage.status).toBe(400);
-    expect(await garbage.text()).toContain("<Code>MalformedXML</Code>");
-    const tooMany = `<Delete>${"<Object><Key>k</Key></Object>".repeat(1001)}</Delete>`;
-    const big = await raw("POST", `/${BUCKET}?delete`, {
-      body: tooMany,
-      headers: { "content-md5": createHash("md5").update(tooMany).digest("base64") },
-    });
-    expect(await big.text()).toContain("<Code>MalformedXML</Code>");
-    const huge = await raw("PUT", `/${BUCKET}?tagging`, {
-      body: `<Tagging>${" ".repeat(70_000)}</Tagging>`,
-    });
-    expect(huge.status).toBe(400);
-    expect(await huge.text()).toContain("<Code>MaxMessageLengthExceeded</Code>");
-  });
-
-  it("answers invalid part numbers, unknown methods and unimplemented actions", async () => {
-    const { UploadId } = await s3.send(
-      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "bad/parts" }),
-    );
-    const part = await raw("PUT", `/${BUCKET}/bad/parts?partNumber=10001&uploadId=${UploadId}`, {
-      body: "x",
-    });
-    expect(part.status).toBe(400);
-    expect(await part.text()).toContain("<Code>InvalidArgument</Code>");
-    const analytics = await raw("GET", `/${BUCKET}?analytics&id=report`);
-    expect([
-      analytics.status,
-      (await analytics.text()).includes("<Code>NotImplemented</Code>"),
-    ]).toEqual([501, true]);
-    const torrent = await raw("GET", `/${BUCKET}/x?torrent`);
-    expect(torrent.status).toBe(501);
-    const patch = await raw("PATCH", `/${BUCKET}/x`);
-    expect(patch.status).toBe(405);
-    const acl = await s3Error(s3.send(new GetBucketAclCommand({ Bucket: BUCKET })));
-    expect(acl.$metadata.httpStatusCode).toBe(501);
-    expect(acl.name).toBe("NotImplemented");
-    expect(acl.$metadata.requestId).toMatch(/^[0-9A-F]{16}$/);
-  });
-
-  it("leaves nothing behind when a client disconnects mid-upload", async () => {
-    await put("bad/disconnect", "previous");
-    const url = `${site.url}/${BUCKET}/bad/disconnect`;
-    const size = 8 * MiB;
-    const headers = await signRequest({
-      method: "PUT",
-      url,
-      accessKeyId: ROOT_USER,
-      secretKey: ROOT_PASSWORD,
-      region: REGION,
-      headers: { "content-length": String(size) },
-    });
-    const controller = new AbortController();
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (sent >= 3 * MiB) {
-          controller.abort();
-          return;
-        }
-        sent += MiB;
-        c.enqueue(new Uint8Array(MiB));
-      },
-    });
-    await fetch(url, {
-      method: "PUT",
-      headers,
-      body,
-      signal: controller.signal,
-      duplex: "half",
-    } as RequestInit).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await text("bad/disconnect")).body).toBe("previous");
   });
 });
