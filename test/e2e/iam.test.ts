@@ -12,10 +12,8 @@ import {
   DeleteObjectsCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   ListBucketsCommand,
-  ListObjectsV2Command,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -23,69 +21,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { admin, s3Client } from "./harness/clients.ts";
-import { s3Error } from "./harness/errors.ts";
-import { startSite, type Site } from "./harness/site.ts";
+import { creds, denied, keys, put, read, useIamSite } from "./harness/iam.ts";
 
-let site: Site;
-let root: S3Client;
-
-const creds = (accessKeyId: string, secretAccessKey: string) => ({ accessKeyId, secretAccessKey });
-
-async function ok<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-  as?: { accessKeyId: string; secretAccessKey: string },
-): Promise<T> {
-  const res = await admin<T>(site, method, path, body, as);
-  if (res.status !== 200)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-async function addUser(accessKey: string, secretKey: string, policies: string[] = []) {
-  await ok("POST", "users", { accessKey, secretKey });
-  if (policies.length) await ok("POST", "policies/attach", { policies, user: accessKey });
-  return s3Client(site, creds(accessKey, secretKey));
-}
-
-async function put(client: S3Client, bucket: string, key: string, body = `${bucket}/${key}`) {
-  return client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-}
-
-async function read(client: S3Client, bucket: string, key: string) {
-  const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return res.Body!.transformToString();
-}
-
-async function keys(client: S3Client, bucket: string, prefix?: string) {
-  const res = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (res.Contents ?? []).map((c) => c.Key);
-}
-
-const denied = async (promise: Promise<unknown>) => (await s3Error(promise)).name;
-
-beforeAll(async () => {
-  site = await startSite();
-  root = s3Client(site);
-  for (const bucket of ["shared", "other"])
-    await root.send(new CreateBucketCommand({ Bucket: bucket }));
-  for (const key of [
-    "home/alice/a.txt",
-    "home/bob/b.txt",
-    "public/p.txt",
-    "private/q.txt",
-    "top.txt",
-  ])
-    await put(root, "shared", key);
-  await put(root, "other", "x.txt");
-}, 120_000);
-
-afterAll(async () => {
-  await site?.remove();
-});
+const iam = useIamSite();
+const { ok, addUser } = iam;
 
 describe("users and built-in policies", () => {
   it("a readonly user reads but cannot write, delete or list", async () => {
@@ -96,7 +37,7 @@ describe("users and built-in policies", () => {
       await denied(ro.send(new DeleteObjectCommand({ Bucket: "shared", Key: "top.txt" }))),
     ).toBe("AccessDenied");
     expect(await denied(keys(ro, "shared"))).toBe("AccessDenied");
-    expect(await read(root, "shared", "top.txt")).toBe("shared/top.txt");
+    expect(await read(iam.root, "shared", "top.txt")).toBe("shared/top.txt");
   });
 
   it("a user with no policy may do nothing", async () => {
@@ -116,10 +57,12 @@ describe("users and built-in policies", () => {
 
   it("a wrong secret is SignatureDoesNotMatch and an unknown key InvalidAccessKeyId", async () => {
     expect(
-      await denied(read(s3Client(site, creds("reader", "not-the-secret")), "shared", "top.txt")),
+      await denied(
+        read(s3Client(iam.site, creds("reader", "not-the-secret")), "shared", "top.txt"),
+      ),
     ).toBe("SignatureDoesNotMatch");
     expect(
-      await denied(read(s3Client(site, creds("ghost", "ghost-secret")), "shared", "top.txt")),
+      await denied(read(s3Client(iam.site, creds("ghost", "ghost-secret")), "shared", "top.txt")),
     ).toBe("InvalidAccessKeyId");
   });
 
@@ -187,7 +130,7 @@ describe("custom policies", () => {
     );
     expect(res.Deleted?.map((d) => d.Key)).toEqual(["home/alice/new.txt"]);
     expect(res.Errors?.map((e) => [e.Key, e.Code])).toEqual([["home/bob/b.txt", "AccessDenied"]]);
-    expect(await read(root, "shared", "home/bob/b.txt")).toBe("shared/home/bob/b.txt");
+    expect(await read(iam.root, "shared", "home/bob/b.txt")).toBe("shared/home/bob/b.txt");
   });
 
   it("an explicit Deny wins over readwrite", async () => {
@@ -201,18 +144,18 @@ describe("custom policies", () => {
   });
 
   it("refuses malformed documents, changes to built-ins and removal of attached policies", async () => {
-    const bad = await admin(site, "PUT", "policies/bad", {
+    const bad = await admin(iam.site, "PUT", "policies/bad", {
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow" }],
     });
     expect([bad.status, bad.body.code]).toEqual([400, "MalformedPolicy"]);
-    const builtin = await admin(site, "PUT", "policies/readonly", home);
+    const builtin = await admin(iam.site, "PUT", "policies/readonly", home);
     expect([builtin.status, builtin.body.code]).toEqual([409, "PolicyIsBuiltin"]);
-    const inUse = await admin(site, "DELETE", "policies/home-folder");
+    const inUse = await admin(iam.site, "DELETE", "policies/home-folder");
     expect([inUse.status, inUse.body.code]).toEqual([409, "PolicyInUse"]);
     const info = await ok<{ attachedTo: { users: string[] } }>("GET", "policies/home-folder");
     expect(info.attachedTo.users).toEqual(["alice"]);
-    const missing = await admin(site, "POST", "policies/attach", {
+    const missing = await admin(iam.site, "POST", "policies/attach", {
       policies: ["nope"],
       user: "alice",
     });
@@ -232,12 +175,12 @@ describe("groups", () => {
     expect(await denied(read(dave, "shared", "top.txt"))).toBe("AccessDenied");
     await ok("PUT", "groups/readers/status", { status: "enabled" });
     expect(await read(dave, "shared", "top.txt")).toBe("shared/top.txt");
-    const notEmpty = await admin(site, "DELETE", "groups/readers");
+    const notEmpty = await admin(iam.site, "DELETE", "groups/readers");
     expect([notEmpty.status, notEmpty.body.code]).toEqual([409, "GroupNotEmpty"]);
     await ok("POST", "groups/readers/members", { remove: ["dave"] });
     expect(await denied(read(dave, "shared", "top.txt"))).toBe("AccessDenied");
     await ok("DELETE", "groups/readers");
-    expect((await admin(site, "GET", "groups/readers")).status).toBe(404);
+    expect((await admin(iam.site, "GET", "groups/readers")).status).toBe(404);
   });
 });
 
@@ -253,7 +196,7 @@ describe("service accounts", () => {
       carol,
     );
     expect(inherit.parent).toBe("carol");
-    const inheritClient = s3Client(site, creds(inherit.accessKey, inherit.secretKey));
+    const inheritClient = s3Client(iam.site, creds(inherit.accessKey, inherit.secretKey));
     await put(inheritClient, "shared", "svc/inherited.txt");
     const narrow = await ok<{ accessKey: string; secretKey: string }>(
       "POST",
@@ -270,7 +213,7 @@ describe("service accounts", () => {
       },
       carol,
     );
-    const narrowClient = s3Client(site, creds(narrow.accessKey, narrow.secretKey));
+    const narrowClient = s3Client(iam.site, creds(narrow.accessKey, narrow.secretKey));
     expect(await read(narrowClient, "shared", "svc/inherited.txt")).toBe(
       "shared/svc/inherited.txt",
     );
@@ -303,7 +246,7 @@ describe("service accounts", () => {
     );
     expect(JSON.stringify(listed)).not.toContain(inherit.secretKey);
     // Carol may not create service accounts for others.
-    const forOther = await admin(site, "POST", "service-accounts", { user: "alice" }, carol);
+    const forOther = await admin(iam.site, "POST", "service-accounts", { user: "alice" }, carol);
     expect([forOther.status, forOther.body.code]).toEqual([403, "AccessDenied"]);
     await ok("DELETE", "service-accounts/carol-reader", undefined, carol);
     expect(await denied(read(narrowClient, "shared", "svc/inherited.txt"))).toBe(
@@ -321,7 +264,7 @@ describe("service accounts", () => {
         expiration: new Date(Date.now() + 1500).toISOString(),
       },
     );
-    const client = s3Client(site, creds(expiring.accessKey, expiring.secretKey));
+    const client = s3Client(iam.site, creds(expiring.accessKey, expiring.secretKey));
     expect(await read(client, "shared", "top.txt")).toBe("shared/top.txt");
     await new Promise((resolve) => setTimeout(resolve, 1600));
     expect(await denied(read(client, "shared", "top.txt"))).toBe("InvalidAccessKeyId");
@@ -331,14 +274,14 @@ describe("service accounts", () => {
     await ok("PATCH", `service-accounts/${other.accessKey}`, { status: "disabled" });
     expect(
       await denied(
-        read(s3Client(site, creds(other.accessKey, other.secretKey)), "shared", "top.txt"),
+        read(s3Client(iam.site, creds(other.accessKey, other.secretKey)), "shared", "top.txt"),
       ),
     ).toBe("InvalidAccessKeyId");
   });
 });
 
 describe("bucket policies", () => {
-  const anonymous = (path: string, init: RequestInit = {}) => fetch(`${site.url}${path}`, init);
+  const anonymous = (path: string, init: RequestInit = {}) => fetch(`${iam.site.url}${path}`, init);
 
   it("anonymous reads work only where a bucket policy allows them", async () => {
     expect((await anonymous("/shared/public/p.txt")).status).toBe(403);
@@ -353,7 +296,7 @@ describe("bucket policies", () => {
         },
       ],
     });
-    await root.send(new PutBucketPolicyCommand({ Bucket: "shared", Policy: policy }));
+    await iam.root.send(new PutBucketPolicyCommand({ Bucket: "shared", Policy: policy }));
     const res = await anonymous("/shared/public/p.txt");
     expect([res.status, await res.text()]).toEqual([200, "shared/public/p.txt"]);
     const privateRead = await anonymous("/shared/private/q.txt");
@@ -365,20 +308,20 @@ describe("bucket policies", () => {
     expect((await anonymous("/shared?list-type=2")).status).toBe(403);
     expect((await anonymous("/")).status).toBe(403);
     expect(
-      JSON.parse((await root.send(new GetBucketPolicyCommand({ Bucket: "shared" }))).Policy!),
+      JSON.parse((await iam.root.send(new GetBucketPolicyCommand({ Bucket: "shared" }))).Policy!),
     ).toEqual(JSON.parse(policy));
-    const status = await root.send(new GetBucketPolicyStatusCommand({ Bucket: "shared" }));
+    const status = await iam.root.send(new GetBucketPolicyStatusCommand({ Bucket: "shared" }));
     expect(status.PolicyStatus?.IsPublic).toBe(true);
-    await root.send(new DeleteBucketPolicyCommand({ Bucket: "shared" }));
+    await iam.root.send(new DeleteBucketPolicyCommand({ Bucket: "shared" }));
     expect((await anonymous("/shared/public/p.txt")).status).toBe(403);
-    expect(await denied(root.send(new GetBucketPolicyCommand({ Bucket: "shared" })))).toBe(
+    expect(await denied(iam.root.send(new GetBucketPolicyCommand({ Bucket: "shared" })))).toBe(
       "NoSuchBucketPolicy",
     );
   });
 
   it("grants and denies named users on top of their own policies", async () => {
     const frank = await addUser("frank", "frank-secret");
-    await root.send(
+    await iam.root.send(
       new PutBucketPolicyCommand({
         Bucket: "other",
         Policy: JSON.stringify({
@@ -406,7 +349,7 @@ describe("bucket policies", () => {
       "AccessDenied",
     );
     // The root user is never locked out by a bucket policy.
-    await root.send(new DeleteBucketPolicyCommand({ Bucket: "other" }));
+    await iam.root.send(new DeleteBucketPolicyCommand({ Bucket: "other" }));
   });
 
   it("refuses malformed bucket policies", async () => {
@@ -430,7 +373,9 @@ describe("bucket policies", () => {
     ];
     for (const policy of attempts) {
       expect(
-        await denied(root.send(new PutBucketPolicyCommand({ Bucket: "shared", Policy: policy }))),
+        await denied(
+          iam.root.send(new PutBucketPolicyCommand({ Bucket: "shared", Policy: policy })),
+        ),
       ).toBe("MalformedPolicy");
     }
   });
@@ -444,14 +389,14 @@ describe("admin actions are policy actions", () => {
     const diag = creds("diag", "diag-secret");
     const boss = creds("boss", "boss-secret");
     const repl = creds("repladmin", "repladmin-secret");
-    expect((await admin(site, "GET", "info", undefined, diag)).status).toBe(200);
-    const diagUsers = await admin(site, "GET", "users", undefined, diag);
+    expect((await admin(iam.site, "GET", "info", undefined, diag)).status).toBe(200);
+    const diagUsers = await admin(iam.site, "GET", "users", undefined, diag);
     expect([diagUsers.status, diagUsers.body.code]).toEqual([403, "AccessDenied"]);
-    expect((await admin(site, "GET", "users", undefined, boss)).status).toBe(200);
+    expect((await admin(iam.site, "GET", "users", undefined, boss)).status).toBe(200);
     expect(
       (
         await admin(
-          site,
+          iam.site,
           "POST",
           "users",
           { accessKey: "made-by-boss", secretKey: "secret-by-boss" },
@@ -465,12 +410,12 @@ describe("admin actions are policy actions", () => {
       ["POST", "heal"],
     ] as const) {
       expect(
-        (await admin(site, method, path, method === "POST" ? {} : undefined, repl)).status,
+        (await admin(iam.site, method, path, method === "POST" ? {} : undefined, repl)).status,
         path,
       ).toBe(403);
     }
     const ro = await admin(
-      site,
+      iam.site,
       "POST",
       "users",
       { accessKey: "sneaky", secretKey: "sneaky-secret" },
@@ -480,29 +425,29 @@ describe("admin actions are policy actions", () => {
   });
 
   it("validates admin request bodies", async () => {
-    const short = await admin(site, "POST", "users", { accessKey: "ab", secretKey: "x" });
+    const short = await admin(iam.site, "POST", "users", { accessKey: "ab", secretKey: "x" });
     expect([short.status, short.body.code]).toEqual([400, "InvalidRequest"]);
-    const extra = await admin(site, "POST", "users", {
+    const extra = await admin(iam.site, "POST", "users", {
       accessKey: "abc",
       secretKey: "abcdefgh",
       admin: true,
     });
     expect([extra.status, extra.body.code]).toEqual([400, "InvalidRequest"]);
-    const rootKey = await admin(site, "POST", "users", {
+    const rootKey = await admin(iam.site, "POST", "users", {
       accessKey: "floeadmin",
       secretKey: "abcdefgh",
     });
     expect([rootKey.status, rootKey.body.code]).toEqual([409, "AccessKeyInUse"]);
-    expect((await admin(site, "GET", "users/ghost")).status).toBe(404);
+    expect((await admin(iam.site, "GET", "users/ghost")).status).toBe(404);
   });
 });
 
 describe("object lock permissions", () => {
   it("bypassing GOVERNANCE retention needs s3:BypassGovernanceRetention", async () => {
-    await root.send(
+    await iam.root.send(
       new CreateBucketCommand({ Bucket: "locked", ObjectLockEnabledForBucket: true }),
     );
-    const written = await root.send(
+    const written = await iam.root.send(
       new PutObjectCommand({
         Bucket: "locked",
         Key: "doc.txt",
@@ -575,7 +520,7 @@ describe("replication permissions", () => {
     expect(await denied(read(replicator, "other", "x.txt"))).toBe("AccessDenied");
     expect(await keys(replicator, "shared", "public/")).toEqual(["public/p.txt"]);
     // Replicas need versioning; they keep the version id and mtime the source sends.
-    await root.send(
+    await iam.root.send(
       new PutBucketVersioningCommand({
         Bucket: "shared",
         VersioningConfiguration: { Status: "Enabled" },
@@ -594,8 +539,10 @@ describe("replication permissions", () => {
       { step: "build", name: "replicaHeader" },
     );
     await put(replicator, "shared", "replica/r.txt");
-    expect(await read(root, "shared", "replica/r.txt")).toBe("shared/replica/r.txt");
-    const head = await root.send(new HeadObjectCommand({ Bucket: "shared", Key: "replica/r.txt" }));
+    expect(await read(iam.root, "shared", "replica/r.txt")).toBe("shared/replica/r.txt");
+    const head = await iam.root.send(
+      new HeadObjectCommand({ Bucket: "shared", Key: "replica/r.txt" }),
+    );
     expect([head.VersionId, head.ReplicationStatus, head.LastModified?.getTime()]).toEqual([
       versionId,
       "REPLICA",
@@ -628,7 +575,7 @@ describe("secrets at rest", () => {
         else files.push(path);
       }
     };
-    walk(join(site.state, "do"));
+    walk(join(iam.site.state, "do"));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const content = readFileSync(file).toString("latin1");
