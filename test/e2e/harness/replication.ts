@@ -7,6 +7,7 @@
  */
 import {
   CreateBucketCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   type S3Client,
@@ -201,4 +202,34 @@ export async function versionList(s3: S3Client, bucket: string): Promise<Version
   return entries.sort((a, b) =>
     a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.versionId < b.versionId ? -1 : 1,
   );
+}
+
+/** A version's x-amz-replication-status as HEAD answers it. */
+export async function replicationStatus(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  versionId?: string,
+) {
+  const head = await s3.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+  );
+  return head.ReplicationStatus;
+}
+
+/** Waits until both sites list the same versions of `bucket`; that list. */
+export async function sameVersionLists(
+  one: S3Client,
+  other: S3Client,
+  bucket: string,
+  timeoutMs = 30_000,
+) {
+  await eventually(
+    async () =>
+      JSON.stringify(await versionList(one, bucket)) ===
+      JSON.stringify(await versionList(other, bucket)),
+    timeoutMs,
+    `identical version lists of ${bucket}`,
+  );
+  return versionList(one, bucket);
 }
