@@ -122,6 +122,11 @@ export class BucketCoordinator extends DurableObject<Env> {
     return versions.commitVersion(this.s, ...args);
   }
 
+  /** Several commits in one call (a replica batch), each as `commitVersion` alone. */
+  async commitVersions(requests: Args<typeof versions.commitVersion>[0][]) {
+    return versions.commitVersions(this.s, requests);
+  }
+
   /** The latest version of `key`, or the given version. */
   async getVersion(...args: Args<typeof versions.getVersion>) {
     return versions.getVersion(this.s, ...args);

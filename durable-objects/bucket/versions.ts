@@ -71,6 +71,23 @@ export async function commitVersion(
   return { ok: true, syncTargets: planned.sync };
 }
 
+/** Commits one after another, each on its own (one refused leaves the others committed). */
+export async function commitVersions(
+  s: CoordinatorState,
+  requests: CommitRequest[],
+): Promise<CommitResult[]> {
+  const results: CommitResult[] = [];
+  for (const request of requests) {
+    try {
+      results.push(await commitVersion(s, request));
+    } catch (error) {
+      console.error("a batched commit failed:", error);
+      results.push({ ok: false, error: "InternalError" });
+    }
+  }
+  return results;
+}
+
 /**
  * Stores a replica from another site; never replicated further. What is
  * stored depends only on the replica itself, never on what else the key

@@ -16,6 +16,7 @@ import {
   type DriveFault,
   type DriveUsage,
   type InlineShard,
+  type VersionCopyWrite,
   type InlineShardRead,
   type ShardBlockRead,
   type VersionCopyCursor,
@@ -126,23 +127,35 @@ export class Drive extends DurableObject<Env> {
     partDirs: string[] = [],
   ): Promise<void> {
     this.assertOnline();
+    this.ctx.storage.transactionSync(() =>
+      this.storeCopy({ bucket, key, versionId, dataDir, record, inline, partDirs }),
+    );
+  }
+
+  /** Several versions' copies in one transaction (a replica batch): all are stored, or none. */
+  async putVersionCopies(copies: VersionCopyWrite[]): Promise<void> {
+    this.assertOnline();
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
-        `INSERT OR REPLACE INTO version_copies
-           (bucket, key, version_id, data_dir, record, inline_shard, inline_checksum)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        bucket,
-        key,
-        versionId,
-        dataDir,
-        record,
-        inline?.data ?? null,
-        inline?.checksum ?? null,
-      );
-      for (const dir of [dataDir, ...partDirs]) {
-        this.sql.exec(`UPDATE data_dirs SET committed = 1 WHERE data_dir = ?`, dir);
-      }
+      for (const copy of copies) this.storeCopy(copy);
     });
+  }
+
+  private storeCopy(copy: VersionCopyWrite): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO version_copies
+         (bucket, key, version_id, data_dir, record, inline_shard, inline_checksum)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      copy.bucket,
+      copy.key,
+      copy.versionId,
+      copy.dataDir,
+      copy.record,
+      copy.inline?.data ?? null,
+      copy.inline?.checksum ?? null,
+    );
+    for (const dir of [copy.dataDir, ...copy.partDirs]) {
+      this.sql.exec(`UPDATE data_dirs SET committed = 1 WHERE data_dir = ?`, dir);
+    }
   }
 
   /** Replaces the record text of an existing copy (metadata changes: tags, retention). */

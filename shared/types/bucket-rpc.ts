@@ -66,13 +66,17 @@ export type CommitResult =
     }
   | {
       ok: false;
-      /** AccessDenied: a replica would replace a version under object lock. */
+      /**
+       * AccessDenied: a replica would replace a version under object lock.
+       * InternalError: one commit of a batch threw (commitVersions).
+       */
       error:
         | "NoSuchBucket"
         | "InsufficientWriteQuorum"
         | "PreconditionFailed"
         | "NoSuchKey"
-        | "AccessDenied";
+        | "AccessDenied"
+        | "InternalError";
     };
 
 /** Why a tags / retention / legal-hold change was refused (a delete marker names itself). */

@@ -27,6 +27,17 @@ export interface InlineShard {
   checksum: string;
 }
 
+/** One drive's copy of a version record, as `putVersionCopy` takes it. */
+export interface VersionCopyWrite {
+  bucket: string;
+  key: string;
+  versionId: string;
+  dataDir: string;
+  record: string;
+  inline: InlineShard | null;
+  partDirs: string[];
+}
+
 export type InlineShardRead =
   { ok: true; data: Uint8Array; record: string } | { ok: false; reason: "missing" | "corrupt" };
 

@@ -7,9 +7,11 @@ import type { FloeConfig } from "../../shared/config.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { writeObject, type ObjectWrite } from "./erasure/write-object.ts";
 import { getDeploymentId } from "./stubs.ts";
+import type { WriteBatch } from "./erasure/write-batch.ts";
 import type { WaitUntil } from "./versions.ts";
 
 export type { ObjectWrite };
+export { WriteBatch } from "./erasure/write-batch.ts";
 
 /** Writes one object version and commits it; returns the committed record. */
 export async function putObject(
@@ -17,7 +19,8 @@ export async function putObject(
   config: FloeConfig,
   waitUntil: WaitUntil,
   write: ObjectWrite,
+  batch?: WriteBatch,
 ): Promise<VersionRecord> {
   const deploymentId = await getDeploymentId(env);
-  return writeObject({ env, config, deploymentId, waitUntil }, write);
+  return writeObject({ env, config, deploymentId, waitUntil, batch }, write);
 }

@@ -16,6 +16,7 @@ import { sealShard } from "../../../shared/bitrot.ts";
 import type { FloeConfig } from "../../../shared/config.ts";
 import { S3Error, type S3ErrorCode } from "../../../shared/s3-errors.ts";
 import type { CommitRequest, CommitResult } from "../../../shared/types/bucket-rpc.ts";
+import type { VersionCopyWrite } from "../../../shared/types/drive-rpc.ts";
 
 export type CommitSuccess = Extract<CommitResult, { ok: true }>;
 import {
@@ -28,6 +29,7 @@ import {
 import { planErasure, quorumOf } from "./erasure-set.ts";
 import { toS3Error } from "../result.ts";
 import { bucketStub } from "../stubs.ts";
+import type { WriteBatch } from "./write-batch.ts";
 import {
   assertWriteQuorum,
   toHex,
@@ -41,6 +43,8 @@ export interface WriteContext {
   config: FloeConfig;
   deploymentId: string;
   waitUntil(promise: Promise<unknown>): void;
+  /** Writes this one travels with: copies and commit go out together (write-batch.ts). */
+  batch?: WriteBatch;
 }
 
 /** What describes a version besides its bytes. */
@@ -143,13 +147,16 @@ export async function writeObject(ctx: WriteContext, write: ObjectWrite): Promis
           }
         : {}),
     };
-    const committed = await commitRecord(ctx, slots, record, written.inline, (request) =>
-      bucketStub(ctx.env, record.bucket).commitVersion({
+    const committed = await commitRecord(ctx, slots, record, written.inline, (request) => {
+      const full = {
         ...request,
         condition: write.condition ?? null,
         replica: write.replica ? {} : null,
-      }),
-    );
+      };
+      return ctx.batch
+        ? ctx.batch.commit(ctx.env, record.bucket, full)
+        : bucketStub(ctx.env, record.bucket).commitVersion(full);
+    });
     // A replica the bucket already held: the copies just written are not needed.
     if (committed.duplicate)
       ctx.waitUntil(discardWrite(slots, write.bucket, write.key, write.versionId, dataDir, []));
@@ -177,25 +184,51 @@ export async function commitRecord(
 ): Promise<CommitSuccess> {
   const recordJson = serializeRecord(record);
   const partDirs = dataDirsOf(record).filter((dir) => dir !== record.dataDir);
-  await Promise.all(
-    slots.map(async (slot) => {
-      if (slot.failed) return;
-      const shard = inline?.shards[slot.shard];
-      try {
-        await slot.stub.putVersionCopy(
-          record.bucket,
-          record.key,
-          record.versionId,
-          record.dataDir,
-          recordJson,
-          shard ? sealShard(shard) : null,
-          partDirs,
-        );
-      } catch {
-        slot.failed = true;
-      }
-    }),
-  );
+  const copyOf = (slot: DriveSlot): VersionCopyWrite => {
+    const shard = inline?.shards[slot.shard];
+    return {
+      bucket: record.bucket,
+      key: record.key,
+      versionId: record.versionId,
+      dataDir: record.dataDir,
+      record: recordJson,
+      inline: shard ? sealShard(shard) : null,
+      partDirs,
+    };
+  };
+  if (ctx.batch) {
+    const live = slots.flatMap((slot, i) => (slot.failed ? [] : [{ slot, i }]));
+    const stored = await ctx.batch.storeCopies(
+      live.map(({ slot, i }) => ({
+        drive: `${record.erasure.set}#${i}`,
+        stub: slot.stub,
+        copy: copyOf(slot),
+      })),
+    );
+    live.forEach(({ slot }, at) => {
+      if (!stored[at]) slot.failed = true;
+    });
+  } else {
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.failed) return;
+        const copy = copyOf(slot);
+        try {
+          await slot.stub.putVersionCopy(
+            copy.bucket,
+            copy.key,
+            copy.versionId,
+            copy.dataDir,
+            copy.record,
+            copy.inline,
+            copy.partDirs,
+          );
+        } catch {
+          slot.failed = true;
+        }
+      }),
+    );
+  }
   assertWriteQuorum(slots, record.erasure);
   const committed = await commit({
     record,
