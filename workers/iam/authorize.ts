@@ -36,6 +36,11 @@ export interface Authorizer {
     permissions: readonly Permission[],
     options?: { versionId?: string | null },
   ): Promise<void>;
+  /**
+   * The same caller and bucket policies (read once), weighing another
+   * request's condition values: one entry of a request that carries several.
+   */
+  withConditions(conditions: ReadonlyMap<string, string[]>): Authorizer;
 }
 
 const EXISTING_TAG = "s3:ExistingObjectTag/";
@@ -52,13 +57,17 @@ function parseArn(resource: string): { bucket: string; key: string | null } | nu
     : { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
 }
 
-export function createAuthorizer(options: {
-  env: Env;
-  identity: Identity | null;
-  conditions: ReadonlyMap<string, string[]>;
-}): Authorizer {
+type PolicyCache = Map<string, Promise<PolicyDocument | "unreadable" | null>>;
+
+export function createAuthorizer(
+  options: {
+    env: Env;
+    identity: Identity | null;
+    conditions: ReadonlyMap<string, string[]>;
+  },
+  bucketPolicies: PolicyCache = new Map(),
+): Authorizer {
   const { env, identity } = options;
-  const bucketPolicies = new Map<string, Promise<PolicyDocument | "unreadable" | null>>();
 
   const bucketPolicy = (bucket: string) => {
     let policy = bucketPolicies.get(bucket);
@@ -126,6 +135,9 @@ export function createAuthorizer(options: {
             throw new S3Error("AccessDenied");
         }
       }
+    },
+    withConditions(conditions) {
+      return createAuthorizer({ env, identity, conditions }, bucketPolicies);
     },
   };
 }

@@ -174,7 +174,7 @@ export function isReplicaRequest(headers: Headers): boolean {
 
 /**
  * The permissions a classified request needs (all of them). DeleteObjects
- * needs none here: its handler checks every key.
+ * and ReplicateObjects need none here: their handlers check every key.
  */
 export function requiredPermissions(request: {
   action: S3Action;
@@ -187,7 +187,7 @@ export function requiredPermissions(request: {
   if (action === "ListBuckets")
     return [{ action: "s3:ListAllMyBuckets", resource: "arn:aws:s3:::*" }];
   if (bucket === null) return [{ action: `s3:${action}`, resource: "arn:aws:s3:::*" }];
-  if (action === "DeleteObjects") return [];
+  if (action === "DeleteObjects" || action === "ReplicateObjects") return [];
   const object = OBJECT_PERMISSIONS[action];
   if (object && key !== null) {
     const resource = objectArn(bucket, key);

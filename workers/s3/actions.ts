@@ -93,6 +93,8 @@ export const S3_ACTIONS = [
   "CompleteMultipartUpload",
   "AbortMultipartUpload",
   "ListParts",
+  // Floe's own: several replica writes from another site in one request (s3/replica-batch.ts).
+  "ReplicateObjects",
 ] as const;
 
 export type S3Action = (typeof S3_ACTIONS)[number];

@@ -7,6 +7,7 @@
  * the subresource in the query (`?versioning`, `?uploads`, ...). Paths and
  * query values S3 cannot accept are refused here (see request-line.ts).
  */
+import { REPLICA_BATCH_QUERY } from "../../shared/replication/batch.ts";
 import type { S3Action } from "./actions.ts";
 import { checkDotSegments, checkQueryValues, decodeSegment } from "./request-line.ts";
 
@@ -183,6 +184,7 @@ export function classifyS3Request(
       case "DELETE":
         return done(pick(query, BUCKET_DELETE) ?? "DeleteBucket");
       case "POST":
+        if (query.has(REPLICA_BATCH_QUERY)) return done("ReplicateObjects");
         return done(query.has("delete") ? "DeleteObjects" : "PostObject");
       default:
         return null;

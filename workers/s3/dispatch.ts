@@ -23,6 +23,7 @@ import {
   putBucketReplication,
 } from "./replication.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
+import { replicateObjects } from "./replica-batch.ts";
 import { deleteObjects } from "./delete-objects.ts";
 import {
   deleteBucketLifecycle,
@@ -128,6 +129,7 @@ export const S3_HANDLERS: Record<S3Action, S3Handler | null> = {
   HeadObject: headObject,
   DeleteObject: deleteObject,
   DeleteObjects: deleteObjects,
+  ReplicateObjects: replicateObjects,
   CopyObject: copyObject,
   GetObjectTagging: getObjectTagging,
   PutObjectTagging: putObjectTagging,

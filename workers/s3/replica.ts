@@ -50,7 +50,7 @@ import type { FloeConfig } from "../../shared/config.ts";
 import type { BucketInfo } from "../objects/buckets.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 import { objectArn } from "../iam/s3-permissions.ts";
-import { putObject as storeVersion } from "../objects/put-object.ts";
+import { putObject as storeVersion, type WriteBatch } from "../objects/put-object.ts";
 import { requireExistingBucket } from "./bucket.ts";
 import { requireObject, type S3Context } from "./context.ts";
 import { metadataFromRequest } from "./object-headers.ts";
@@ -148,7 +148,12 @@ function sameReplicatedState(
   );
 }
 
-export async function putReplica(ctx: S3Context, size: number): Promise<Response> {
+/** A replica PUT; `batch` when it is an entry of a replica batch (replica-batch.ts). */
+export async function putReplica(
+  ctx: S3Context,
+  size: number,
+  batch?: WriteBatch,
+): Promise<Response> {
   const { bucket, key } = requireObject(ctx);
   const headers = ctx.request.headers;
   if (headers.get(METADATA_ONLY_HEADER)?.toLowerCase() === "true") {
@@ -187,32 +192,38 @@ export async function putReplica(ctx: S3Context, size: number): Promise<Response
     return answer(held.etag);
   }
   let duplicate = false;
-  const record = await storeVersion(ctx.env, ctx.config, (p) => ctx.exec.waitUntil(p), {
-    bucket,
-    key,
-    versionId,
-    body: ctx.body().stream,
-    expectedSize: size,
-    ...metadata,
-    ...lock,
-    tags,
-    checksums: {},
-    replica: {
-      mtime: source.mtime,
-      etag,
-      checksums: source.checksums,
-      metadataTimestamp: source.metadataTimestamp,
-      origin: source.origin,
+  const record = await storeVersion(
+    ctx.env,
+    ctx.config,
+    (p) => ctx.exec.waitUntil(p),
+    {
+      bucket,
+      key,
+      versionId,
+      body: ctx.body().stream,
+      expectedSize: size,
+      ...metadata,
+      ...lock,
+      tags,
+      checksums: {},
+      replica: {
+        mtime: source.mtime,
+        etag,
+        checksums: source.checksums,
+        metadataTimestamp: source.metadataTimestamp,
+        origin: source.origin,
+      },
+      onCommitted: (committed) => {
+        duplicate = committed.duplicate === true;
+      },
+      verify: ({ md5 }) => {
+        // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
+        const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
+        if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
+      },
     },
-    onCommitted: (committed) => {
-      duplicate = committed.duplicate === true;
-    },
-    verify: ({ md5 }) => {
-      // A single-part source ETag is the body's MD5: check it (a multipart one cannot be).
-      const hex = Array.from(md5, (b) => b.toString(16).padStart(2, "0")).join("");
-      if (etag && !etag.includes("-") && etag !== hex) throw new S3Error("BadDigest");
-    },
-  });
+    batch,
+  );
   if (duplicate) {
     // A racing transfer stored the version first; its copies on the drives get the merged record.
     const stored = await findVersion(ctx.env, bucket, key, versionId);
