@@ -16,6 +16,9 @@
  * (replication/lease.ts there): while another attempt holds it, this one skips
  * (`leased`), so a version or its parts are never sent twice at once; an
  * attempt that throws records the failure, which releases its lease.
+ * An attempt is prepared (lease and checks), then sent, then finished
+ * (its outcome recorded): a group's whole small versions can so travel in
+ * one replica batch (send-batch.ts), each still recorded on its own.
  * Existing-object replication never sends a version to the
  * site it was first written on (its origin): that site has it, or deleted
  * it after the replica was made, and must not get it back; such versions
@@ -24,6 +27,7 @@
  */
 import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import type { ReplicationTask } from "../../shared/types/replication-rpc.ts";
+import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
 import { originOf } from "../../shared/types/version-record.ts";
 import { getDeploymentId } from "../objects/stubs.ts";
 import {
@@ -54,17 +58,48 @@ export interface ReplicateOutcome {
   transport?: boolean;
 }
 
+/**
+ * An attempt that passed every check and has one request to make: the
+ * caller sends it alone (`send`) or, for a whole single-part version
+ * (`version` set), in a replica batch with others, then records what the
+ * target answered (`finish`), or what was thrown (`abandon`).
+ */
+export interface PendingSend {
+  version: { stored: StoredVersion; storageClass: string | null } | null;
+  send(): Promise<SendOutcome>;
+  finish(outcome: SendOutcome): Promise<ReplicateOutcome>;
+  abandon(error: unknown): Promise<void>;
+}
+
+export interface ReplicateOptions {
+  final: boolean;
+  /** The target's states of the message's group, read once for the group (remote-states.ts). */
+  remote?: () => Promise<RemoteStates | null>;
+  /** The attempt's lease owner (a drain leased the row under it already); a new one otherwise. */
+  owner?: string;
+}
+
 export async function replicateOne(
   env: Env,
   message: ReplicationMessage,
-  options: {
-    final: boolean;
-    /** The target's states of the message's group, read once for the group (remote-states.ts). */
-    remote?: () => Promise<RemoteStates | null>;
-    /** The attempt's lease owner (a drain leased the row under it already); a new one otherwise. */
-    owner?: string;
-  },
+  options: ReplicateOptions,
 ): Promise<ReplicateOutcome> {
+  const prepared = await prepareOne(env, message, options);
+  if (!("send" in prepared)) return prepared;
+  try {
+    return await prepared.finish(await prepared.send());
+  } catch (error) {
+    await prepared.abandon(error);
+    throw error;
+  }
+}
+
+/** Takes the lease and makes every check; the outcome when nothing is left to send. */
+export async function prepareOne(
+  env: Env,
+  message: ReplicationMessage,
+  options: ReplicateOptions,
+): Promise<ReplicateOutcome | PendingSend> {
   const owner = options.owner ?? crypto.randomUUID();
   const { bucket, key, versionId, target } = message;
   const task = await replicationTask(env, bucket, key, versionId, target, owner);
@@ -81,22 +116,26 @@ export async function replicateOne(
     });
     return { done: false, error, transport };
   };
-  try {
-    return await attempt(env, message, task, options, owner, fail);
-  } catch (error) {
+  const abandon = async (error: unknown) => {
     await fail(String(error)).catch(() => undefined);
+  };
+  try {
+    return await decide(env, message, task, options, owner, fail, abandon);
+  } catch (error) {
+    await abandon(error);
     throw error;
   }
 }
 
-async function attempt(
+async function decide(
   env: Env,
   message: ReplicationMessage,
   task: ReplicationTask,
   options: { remote?: () => Promise<RemoteStates | null> },
   owner: string,
   fail: (error: string, transport?: boolean) => Promise<ReplicateOutcome>,
-): Promise<ReplicateOutcome> {
+  abandon: (error: unknown) => Promise<void>,
+): Promise<ReplicateOutcome | PendingSend> {
   const { bucket, key, versionId, target } = message;
   const generation = task.op.generation;
   const credentials = await targetCredentials(env, target);
@@ -138,43 +177,52 @@ async function attempt(
       return { done: true, error: null };
     }
   }
-  let outcome: SendOutcome;
+  let send: () => Promise<SendOutcome>;
+  let whole: PendingSend["version"] = null;
+  const stored = task.version;
   if (task.op.kind === "delete") {
-    outcome = await sendVersionDelete(credentials, key, versionId);
-  } else if (!task.version) {
+    send = () => sendVersionDelete(credentials, key, versionId);
+  } else if (!stored) {
     return { done: true, error: null };
-  } else if (task.version.record.deleteMarker) {
+  } else if (stored.record.deleteMarker) {
     // Waits for the older versions: the last of them to arrive wakes it again.
     if (!task.ready) return { done: true, error: null };
-    outcome = await sendDeleteMarker(env, credentials, task.version);
+    send = () => sendDeleteMarker(env, credentials, stored);
   } else if (task.op.kind === "metadata") {
-    outcome = await sendMetadata(credentials, task.version);
-    // The target lacks the version itself: send it whole (it carries the metadata).
-    if (outcome.status === 404)
-      outcome = await sendVersion(env, credentials, task.version, storageClass);
-  } else if (task.version.record.parts.length > 1) {
-    outcome = await sendMultipart(
-      env,
-      credentials,
-      task.version,
-      storageClass,
-      task.op.upload,
-      (progress) => saveReplicationUpload(env, bucket, key, versionId, target, progress, owner),
-    );
+    send = async () => {
+      const outcome = await sendMetadata(credentials, stored);
+      // The target lacks the version itself: send it whole (it carries the metadata).
+      return outcome.status === 404 ? sendVersion(env, credentials, stored, storageClass) : outcome;
+    };
+  } else if (stored.record.parts.length > 1) {
+    send = () =>
+      sendMultipart(env, credentials, stored, storageClass, task.op.upload, (progress) =>
+        saveReplicationUpload(env, bucket, key, versionId, target, progress, owner),
+      );
   } else {
-    outcome = await sendVersion(env, credentials, task.version, storageClass);
+    send = () => sendVersion(env, credentials, stored, storageClass);
+    // A bandwidth limit throttles each transfer's stream: such a version goes alone.
+    if (!credentials.bandwidth) whole = { stored, storageClass };
   }
-  const latency = Date.now() - started;
-  noteTargetIdentity(target, outcome.remote ?? null);
-  // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
-  await noteTargetHealth(env, target, outcome.status !== 0, outcome.status !== 0 ? latency : null);
-  if (!outcome.ok) return fail(outcome.error ?? "replication failed", outcome.status === 0);
-  await recordReplication(env, bucket, key, versionId, target, {
-    ok: true,
-    bytes: outcome.bytes,
-    latencyMs: latency,
-    generation,
-    owner,
-  });
-  return { done: true, error: null };
+  const finish = async (outcome: SendOutcome): Promise<ReplicateOutcome> => {
+    const latency = Date.now() - started;
+    noteTargetIdentity(target, outcome.remote ?? null);
+    // A transport failure (no HTTP answer) says the target is unreachable; any answer says it is up.
+    await noteTargetHealth(
+      env,
+      target,
+      outcome.status !== 0,
+      outcome.status !== 0 ? latency : null,
+    );
+    if (!outcome.ok) return fail(outcome.error ?? "replication failed", outcome.status === 0);
+    await recordReplication(env, bucket, key, versionId, target, {
+      ok: true,
+      bytes: outcome.bytes,
+      latencyMs: latency,
+      generation,
+      owner,
+    });
+    return { done: true, error: null };
+  };
+  return { version: whole, send, finish, abandon };
 }
