@@ -118,10 +118,11 @@ export function param<T extends z.ZodType<Record<string, string>>>(
   };
 }
 
-/** Validates the query string; `invalid` words the error. */
+/** Validates the query string; `invalid` words the error (400 InvalidRequest unless given). */
 export function query<T extends z.ZodType<object>>(
   schema: T,
-  invalid: (error: z.ZodError) => AdminError,
+  invalid: (error: z.ZodError) => AdminError = () =>
+    new AdminError(400, "InvalidRequest", "Invalid query string."),
 ): MiddlewareHandler<AdminEdge, string, Valid<z.output<T>>["query"]> {
   return async (c, next) => {
     const values: Record<string, string> = {};

@@ -36,10 +36,7 @@ export const startResyncSchema = z
   .strict();
 
 /** `?arn=`: the target whose jobs to list (all when absent). */
-export const jobsQuery = query(
-  z.object({ arn: z.string().optional() }),
-  () => new AdminError(400, "InvalidRequest", "Invalid query."),
-);
+export const jobsQuery = query(z.object({ arn: z.string().optional() }));
 
 export async function start(
   c: AdminContext<Valid<z.output<typeof startResyncSchema>>["json"], BucketVariables>,

@@ -18,13 +18,9 @@ import type { addServiceAccountSchema, updateServiceAccountSchema } from "./iam-
 import { policyFrom, unwrap } from "./iam-routes.ts";
 import { query, type AdminContext, type Valid } from "./middleware.ts";
 import { isOwner, parentOf, type AccountVariables } from "./service-account-access.ts";
-import { AdminError } from "./http.ts";
 
 /** `?user=`: whose accounts to list (all when absent). */
-export const listQuery = query(
-  z.object({ user: z.string().optional() }),
-  () => new AdminError(400, "InvalidRequest", "Invalid query."),
-);
+export const listQuery = query(z.object({ user: z.string().optional() }));
 
 export async function add(
   c: AdminContext<Valid<z.output<typeof addServiceAccountSchema>>["json"]>,

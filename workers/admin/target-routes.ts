@@ -79,10 +79,7 @@ const diffQuerySchema = z.object({
 });
 
 /** `?arn=&after=&limit=` of a diff page (a limit that is not a number is 1000). */
-export const diffQuery = query(
-  diffQuerySchema,
-  () => new AdminError(400, "InvalidRequest", "Invalid diff query."),
-);
+export const diffQuery = query(diffQuerySchema);
 
 type Body<S extends z.ZodType> = Valid<z.output<S>>["json"];
 
