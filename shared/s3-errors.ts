@@ -103,6 +103,13 @@ export const S3_ERRORS = {
   ],
   InsufficientWriteQuorum: [503, "Storage resources are insufficient for the write operation."],
   InsufficientReadQuorum: [503, "Storage resources are insufficient for the read operation."],
+  // Floe's own codes for replication state, answered by the admin API.
+  NoExistingObjectReplication: [
+    400,
+    "No enabled replication rule for the target replicates existing objects.",
+  ],
+  NoSuchResyncJob: [404, "The specified resync job does not exist."],
+  ResyncRunning: [409, "A resync to the target is already running."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

@@ -86,17 +86,9 @@ export async function authenticateAdmin(request: Request, env: Env): Promise<Adm
   };
 }
 
-/**
- * Throws AccessDenied unless the caller may perform the admin action (on a
- * bucket, for bucket-scoped actions such as admin:SetBucketTarget).
- */
-export async function requireAdminAction(
-  caller: AdminCaller,
-  action: string,
-  bucket?: string,
-): Promise<void> {
-  const resource = bucket ? `arn:aws:s3:::${bucket}` : "arn:aws:s3:::*";
-  if (!(await caller.authorizer.allows({ action, resource })))
+/** Throws AccessDenied unless the caller may perform the admin action on the deployment. */
+export async function requireAdminAction(caller: AdminCaller, action: string): Promise<void> {
+  if (!(await caller.authorizer.allows({ action, resource: "arn:aws:s3:::*" })))
     throw new AdminError(403, "AccessDenied", `Access Denied: ${action} is not allowed.`);
   caller.cleared = true;
 }
@@ -134,7 +126,11 @@ export async function allowsAdminAction(caller: AdminCaller, action: string): Pr
   return caller.authorizer.allows({ action, resource: "arn:aws:s3:::*" });
 }
 
-/** Throws AccessDenied unless the caller may perform the S3 action on the bucket. */
+/**
+ * Throws AccessDenied unless the caller may perform the action on the
+ * bucket: an S3 action, or a bucket-scoped admin action such as
+ * admin:SetBucketTarget.
+ */
 export async function requireBucketAction(
   caller: AdminCaller,
   bucket: string,

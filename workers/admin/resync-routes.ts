@@ -8,14 +8,15 @@
  * versions last modified more than that long ago are resynced. A start is
  * refused unless a rule for the target has existing-object replication
  * (400 NoExistingObjectReplication) and while a job for the target runs
- * (409 ResyncRunning).
+ * (409 ResyncRunning). The permission is checked first, then the bucket
+ * exists (workers/http/routes.ts).
  */
 import { z } from "zod";
-import { deploymentStub } from "../objects/stubs.ts";
-import { bucketInfo } from "../objects/buckets.ts";
 import { cancelResync, resyncStatus, startResync } from "../objects/replication-state.ts";
-import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
-import type { RouteCall } from "./iam-routes.ts";
+import { unwrap } from "../objects/result.ts";
+import { targetOf, type BucketVariables } from "./bucket-guards.ts";
+import { AdminError, json } from "./http.ts";
+import { query, type AdminContext, type Valid } from "./middleware.ts";
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -26,7 +27,7 @@ export function parseDuration(text: string): number | null {
   return Math.round(Number(match[1]) * UNITS[match[2] || "s"]);
 }
 
-const startSchema = z
+export const startResyncSchema = z
   .object({
     arn: z.string().min(1),
     olderThan: z.union([z.string(), z.number().nonnegative()]).optional(),
@@ -34,24 +35,15 @@ const startSchema = z
   })
   .strict();
 
-async function authorize(call: RouteCall): Promise<string> {
-  const bucket = call.segments[1];
-  await requireBucketAction(call.caller, bucket, "s3:ResetBucketReplicationState");
-  if (!(await bucketInfo(call.env, bucket)))
-    throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
-  return bucket;
-}
+/** `?arn=`: the target whose jobs to list (all when absent). */
+export const jobsQuery = query(z.object({ arn: z.string().optional() }));
 
-async function ownTarget(call: RouteCall, bucket: string, arn: string): Promise<void> {
-  const target = await deploymentStub(call.env).getTarget(arn);
-  if (!target || target.sourceBucket !== bucket)
-    throw new AdminError(404, "NoSuchRemoteTarget", `No remote target ${arn} on bucket ${bucket}.`);
-}
-
-export async function start(call: RouteCall): Promise<Response> {
-  const bucket = await authorize(call);
-  const body = await readJson(call.request, call.caller, startSchema);
-  await ownTarget(call, bucket, body.arn);
+export async function start(
+  c: AdminContext<Valid<z.output<typeof startResyncSchema>>["json"], BucketVariables>,
+): Promise<Response> {
+  const bucket = c.var.bucket.name;
+  const body = c.req.valid("json");
+  await targetOf(c.env, bucket, body.arn);
   let olderThan: number | null = null;
   if (body.olderThan !== undefined) {
     const ms =
@@ -60,40 +52,23 @@ export async function start(call: RouteCall): Promise<Response> {
       throw new AdminError(400, "InvalidRequest", "olderThan must look like 90s, 30m, 72h or 7d.");
     olderThan = Date.now() - ms;
   }
-  const result = await startResync(call.env, bucket, body.arn, {
-    prefix: body.prefix ?? "",
-    olderThan,
-  });
-  if (!result.ok) {
-    if (result.error === "ResyncRunning")
-      throw new AdminError(
-        409,
-        "ResyncRunning",
-        `A resync of ${bucket} to ${body.arn} is already running.`,
-      );
-    if (result.error === "NoExistingObjectReplication")
-      throw new AdminError(
-        400,
-        "NoExistingObjectReplication",
-        `No enabled rule of ${bucket} for ${body.arn} has existing-object replication.`,
-      );
-    throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
-  }
-  return json(result.job);
+  const job = unwrap(
+    await startResync(c.env, bucket, body.arn, { prefix: body.prefix ?? "", olderThan }),
+  );
+  return json(job);
 }
 
-export async function list(call: RouteCall): Promise<Response> {
-  const bucket = await authorize(call);
-  const arn = new URL(call.request.url).searchParams.get("arn");
-  const jobs = await resyncStatus(call.env, bucket);
+export async function list(
+  c: AdminContext<Valid<{ arn?: string }>["query"], BucketVariables>,
+): Promise<Response> {
+  const { arn } = c.req.valid("query");
+  const jobs = await resyncStatus(c.env, c.var.bucket.name);
   return json({ jobs: arn ? jobs.filter((job) => job.target === arn) : jobs });
 }
 
-export async function cancel(call: RouteCall): Promise<Response> {
-  const bucket = await authorize(call);
-  const arn = new URL(call.request.url).searchParams.get("arn");
-  if (!arn) throw new AdminError(400, "InvalidRequest", "Name the target with ?arn=.");
-  const job = await cancelResync(call.env, bucket, arn);
-  if (!job) throw new AdminError(404, "NoSuchResyncJob", `No resync job of ${bucket} for ${arn}.`);
-  return json(job);
+export async function cancel(
+  c: AdminContext<Valid<{ arn: string }>["query"], BucketVariables>,
+): Promise<Response> {
+  const { arn } = c.req.valid("query");
+  return json(unwrap(await cancelResync(c.env, c.var.bucket.name, arn)));
 }

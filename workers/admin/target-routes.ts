@@ -15,24 +15,29 @@
  * sealed and never shown. `healthCheckSeconds` is the probe interval while
  * the target is online; `lagSloSeconds` (null clears it) is its
  * write-to-replica lag objective, reported by status and the metrics.
+ * The bucket is checked (name, then existence) before the permission, which
+ * is on the bucket; each chain is in workers/http/routes.ts.
  */
+import type { BlankInput } from "hono/types";
 import { z } from "zod";
 import { loadConfig } from "../../shared/config.ts";
 import { isValidBucketName } from "../../shared/names.ts";
 import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
 import { lagObjectives } from "../../shared/replication/lag.ts";
 import { deploymentStub } from "../objects/stubs.ts";
-import { bucketInfo, replicationConfig } from "../objects/buckets.ts";
+import { replicationConfig } from "../objects/buckets.ts";
 import {
   replicationStats,
   resyncStatus,
   setReplicationTargets,
   unreplicated,
 } from "../objects/replication-state.ts";
+import { unwrap } from "../objects/result.ts";
 import { checkRemote } from "../replication/remote-check.ts";
-import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
+import type { BucketVariables, TargetVariables } from "./bucket-guards.ts";
+import { AdminError, json } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
-import type { RouteCall } from "./iam-routes.ts";
+import { query, type AdminContext, type Valid } from "./middleware.ts";
 
 /** Smallest bandwidth limit accepted (bytes/s): below it replication could never keep up. */
 const MIN_BANDWIDTH = 1024 * 1024;
@@ -45,7 +50,7 @@ const optionsSchema = {
   lagSloSeconds: z.number().int().min(1).max(86_400).nullable().optional(),
 };
 
-const addSchema = z
+export const addTargetSchema = z
   .object({
     url: z.string().url().optional(),
     endpoint: z.string().url().optional(),
@@ -56,7 +61,7 @@ const addSchema = z
   })
   .strict();
 
-const editSchema = z
+export const editTargetSchema = z
   .object({
     accessKey: accessKeySchema.optional(),
     secretKey: secretKeySchema.optional(),
@@ -67,22 +72,26 @@ const editSchema = z
   })
   .strict();
 
-async function sourceBucket(call: RouteCall) {
-  const bucket = call.segments[1];
-  if (!isValidBucketName(bucket))
-    throw new AdminError(400, "InvalidRequest", "Invalid bucket name.");
-  const info = await bucketInfo(call.env, bucket);
-  if (!info) throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
-  return info;
-}
+const diffQuerySchema = z.object({
+  arn: z.string().optional(),
+  after: z.string().default(""),
+  limit: z.string().optional(),
+});
+
+/** `?arn=&after=&limit=` of a diff page (a limit that is not a number is 1000). */
+export const diffQuery = query(diffQuerySchema);
+
+type Body<S extends z.ZodType> = Valid<z.output<S>>["json"];
 
 /** Tells the bucket's coordinator which targets it has and which are sync. */
 async function syncCoordinator(env: Env, bucket: string): Promise<void> {
   const targets = await deploymentStub(env).listTargets(bucket);
-  await setReplicationTargets(
-    env,
-    bucket,
-    targets.map((t) => ({ arn: t.arn, sync: t.sync })),
+  unwrap(
+    await setReplicationTargets(
+      env,
+      bucket,
+      targets.map((t) => ({ arn: t.arn, sync: t.sync })),
+    ),
   );
 }
 
@@ -98,7 +107,7 @@ function allowedEndpoint(raw: string, allowlist: TargetAllowlist): string {
   return decision.origin;
 }
 
-function parseTargetUrl(body: z.infer<typeof addSchema>, allowlist: TargetAllowlist) {
+function parseTargetUrl(body: z.infer<typeof addTargetSchema>, allowlist: TargetAllowlist) {
   if (body.url) {
     const url = new URL(body.url);
     const bucket = url.pathname.replace(/^\/+|\/+$/g, "");
@@ -133,11 +142,12 @@ function parseTargetUrl(body: z.infer<typeof addSchema>, allowlist: TargetAllowl
   };
 }
 
-export async function addTarget(call: RouteCall): Promise<Response> {
-  const info = await sourceBucket(call);
-  await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
-  const body = await readJson(call.request, call.caller, addSchema);
-  const allowlist = loadConfig(call.env).targetAllowlist;
+export async function addTarget(
+  c: AdminContext<Body<typeof addTargetSchema>, BucketVariables>,
+): Promise<Response> {
+  const info = c.var.bucket;
+  const body = c.req.valid("json");
+  const allowlist = loadConfig(c.env).targetAllowlist;
   const remote = parseTargetUrl(body, allowlist);
   if (!isValidBucketName(remote.targetBucket))
     throw new AdminError(400, "InvalidRequest", "Invalid remote bucket name.");
@@ -149,7 +159,7 @@ export async function addTarget(call: RouteCall): Promise<Response> {
     );
   const region = body.region ?? "us-east-1";
   await checkRemote({ ...remote, region }, allowlist);
-  const target = await deploymentStub(call.env).addTarget({
+  const target = await deploymentStub(c.env).addTarget({
     sourceBucket: info.name,
     ...remote,
     region,
@@ -158,32 +168,21 @@ export async function addTarget(call: RouteCall): Promise<Response> {
     healthCheckSeconds: body.healthCheckSeconds ?? 60,
     lagSloSeconds: body.lagSloSeconds ?? null,
   });
-  await syncCoordinator(call.env, info.name);
+  await syncCoordinator(c.env, info.name);
   return json(target);
 }
 
-export async function listTargets(call: RouteCall): Promise<Response> {
-  const info = await sourceBucket(call);
-  await requireAdminAction(call.caller, "admin:GetBucketTarget", info.name);
-  return json({ targets: await deploymentStub(call.env).listTargets(info.name) });
+export async function listTargets(c: AdminContext<BlankInput, BucketVariables>): Promise<Response> {
+  return json({ targets: await deploymentStub(c.env).listTargets(c.var.bucket.name) });
 }
 
-async function ownTarget(call: RouteCall, bucket: string) {
-  const arn = new URL(call.request.url).searchParams.get("arn");
-  if (!arn) throw new AdminError(400, "InvalidRequest", "Name the target with ?arn=.");
-  const target = await deploymentStub(call.env).getTarget(arn);
-  if (!target || target.sourceBucket !== bucket)
-    throw new AdminError(404, "NoSuchRemoteTarget", `No remote target ${arn} on bucket ${bucket}.`);
-  return target;
-}
-
-export async function editTarget(call: RouteCall): Promise<Response> {
-  const info = await sourceBucket(call);
-  await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
-  const target = await ownTarget(call, info.name);
-  const body = await readJson(call.request, call.caller, editSchema);
+export async function editTarget(
+  c: AdminContext<Body<typeof editTargetSchema>, BucketVariables & TargetVariables>,
+): Promise<Response> {
+  const { target } = c.var;
+  const body = c.req.valid("json");
   if (body.accessKey !== undefined || body.secretKey !== undefined) {
-    const credentials = await deploymentStub(call.env).targetCredentials(target.arn);
+    const credentials = await deploymentStub(c.env).targetCredentials(target.arn);
     await checkRemote(
       {
         endpoint: target.endpoint,
@@ -192,42 +191,41 @@ export async function editTarget(call: RouteCall): Promise<Response> {
         accessKey: body.accessKey ?? target.accessKey,
         secretKey: body.secretKey ?? credentials?.secretKey ?? "",
       },
-      loadConfig(call.env).targetAllowlist,
+      loadConfig(c.env).targetAllowlist,
     );
   }
-  const updated = await deploymentStub(call.env).updateTarget(target.arn, body);
-  await syncCoordinator(call.env, info.name);
+  const updated = await deploymentStub(c.env).updateTarget(target.arn, body);
+  await syncCoordinator(c.env, c.var.bucket.name);
   return json(updated);
 }
 
-export async function removeTarget(call: RouteCall): Promise<Response> {
-  const info = await sourceBucket(call);
-  await requireAdminAction(call.caller, "admin:SetBucketTarget", info.name);
-  const target = await ownTarget(call, info.name);
-  const config = await replicationConfig(call.env, info.name);
+export async function removeTarget(
+  c: AdminContext<BlankInput, BucketVariables & TargetVariables>,
+): Promise<Response> {
+  const { bucket, target } = c.var;
+  const config = await replicationConfig(c.env, bucket.name);
   if (config?.rules.some((rule) => rule.destination === target.arn))
     throw new AdminError(
       409,
       "RemoteTargetInUse",
-      `A replication rule of ${info.name} still uses ${target.arn}.`,
+      `A replication rule of ${bucket.name} still uses ${target.arn}.`,
     );
-  await deploymentStub(call.env).removeTarget(target.arn);
-  await syncCoordinator(call.env, info.name);
+  await deploymentStub(c.env).removeTarget(target.arn);
+  await syncCoordinator(c.env, bucket.name);
   return json({ removed: target.arn });
 }
 
-export async function status(call: RouteCall): Promise<Response> {
-  const info = await sourceBucket(call);
-  await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
-  const targets = await deploymentStub(call.env).listTargets(info.name);
+export async function status(c: AdminContext<BlankInput, BucketVariables>): Promise<Response> {
+  const bucket = c.var.bucket.name;
+  const targets = await deploymentStub(c.env).listTargets(bucket);
   const [stats, jobs] = await Promise.all([
-    replicationStats(call.env, info.name, lagObjectives(targets)),
-    resyncStatus(call.env, info.name),
+    replicationStats(c.env, bucket, lagObjectives(targets)).then(unwrap),
+    resyncStatus(c.env, bucket),
   ]);
   const byArn = new Map(targets.map((t) => [t.arn, t]));
   return json({
-    bucket: info.name,
-    targets: (stats?.targets ?? []).map((s) => {
+    bucket,
+    targets: stats.targets.map((s) => {
       const target = byArn.get(s.target);
       return {
         ...s,
@@ -240,20 +238,20 @@ export async function status(call: RouteCall): Promise<Response> {
         job: jobs.find((job) => job.target === s.target) ?? null,
       };
     }),
-    received: stats?.received ?? { count: 0, bytes: 0 },
+    received: stats.received,
   });
 }
 
-export async function diff(call: RouteCall): Promise<Response> {
-  const info = await sourceBucket(call);
-  await requireBucketAction(call.caller, info.name, "s3:GetReplicationConfiguration");
-  const params = new URL(call.request.url).searchParams;
-  const limit = Math.min(1000, Math.max(1, Number(params.get("limit") ?? 1000) || 1000));
+export async function diff(
+  c: AdminContext<Valid<z.output<typeof diffQuerySchema>>["query"], BucketVariables>,
+): Promise<Response> {
+  const params = c.req.valid("query");
+  const limit = Math.min(1000, Math.max(1, Number(params.limit ?? 1000) || 1000));
   const entries = await unreplicated(
-    call.env,
-    info.name,
-    params.get("arn"),
-    parseCursor(params.get("after") ?? ""),
+    c.env,
+    c.var.bucket.name,
+    params.arn ?? null,
+    parseCursor(params.after),
     limit,
   );
   const last = entries[entries.length - 1];

@@ -9,22 +9,25 @@
  *        s3:PutReplicationConfiguration)
  * The digest route is what a source calls on its target with the remote
  * target's credentials (ReplicationRemoteUser has s3:ListBucket); what a
- * range and a state hold is in shared/replication/digest.ts.
+ * range and a state hold is in shared/replication/digest.ts. The
+ * permission is checked first, then the bucket exists
+ * (workers/http/routes.ts).
  */
 import { z } from "zod";
 import { deploymentStub } from "../objects/stubs.ts";
-import { bucketInfo, replicationConfig } from "../objects/buckets.ts";
+import { replicationConfig } from "../objects/buckets.ts";
 import { versionDigest, versionLines } from "../objects/replication-state.ts";
 import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
 import { fixDifferences } from "../replication/verify-fix.ts";
 import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
-import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
-import type { RouteCall } from "./iam-routes.ts";
+import type { BucketVariables } from "./bucket-guards.ts";
+import { AdminError, json } from "./http.ts";
+import { query, type AdminContext, type Valid } from "./middleware.ts";
 
 /** Most versions a line page returns. */
 const MAX_LINES = 5000;
 
-const verifySchema = z
+export const verifySchema = z
   .object({
     arn: z.string().min(1),
     prefix: z.string().max(1024).optional(),
@@ -44,22 +47,22 @@ const digestQuerySchema = z
   })
   .strict();
 
-async function bucketWith(call: RouteCall, action: string): Promise<string> {
-  const bucket = call.segments[1];
-  await requireBucketAction(call.caller, bucket, action);
-  if (!(await bucketInfo(call.env, bucket)))
-    throw new AdminError(404, "NoSuchBucket", `The bucket ${bucket} does not exist.`);
-  return bucket;
+/** The digest route's query; anything else is 400 InvalidArgument. */
+export const digestQuery = query(
+  digestQuerySchema,
+  (error) => new AdminError(400, "InvalidArgument", `Invalid digest query: ${error.message}`),
+);
+
+/** Fixing differences also needs s3:PutReplicationConfiguration. */
+export function fixNeeds(body: z.output<typeof verifySchema>): string[] {
+  return body.fix ? ["s3:PutReplicationConfiguration"] : [];
 }
 
-export async function digest(call: RouteCall): Promise<Response> {
-  const bucket = await bucketWith(call, "s3:ListBucket");
-  const parsed = digestQuerySchema.safeParse(
-    Object.fromEntries(new URL(call.request.url).searchParams),
-  );
-  if (!parsed.success)
-    throw new AdminError(400, "InvalidArgument", `Invalid digest query: ${parsed.error.message}`);
-  const query = parsed.data;
+export async function digest(
+  c: AdminContext<Valid<z.output<typeof digestQuerySchema>>["query"], BucketVariables>,
+): Promise<Response> {
+  const bucket = c.var.bucket.name;
+  const query = c.req.valid("query");
   const scope = {
     prefix: query.prefix,
     after: query.after ?? null,
@@ -69,42 +72,43 @@ export async function digest(call: RouteCall): Promise<Response> {
   if (query.lines === "true")
     return json(
       await versionLines(
-        call.env,
+        c.env,
         bucket,
         scope,
         query.afterVersion ?? null,
         Math.min(query.limit, MAX_LINES),
       ),
     );
-  return json(await versionDigest(call.env, bucket, scope, query.limit));
+  return json(await versionDigest(c.env, bucket, scope, query.limit));
 }
 
-export async function verify(call: RouteCall): Promise<Response> {
-  const bucket = await bucketWith(call, "s3:GetReplicationConfiguration");
-  const body = await readJson(call.request, call.caller, verifySchema);
-  if (body.fix) await requireBucketAction(call.caller, bucket, "s3:PutReplicationConfiguration");
-  const target = await deploymentStub(call.env).targetCredentials(body.arn);
-  if (!target || (await deploymentStub(call.env).getTarget(body.arn))?.sourceBucket !== bucket)
+export async function verify(
+  c: AdminContext<Valid<z.output<typeof verifySchema>>["json"], BucketVariables>,
+): Promise<Response> {
+  const bucket = c.var.bucket.name;
+  const body = c.req.valid("json");
+  const target = await deploymentStub(c.env).targetCredentials(body.arn);
+  if (!target || (await deploymentStub(c.env).getTarget(body.arn))?.sourceBucket !== bucket)
     throw new AdminError(
       404,
       "NoSuchRemoteTarget",
       `No remote target ${body.arn} on bucket ${bucket}.`,
     );
-  const config = await replicationConfig(call.env, bucket);
+  const config = await replicationConfig(c.env, bucket);
   const storageClass =
     config?.rules.find((rule) => rule.destination === body.arn)?.storageClass ?? null;
   try {
     const report = await verifyAgainst(
-      call.env,
+      c.env,
       bucket,
-      peerTarget(call.env, target),
+      peerTarget(c.env, target),
       body.prefix ?? "",
       storageClass,
     );
     if (!body.fix) return json(report);
     return json({
       ...report,
-      fix: await fixDifferences(call.env, bucket, target, report.differences),
+      fix: await fixDifferences(c.env, bucket, target, report.differences),
     });
   } catch (error) {
     // Only the remote's own answer or the kind of dial failure is passed on; the rest stays in the log.

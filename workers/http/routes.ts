@@ -6,10 +6,11 @@
  * rendered by `renderError` (S3 XML, or admin JSON on admin paths).
  *
  * Admin API, /floe/admin/v1/ (docs/admin-api.md): SigV4-signed JSON. The
- * gate authenticates the caller; then each route checks its permission
- * (`can`, or inside the route where it depends on the path or the body)
- * before its body is read. Routes with `can` and `body` are the deployment
- * routes; the IAM, target, resync and verify routes live in their modules.
+ * gate authenticates the caller; then each route's chain runs in the order
+ * written (admin/middleware.ts): path and query validators, the permission
+ * (`can`, `canOnBucket`, `canAny`, or a check of the caller's own entries)
+ * before the body is read, `body(schema)`, the exact action a body asks
+ * for, the handler.
  *
  * /floe/metrics: Prometheus (bearer token or admin:Prometheus).
  *
@@ -18,13 +19,26 @@
  * (s3/dispatch.ts).
  */
 import { Hono } from "hono";
+import { z } from "zod";
 import { loadConfig } from "../../shared/config.ts";
+import { arnQuery, bucketPath, existingBucket, remoteTarget } from "../admin/bucket-guards.ts";
 import { faultRequestSchema, injectFault } from "../admin/faults.ts";
 import { healRequestSchema, runHeal } from "../admin/heal.ts";
 import { json } from "../admin/http.ts";
 import * as iam from "../admin/iam-routes.ts";
+import { accessKeyPath, byStatus, groupPath, policyPath, selfOr } from "../admin/iam-routes.ts";
+import * as schemas from "../admin/iam-schemas.ts";
 import { deploymentInfo } from "../admin/info.ts";
 import { lifecycleRunSchema, runLifecycleNow } from "../admin/lifecycle.ts";
+import {
+  body,
+  can,
+  canAny,
+  canOnBucket,
+  canOnBucketPerBody,
+  canPerBody,
+  type AdminEdge,
+} from "../admin/middleware.ts";
 import {
   coordinatorFaultSchema,
   rebuildRequestSchema,
@@ -32,14 +46,22 @@ import {
   wipeCoordinator,
 } from "../admin/rebuild.ts";
 import * as resync from "../admin/resync-routes.ts";
+import * as sa from "../admin/service-account-access.ts";
 import * as serviceAccounts from "../admin/service-account-routes.ts";
 import * as targets from "../admin/target-routes.ts";
 import * as verify from "../admin/verify-routes.ts";
 import { metricsAuth, metricsMethod, serveMetrics } from "../metrics/route.ts";
 import { handleS3 } from "../s3/pipeline.ts";
-import { adminGate, body, can, noSuchAdminRoute, routeCall, type AdminEdge } from "./admin.ts";
+import { adminGate, noSuchAdminRoute } from "./admin.ts";
 import { hashReady, renderError, requestId, timing, type Edge } from "./middleware.ts";
 import { routingPath } from "./paths.ts";
+
+const ENABLE_USER = ["admin:EnableUser", "admin:DisableUser"] as const;
+const ENABLE_GROUP = ["admin:EnableGroup", "admin:DisableGroup"] as const;
+const GROUP_MEMBERS = ["admin:AddUserToGroup", "admin:RemoveUserFromGroup"] as const;
+const RESYNC = "s3:ResetBucketReplicationState";
+const ATTACH = "admin:AttachUserOrGroupPolicy";
+const GET_REPLICATION = "s3:GetReplicationConfiguration";
 
 const admin = new Hono<AdminEdge>()
   // Deployment
@@ -64,44 +86,173 @@ const admin = new Hono<AdminEdge>()
     body(coordinatorFaultSchema),
     async (c) => json(await wipeCoordinator(c.env, loadConfig(c.env), c.req.valid("json"))),
   )
-  // Users, groups, policies (admin/iam-routes.ts)
-  .post("/users", routeCall(iam.addUser)) // admin:CreateUser
-  .get("/users", routeCall(iam.listUsers)) // admin:ListUsers
-  .get("/users/:accessKey", routeCall(iam.userInfo)) // admin:GetUser, or the caller itself
-  .delete("/users/:accessKey", routeCall(iam.removeUser)) // admin:DeleteUser
-  .put("/users/:accessKey/status", routeCall(iam.setUserStatus)) // admin:EnableUser | admin:DisableUser
-  .post("/groups", routeCall(iam.addGroup)) // admin:AddUserToGroup
-  .get("/groups", routeCall(iam.listGroups)) // admin:ListGroups
-  .get("/groups/:name", routeCall(iam.groupInfo)) // admin:GetGroup
-  .delete("/groups/:name", routeCall(iam.removeGroup)) // admin:RemoveUserFromGroup
-  .post("/groups/:name/members", routeCall(iam.groupMembers)) // admin:AddUserToGroup / admin:RemoveUserFromGroup
-  .put("/groups/:name/status", routeCall(iam.setGroupStatus)) // admin:EnableGroup | admin:DisableGroup
-  .get("/policies", routeCall(iam.listPolicies)) // admin:ListUserPolicies
-  .post("/policies/attach", routeCall(iam.attach)) // admin:AttachUserOrGroupPolicy
-  .post("/policies/detach", routeCall(iam.attach)) // admin:AttachUserOrGroupPolicy
-  .put("/policies/:name", routeCall(iam.putPolicy)) // admin:CreatePolicy
-  .get("/policies/:name", routeCall(iam.policyInfo)) // admin:GetPolicy
-  .delete("/policies/:name", routeCall(iam.removePolicy)) // admin:DeletePolicy
-  // Service accounts (admin/service-account-routes.ts)
-  .post("/service-accounts", routeCall(serviceAccounts.add)) // admin:CreateServiceAccount, or own
-  .get("/service-accounts", routeCall(serviceAccounts.list)) // admin:ListServiceAccounts, or own
-  .get("/service-accounts/:accessKey", routeCall(serviceAccounts.info)) // admin:ListServiceAccounts, or own
-  .patch("/service-accounts/:accessKey", routeCall(serviceAccounts.update)) // admin:UpdateServiceAccount, or own
-  .delete("/service-accounts/:accessKey", routeCall(serviceAccounts.remove)) // admin:RemoveServiceAccount, or own
-  // Remote targets and replication state (admin/target-routes.ts)
-  .post("/buckets/:bucket/remote-targets", routeCall(targets.addTarget)) // admin:SetBucketTarget
-  .get("/buckets/:bucket/remote-targets", routeCall(targets.listTargets)) // admin:GetBucketTarget
-  .patch("/buckets/:bucket/remote-targets", routeCall(targets.editTarget)) // admin:SetBucketTarget
-  .delete("/buckets/:bucket/remote-targets", routeCall(targets.removeTarget)) // admin:SetBucketTarget
-  .get("/buckets/:bucket/replication/status", routeCall(targets.status)) // s3:GetReplicationConfiguration
-  .get("/buckets/:bucket/replication/diff", routeCall(targets.diff)) // s3:GetReplicationConfiguration
-  // Resync jobs (admin/resync-routes.ts)
-  .post("/buckets/:bucket/replication/resync", routeCall(resync.start)) // s3:ResetBucketReplicationState
-  .get("/buckets/:bucket/replication/resync", routeCall(resync.list)) // s3:ResetBucketReplicationState
-  .delete("/buckets/:bucket/replication/resync", routeCall(resync.cancel)) // s3:ResetBucketReplicationState
+  // Users (admin/iam-routes.ts)
+  .post("/users", can("admin:CreateUser"), body(schemas.addUserSchema), iam.addUser)
+  .get("/users", can("admin:ListUsers"), iam.listUsers)
+  .get("/users/:accessKey", accessKeyPath, selfOr("admin:GetUser"), iam.userInfo)
+  .delete("/users/:accessKey", accessKeyPath, can("admin:DeleteUser"), iam.removeUser)
+  .put(
+    "/users/:accessKey/status",
+    accessKeyPath,
+    canAny(ENABLE_USER),
+    body(schemas.statusBodySchema),
+    canPerBody(byStatus(...ENABLE_USER)),
+    iam.setUserStatus,
+  )
+  // Groups
+  .post("/groups", can("admin:AddUserToGroup"), body(schemas.addGroupSchema), iam.addGroup)
+  .get("/groups", can("admin:ListGroups"), iam.listGroups)
+  .get("/groups/:name", groupPath, can("admin:GetGroup"), iam.groupInfo)
+  .delete("/groups/:name", groupPath, can("admin:RemoveUserFromGroup"), iam.removeGroup)
+  .post(
+    "/groups/:name/members",
+    groupPath,
+    canAny(GROUP_MEMBERS),
+    body(schemas.groupMembersSchema),
+    canPerBody(iam.memberChanges),
+    iam.groupMembers,
+  )
+  .put(
+    "/groups/:name/status",
+    groupPath,
+    canAny(ENABLE_GROUP),
+    body(schemas.statusBodySchema),
+    canPerBody(byStatus(...ENABLE_GROUP)),
+    iam.setGroupStatus,
+  )
+  // Policies
+  .get("/policies", can("admin:ListUserPolicies"), iam.listPolicies)
+  .post("/policies/attach", can(ATTACH), body(schemas.attachSchema), iam.attachment(true))
+  .post("/policies/detach", can(ATTACH), body(schemas.attachSchema), iam.attachment(false))
+  .put("/policies/:name", policyPath, can("admin:CreatePolicy"), body(z.unknown()), iam.putPolicy)
+  .get("/policies/:name", policyPath, can("admin:GetPolicy"), iam.policyInfo)
+  .delete("/policies/:name", policyPath, can("admin:DeletePolicy"), iam.removePolicy)
+  // Service accounts (admin/service-account-routes.ts; who may manage which: service-account-access.ts)
+  .post(
+    "/service-accounts",
+    sa.noServiceAccount,
+    sa.ownEntries,
+    body(schemas.addServiceAccountSchema),
+    sa.canCreateFor("admin:CreateServiceAccount"),
+    serviceAccounts.add,
+  )
+  .get(
+    "/service-accounts",
+    serviceAccounts.listQuery,
+    sa.canListFor("admin:ListServiceAccounts"),
+    serviceAccounts.list,
+  )
+  .get(
+    "/service-accounts/:accessKey",
+    accessKeyPath,
+    sa.ownAccountOr("admin:ListServiceAccounts"),
+    serviceAccounts.info,
+  )
+  .patch(
+    "/service-accounts/:accessKey",
+    sa.noServiceAccount,
+    accessKeyPath,
+    sa.canManageAccount("admin:UpdateServiceAccount"),
+    body(schemas.updateServiceAccountSchema),
+    sa.reenablingNeeds("admin:UpdateServiceAccount"),
+    serviceAccounts.update,
+  )
+  .delete(
+    "/service-accounts/:accessKey",
+    sa.noServiceAccount,
+    accessKeyPath,
+    sa.canManageAccount("admin:RemoveServiceAccount"),
+    sa.adminDisabledNeeds("admin:RemoveServiceAccount"),
+    serviceAccounts.remove,
+  )
+  // Remote targets and replication state (admin/target-routes.ts): the bucket before the permission
+  .post(
+    "/buckets/:bucket/remote-targets",
+    bucketPath,
+    existingBucket,
+    canOnBucket("admin:SetBucketTarget"),
+    body(targets.addTargetSchema),
+    targets.addTarget,
+  )
+  .get(
+    "/buckets/:bucket/remote-targets",
+    bucketPath,
+    existingBucket,
+    canOnBucket("admin:GetBucketTarget"),
+    targets.listTargets,
+  )
+  .patch(
+    "/buckets/:bucket/remote-targets",
+    bucketPath,
+    existingBucket,
+    canOnBucket("admin:SetBucketTarget"),
+    arnQuery,
+    remoteTarget,
+    body(targets.editTargetSchema),
+    targets.editTarget,
+  )
+  .delete(
+    "/buckets/:bucket/remote-targets",
+    bucketPath,
+    existingBucket,
+    canOnBucket("admin:SetBucketTarget"),
+    arnQuery,
+    remoteTarget,
+    targets.removeTarget,
+  )
+  .get(
+    "/buckets/:bucket/replication/status",
+    bucketPath,
+    existingBucket,
+    canOnBucket(GET_REPLICATION),
+    targets.status,
+  )
+  .get(
+    "/buckets/:bucket/replication/diff",
+    bucketPath,
+    existingBucket,
+    canOnBucket(GET_REPLICATION),
+    targets.diffQuery,
+    targets.diff,
+  )
+  // Resync jobs (admin/resync-routes.ts): the permission before the bucket
+  .post(
+    "/buckets/:bucket/replication/resync",
+    canOnBucket(RESYNC),
+    existingBucket,
+    body(resync.startResyncSchema),
+    resync.start,
+  )
+  .get(
+    "/buckets/:bucket/replication/resync",
+    canOnBucket(RESYNC),
+    existingBucket,
+    resync.jobsQuery,
+    resync.list,
+  )
+  .delete(
+    "/buckets/:bucket/replication/resync",
+    canOnBucket(RESYNC),
+    existingBucket,
+    arnQuery,
+    resync.cancel,
+  )
   // Comparing replicated buckets (admin/verify-routes.ts)
-  .get("/buckets/:bucket/replication/digest", routeCall(verify.digest)) // s3:ListBucket
-  .post("/buckets/:bucket/replication/verify", routeCall(verify.verify)); // s3:GetReplicationConfiguration
+  .get(
+    "/buckets/:bucket/replication/digest",
+    canOnBucket("s3:ListBucket"),
+    existingBucket,
+    verify.digestQuery,
+    verify.digest,
+  )
+  .post(
+    "/buckets/:bucket/replication/verify",
+    canOnBucket(GET_REPLICATION),
+    existingBucket,
+    body(verify.verifySchema),
+    canOnBucketPerBody(verify.fixNeeds),
+    verify.verify,
+  );
 
 /** The Worker's fetch: `app.fetch(request, env, ctx)`. */
 export const app = new Hono<Edge>({ getPath: routingPath });

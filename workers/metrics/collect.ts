@@ -29,7 +29,7 @@ export async function collectMetrics(env: Env): Promise<string> {
   const targetsByArn = new Map(targets.map((t) => [t.arn, t]));
   await Promise.all(
     buckets.map(async ({ name: bucket }) => {
-      const [stats, jobs] = await Promise.all([
+      const [found, jobs] = await Promise.all([
         replicationStats(
           env,
           bucket,
@@ -37,7 +37,9 @@ export async function collectMetrics(env: Env): Promise<string> {
         ),
         resyncStatus(env, bucket),
       ]);
-      if (!stats) return;
+      // A bucket removed since it was listed has nothing to report.
+      if (!found.ok) return;
+      const stats = found.value;
       out.counter(
         `${P}received_count`,
         "Replica versions this bucket received.",

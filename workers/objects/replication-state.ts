@@ -5,8 +5,10 @@
  * targets a bucket replicates to, resync jobs, statistics, and the digests
  * and lines `replicate verify` compares. The coordinator keeps this state
  * and its rules (which rule applies, retries, generations); these calls
- * only carry requests to it, with argument types taken from its RPC surface.
+ * carry requests to it, with argument types taken from its RPC surface, and
+ * the ones a caller answers with an error return an `ObjectResult`.
  */
+import { fail, noSuchBucket, ok, type ObjectResult } from "./result.ts";
 import { bucketStub, type BucketStub } from "./stubs.ts";
 
 type Rpc = BucketStub;
@@ -57,22 +59,24 @@ export function takeDueReplication(env: Env, bucket: string) {
   return bucketStub(env, bucket).takeDueReplication();
 }
 
-/** Tells the bucket which remote targets it has and which of them are sync. */
-export function setReplicationTargets(
+/** Tells the bucket which remote targets it has and which of them are sync; NoSuchBucket. */
+export async function setReplicationTargets(
   env: Env,
   bucket: string,
   ...args: Parameters<Rpc["setReplicationTargets"]>
-) {
-  return bucketStub(env, bucket).setReplicationTargets(...args);
+): Promise<ObjectResult<void>> {
+  const known = await bucketStub(env, bucket).setReplicationTargets(...args);
+  return known ? ok(undefined) : noSuchBucket(bucket);
 }
 
-/** Per-target replication statistics (null when the bucket does not exist). */
-export function replicationStats(
+/** Per-target replication statistics; NoSuchBucket. */
+export async function replicationStats(
   env: Env,
   bucket: string,
   ...args: Parameters<Rpc["replicationStats"]>
 ) {
-  return bucketStub(env, bucket).replicationStats(...args);
+  const stats = await bucketStub(env, bucket).replicationStats(...args);
+  return stats ? ok(stats) : noSuchBucket(bucket);
 }
 
 /** Versions whose replication to a target (or any) is unfinished, in key order. */
@@ -80,9 +84,31 @@ export function unreplicated(env: Env, bucket: string, ...args: Parameters<Rpc["
   return bucketStub(env, bucket).unreplicated(...args);
 }
 
-/** Starts a resync job of the bucket to a target. */
-export function startResync(env: Env, bucket: string, ...args: Parameters<Rpc["startResync"]>) {
-  return bucketStub(env, bucket).startResync(...args);
+/**
+ * Starts a resync job of the bucket to a target: NoSuchBucket,
+ * NoExistingObjectReplication (no enabled rule for the target replicates
+ * existing objects), ResyncRunning (a job for the target runs).
+ */
+export async function startResync(
+  env: Env,
+  bucket: string,
+  target: string,
+  scope: { prefix: string; olderThan: number | null },
+) {
+  const started = await bucketStub(env, bucket).startResync(target, scope);
+  if (started.ok) return ok(started.job);
+  switch (started.error) {
+    case "NoSuchBucket":
+      return noSuchBucket(bucket);
+    case "NoExistingObjectReplication":
+      return fail("NoExistingObjectReplication", {
+        message: `No enabled rule of ${bucket} for ${target} has existing-object replication.`,
+      });
+    case "ResyncRunning":
+      return fail("ResyncRunning", {
+        message: `A resync of ${bucket} to ${target} is already running.`,
+      });
+  }
 }
 
 /** The bucket's resync jobs. */
@@ -90,9 +116,11 @@ export function resyncStatus(env: Env, bucket: string) {
   return bucketStub(env, bucket).resyncStatus();
 }
 
-/** Cancels the resync job to a target; null when there is none. */
-export function cancelResync(env: Env, bucket: string, target: string) {
-  return bucketStub(env, bucket).cancelResync(target);
+/** Cancels the resync job to a target; NoSuchResyncJob when there is none. */
+export async function cancelResync(env: Env, bucket: string, target: string) {
+  const job = await bucketStub(env, bucket).cancelResync(target);
+  if (job) return ok(job);
+  return fail("NoSuchResyncJob", { message: `No resync job of ${bucket} for ${target}.` });
 }
 
 /** One page of version range digests (`replicate verify`). */
