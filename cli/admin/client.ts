@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import type { Alias } from "../core/config.ts";
 import { CliError } from "../core/errors.ts";
 

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import type { Alias } from "../core/config.ts";
 import { CliError } from "../core/errors.ts";
 import { parseReplicationXml, replicationXml, type ReplicationConfig } from "./config.ts";

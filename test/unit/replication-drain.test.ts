@@ -5,7 +5,11 @@
  * each under its own lease owner, and stops once idle or at its row limit.
  */
 import { describe, expect, it } from "vitest";
-import { DRAIN_CONCURRENCY, DRAIN_MAX_ROWS, drainTarget } from "../../workers/replication/drain.ts";
+import {
+  DRAIN_CONCURRENCY,
+  DRAIN_MAX_ROWS,
+  drainTarget,
+} from "../../workers/replication/send/drain.ts";
 
 interface Row {
   key: string;

@@ -29,7 +29,7 @@ import {
   setReplicationTargets,
   unreplicated,
 } from "../objects/replication-state.ts";
-import { checkRemote } from "../replication/remote-check.ts";
+import { checkRemote } from "../replication/targets/remote-check.ts";
 import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
 import type { RouteCall } from "./iam-routes.ts";

@@ -15,9 +15,9 @@ import { z } from "zod";
 import { deploymentStub } from "../objects/stubs.ts";
 import { bucketInfo, replicationConfig } from "../objects/buckets.ts";
 import { versionDigest, versionLines } from "../objects/replication-state.ts";
-import { RemoteDigestError, verifyAgainst } from "../replication/verify.ts";
-import { fixDifferences } from "../replication/verify-fix.ts";
-import { describeDialError, peerTarget } from "../replication/peer-fetch.ts";
+import { RemoteDigestError, verifyAgainst } from "../replication/verify/verify.ts";
+import { fixDifferences } from "../replication/verify/verify-fix.ts";
+import { describeDialError, peerTarget } from "../replication/targets/peer-fetch.ts";
 import { AdminError, json, readJson, requireBucketAction } from "./http.ts";
 import type { RouteCall } from "./iam-routes.ts";
 

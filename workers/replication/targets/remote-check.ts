@@ -8,9 +8,9 @@
  * connection refused, the HTTP status, the credentials) without repeating
  * the remote's body or the runtime's message.
  */
-import type { TargetAllowlist } from "../../shared/net/target-url.ts";
-import { signRequest } from "../auth/sign.ts";
-import { AdminError } from "../admin/http.ts";
+import type { TargetAllowlist } from "../../../shared/net/target-url.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
+import { AdminError } from "../../admin/http.ts";
 import {
   TargetRefusedError,
   describeDialError,

@@ -11,8 +11,8 @@
 import {
   DEPLOYMENT_ID_HEADER,
   REPLICATION_REQUEST_HEADER,
-} from "../../shared/replication/headers.ts";
-import { signRequest } from "../auth/sign.ts";
+} from "../../../shared/replication/headers.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
 import { peerFetch, type PeerTarget } from "./peer-fetch.ts";
 
 const IDENTITY_TTL_MS = 5 * 60_000;

@@ -18,14 +18,14 @@
  * A message whose version another attempt holds (leased) is acked: the
  * holder records the outcome, and the lease lapses if it dies.
  */
-import type { ReplicationMessage } from "../../shared/replication/queue.ts";
-import { retryTarget } from "../objects/replication-state.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { retryTarget } from "../../objects/replication-state.ts";
 import { drainTarget } from "./drain.ts";
-import { peerTarget } from "./peer-fetch.ts";
+import { peerTarget } from "../targets/peer-fetch.ts";
 import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { replicateOne } from "./replicate.ts";
-import { targetCredentials } from "./target-cache.ts";
-import { compareKeys } from "./verify-fields.ts";
+import { targetCredentials } from "../targets/target-cache.ts";
+import { compareKeys } from "../verify/verify-fields.ts";
 
 export const MAX_QUEUE_ATTEMPTS = 3;
 const GROUP_CONCURRENCY = 4;

@@ -12,9 +12,9 @@
  * - a failure to connect is described by kind (timeout, DNS, TLS, refused),
  *   never by the runtime's message, which may name internal addresses.
  */
-import type { TargetCredentials } from "../../shared/types/remote-target.ts";
-import { loadConfig } from "../../shared/config.ts";
-import { checkTargetUrl, type TargetAllowlist } from "../../shared/net/target-url.ts";
+import type { TargetCredentials } from "../../../shared/types/remote-target.ts";
+import { loadConfig } from "../../../shared/config.ts";
+import { checkTargetUrl, type TargetAllowlist } from "../../../shared/net/target-url.ts";
 
 /** A target's credentials with the allowlist of the site that dials it. */
 export type PeerTarget = TargetCredentials & { readonly allowlist: TargetAllowlist };

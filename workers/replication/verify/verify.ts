@@ -25,9 +25,9 @@ import {
   type KeyedVersionState,
   type LinePage,
   type VersionState,
-} from "../../shared/replication/digest.ts";
-import { signRequest } from "../auth/sign.ts";
-import { versionDigest, versionLines } from "../objects/replication-state.ts";
+} from "../../../shared/replication/digest.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
+import { versionDigest, versionLines } from "../../objects/replication-state.ts";
 import { compareKeys, differingFields } from "./verify-fields.ts";
 import {
   PeerDialError,
@@ -35,7 +35,7 @@ import {
   peerFetch,
   peerText,
   type PeerTarget,
-} from "./peer-fetch.ts";
+} from "../targets/peer-fetch.ts";
 
 /** Largest digest answer read from the remote (a page of digests or of version states). */
 const MAX_DIGEST_ANSWER = 16 * 1024 * 1024;
