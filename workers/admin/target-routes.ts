@@ -29,10 +29,17 @@ import {
   setReplicationTargets,
   unreplicated,
 } from "../objects/replication-state.ts";
-import { checkRemote } from "../replication/targets/remote-check.ts";
+import { RemoteCheckFailure, checkRemote } from "../replication/targets/remote-check.ts";
 import { AdminError, json, readJson, requireAdminAction, requireBucketAction } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
 import type { RouteCall } from "./iam-routes.ts";
+
+/** A remote check's failure as the admin error it answers. */
+function asAdminError(error: unknown): never {
+  if (error instanceof RemoteCheckFailure)
+    throw new AdminError(error.status, error.code, error.message);
+  throw error;
+}
 
 /** Smallest bandwidth limit accepted (bytes/s): below it replication could never keep up. */
 const MIN_BANDWIDTH = 1024 * 1024;
@@ -148,7 +155,7 @@ export async function addTarget(call: RouteCall): Promise<Response> {
       `Versioning must be Enabled on ${info.name}.`,
     );
   const region = body.region ?? "us-east-1";
-  await checkRemote({ ...remote, region }, allowlist);
+  await checkRemote({ ...remote, region }, allowlist).catch(asAdminError);
   const target = await deploymentStub(call.env).addTarget({
     sourceBucket: info.name,
     ...remote,
@@ -193,7 +200,7 @@ export async function editTarget(call: RouteCall): Promise<Response> {
         secretKey: body.secretKey ?? credentials?.secretKey ?? "",
       },
       loadConfig(call.env).targetAllowlist,
-    );
+    ).catch(asAdminError);
   }
   const updated = await deploymentStub(call.env).updateTarget(target.arn, body);
   await syncCoordinator(call.env, info.name);
