@@ -1,6 +1,7 @@
 /**
- * SigV4 signature arithmetic, shared by the verifier, the aws-chunked
- * decoder and the signer:
+ * SigV4 signature arithmetic of the verifier and the aws-chunked decoder
+ * (the signer, shared/sigv4/sign.ts, does the same with WebCrypto; names
+ * and scope are in shared/sigv4/scope.ts):
  * - signing key = HMAC chain over "AWS4"+secret: day, region, service,
  *   "aws4_request"; credential scope = day/region/service/aws4_request;
  * - request string to sign = "AWS4-HMAC-SHA256" \n amzDate \n scope \n
@@ -11,7 +12,8 @@
  *   \n previous signature \n hex(sha256(trailer lines, each "name:value\n"));
  * - signature = hex(HMAC-SHA256(signing key, string to sign)).
  * Signatures are compared in constant time. node:crypto is synchronous and
- * incremental in Node and in workerd (nodejs_compat).
+ * incremental in Node and in workerd (nodejs_compat), which the verifier
+ * needs to check a streamed body chunk by chunk.
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";

@@ -2,12 +2,12 @@
  * Checks a would-be remote target before it is added: the remote answers,
  * the credentials work there, the bucket exists and has versioning Enabled
  * (a signed GetBucketVersioning with the target's credentials tells all
- * four). The endpoint is dialed through peer-fetch.ts (target rules checked
- * first, no redirects, answers read up to a cap). Failures are admin errors
- * naming what is wrong (refused by the target rules, timeout, DNS, TLS,
- * connection refused, the HTTP status, the credentials) without repeating
- * the remote's body or the runtime's message: a RemoteCheckFailure with
- * the status and code the admin API answers it with.
+ * four). The endpoint is dialed by the peer client through peer-fetch.ts
+ * (target rules checked first, no redirects, answers read up to a cap). A
+ * failure is a RemoteCheckFailure naming what is wrong (refused by the
+ * target rules, timeout, DNS, TLS, connection refused, the HTTP status, the
+ * credentials) with the status and code the admin API answers it with,
+ * never repeating the remote's body or the runtime's message.
  */
 import type { TargetAllowlist } from "../../../shared/net/target-url.ts";
 import { peerErrorCode, peerText } from "../../../shared/peer/answer.ts";
