@@ -6,7 +6,8 @@
  * answer as an InvalidResponse error naming the call, never a crash.
  */
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import type { z } from "zod";
 import { AdminApiError, AdminClient } from "../../cli/admin/client.ts";
 import { CliError } from "../../cli/core/errors.ts";
 import {
@@ -21,6 +22,7 @@ import {
   userListSchema,
   userSchema,
 } from "../../shared/admin-api/iam.ts";
+import type { remoteTargetSchema } from "../../shared/admin-api/replication.ts";
 import {
   diffPageSchema,
   remoteTargetListSchema,
@@ -29,6 +31,8 @@ import {
   verifyReportSchema,
 } from "../../shared/admin-api/replication.ts";
 import { PeerClient, type PeerDial } from "../../shared/peer/client.ts";
+import type { RemoteTarget } from "../../shared/types/remote-target.ts";
+import type { VerifyReport } from "../../workers/replication/verify/verify.ts";
 
 const SITE = {
   endpoint: "http://127.0.0.1:9000",
@@ -69,6 +73,13 @@ const job = {
   skippedCount: 0,
   pendingCount: 2,
 };
+
+/** A schema's type without the index signature of its loose objects (a server type has none). */
+type Known<T> = T extends readonly (infer E)[]
+  ? Known<E>[]
+  : T extends object
+    ? { [K in keyof T as string extends K ? never : K]: Known<T[K]> }
+    : T;
 
 describe("admin API schemas", () => {
   const cases: [string, { safeParse(value: unknown): { success: boolean } }, unknown, unknown][] = [
@@ -167,6 +178,11 @@ describe("admin API schemas", () => {
       expect(schema.safeParse("not an object").success).toBe(false);
     },
   );
+
+  it("fit the types the server answers with", () => {
+    expectTypeOf<RemoteTarget>().toExtend<Known<z.input<typeof remoteTargetSchema>>>();
+    expectTypeOf<VerifyReport>().toExtend<Known<z.input<typeof verifyReportSchema>>>();
+  });
 
   it("keeps fields a newer server adds", () => {
     const parsed = userSchema.parse({ accessKey: "a", status: "enabled", createdAt: "now" });
