@@ -22,10 +22,10 @@ import {
   userListSchema,
   userSchema,
 } from "../../shared/admin-api/iam.ts";
-import type { remoteTargetSchema } from "../../shared/admin-api/replication.ts";
 import {
   diffPageSchema,
   remoteTargetListSchema,
+  type remoteTargetSchema,
   replicationStatusSchema,
   resyncJobListSchema,
   verifyReportSchema,
