@@ -8,7 +8,7 @@ import "../shared/erasure/wasm-workerd.ts";
 import { withClientHeaders } from "./client-headers.ts";
 import { app } from "./http/routes.ts";
 import { runScheduled } from "./scanner/scheduled.ts";
-import { handleReplicationBatch } from "./replication/consumer.ts";
+import { handleReplicationBatch } from "./replication/send/consumer.ts";
 import type { ReplicationMessage } from "../shared/replication/queue.ts";
 
 export { Drive } from "../durable-objects/drive/drive.ts";

@@ -4,7 +4,7 @@
  * response text, or an error naming the status. A pooled connection the
  * runtime closed is retried once.
  */
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 
 const CREDENTIALS = {
   accessKeyId: "floeadmin",

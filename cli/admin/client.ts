@@ -1,16 +1,16 @@
 /**
  * Floe's admin API from the CLI: JSON over HTTP under /floe/admin/v1/,
- * signed with SigV4 exactly like S3 (service "s3", the alias's region),
- * with the body's SHA-256 as the payload hash. Errors come back as
- * `{ "code", "message" }` and become CLI errors with that code.
+ * sent and read by the shared peer client (shared/peer/client.ts: SigV4
+ * like S3, service "s3", the alias's region, the body's SHA-256 as the
+ * payload hash). Every answer is parsed with its zod schema (shared/admin-api/);
+ * errors come back as `{ "code", "message" }` and become CLI errors with
+ * that code, and an answer that is not JSON or not in its schema is an
+ * InvalidResponse error naming the call.
  */
-import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { PeerClient } from "../../shared/peer/client.ts";
 import type { Alias } from "../core/config.ts";
 import { CliError } from "../core/errors.ts";
-
-const PREFIX = "/floe/admin/v1/";
 
 /** An error answer of the admin API, with its HTTP status. */
 export class AdminApiError extends CliError {
@@ -25,76 +25,45 @@ export class AdminApiError extends CliError {
 
 /** Signed calls to one alias's admin API. */
 export class AdminClient {
+  private readonly peer: PeerClient;
+
   constructor(
     readonly alias: Alias,
     readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    this.peer = new PeerClient({ ...alias, endpoint: alias.url });
+  }
 
   /** Calls `method path` with an optional JSON body and validates the answer with `schema`. */
-  async call<T extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: T,
-    body?: unknown,
-  ): Promise<z.infer<T>> {
-    const value = await this.request(method, path, body);
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new CliError(
-        "InvalidResponse",
-        `Unexpected admin API answer to ${method} ${path}: ${issue?.path.join(".")} ${issue?.message}`,
-      );
-    }
-    return parsed.data;
-  }
-
-  /** Calls `method path` and returns the parsed JSON answer. */
-  async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const url = `${this.alias.url}${PREFIX}${path}`;
-    const payload = body === undefined ? "" : JSON.stringify(body);
-    const headers = await signRequest({
-      method,
-      url,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      payloadHash: createHash("sha256").update(payload).digest("hex"),
-      accessKeyId: this.alias.accessKey,
-      secretKey: this.alias.secretKey,
-      region: this.alias.region,
-    });
-    const response = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : payload,
+  async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const answer = await this.peer.admin(method, path, schema, {
+      body,
       signal: this.signal,
     });
-    const text = await response.text();
-    let value: unknown = {};
-    if (text.trim() !== "") {
-      try {
-        value = JSON.parse(text);
-      } catch {
-        throw new CliError(
-          response.ok ? "InvalidResponse" : `HTTP${response.status}`,
-          `${method} ${path}: the endpoint did not answer JSON (is it a Floe site?).`,
+    if (answer.ok) return answer.value;
+    const notJson = `${method} ${path}: the endpoint did not answer JSON (is it a Floe site?).`;
+    switch (answer.problem) {
+      case "error":
+        if (!answer.json) throw new CliError(`HTTP${answer.status}`, notJson);
+        if (answer.code === null)
+          throw new AdminApiError(
+            answer.status,
+            `HTTP${answer.status}`,
+            `The admin API answered ${answer.status}.`,
+          );
+        throw new AdminApiError(
+          answer.status,
+          answer.code,
+          answer.message ?? `HTTP ${answer.status}.`,
         );
-      }
-    }
-    if (!response.ok) throw adminError(response.status, value);
-    return value;
-  }
-}
-
-function adminError(status: number, value: unknown): AdminApiError {
-  if (typeof value === "object" && value !== null) {
-    const { code, message } = value as { code?: unknown; message?: unknown };
-    if (typeof code === "string") {
-      return new AdminApiError(
-        status,
-        code,
-        typeof message === "string" ? message : `HTTP ${status}.`,
-      );
+      case "not-json":
+      case "too-large":
+        throw new CliError("InvalidResponse", notJson);
+      case "invalid":
+        throw new CliError(
+          "InvalidResponse",
+          `Unexpected admin API answer to ${method} ${path}: ${answer.issue}`,
+        );
     }
   }
-  return new AdminApiError(status, `HTTP${status}`, `The admin API answered ${status}.`);
 }

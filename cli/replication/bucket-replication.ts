@@ -1,14 +1,15 @@
 /**
  * Get/Put/DeleteBucketReplication, sent as signed S3 requests built here:
  * the AWS SDK cannot carry MinIO's <DeleteReplication> element, so the XML
- * is written by config.ts and signed with SigV4 like the admin client's
- * calls (payload SHA-256, the alias's region). S3 error documents become
+ * is written by config.ts and sent by the shared peer client
+ * (shared/peer/client.ts) like the admin client's calls (payload SHA-256,
+ * the alias's region). S3 error documents become
  * CLI errors with their code (InvalidRequest, MalformedXML, NoSuchBucket,
  * ...).
  */
-import { createHash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { PeerClient } from "../../shared/peer/client.ts";
+import { sha256Hex } from "../../shared/sigv4/sign.ts";
 import type { Alias } from "../core/config.ts";
 import { CliError } from "../core/errors.ts";
 import { parseReplicationXml, replicationXml, type ReplicationConfig } from "./config.ts";
@@ -54,18 +55,14 @@ export class BucketReplication {
   }
 
   private async send(method: string, bucket: string, body?: string): Promise<string> {
+    const peer = new PeerClient({ ...this.alias, endpoint: this.alias.url });
     const url = `${this.alias.url}/${encodeURIComponent(bucket)}?replication`;
-    const payload = body ?? "";
-    const headers = await signRequest({
-      method,
-      url,
+    const response = await peer.send(method, url, {
       headers: body === undefined ? {} : { "content-type": "application/xml" },
-      payloadHash: createHash("sha256").update(payload).digest("hex"),
-      accessKeyId: this.alias.accessKey,
-      secretKey: this.alias.secretKey,
-      region: this.alias.region,
+      body: body ?? null,
+      payloadHash: await sha256Hex(body ?? ""),
+      signal: this.signal,
     });
-    const response = await fetch(url, { method, headers, body, signal: this.signal });
     const text = await response.text();
     if (!response.ok) throw s3Error(response.status, text);
     return text;

@@ -9,7 +9,7 @@ import type { AdminClient } from "../admin/client.ts";
 import { usageError } from "../core/errors.ts";
 import { humanBytes, humanDuration } from "../core/format.ts";
 import { parseDuration, parseSize } from "../core/units.ts";
-import { remoteTargetSchema, type RemoteTarget } from "./schemas.ts";
+import { remoteTargetSchema, type RemoteTarget } from "../../shared/admin-api/replication.ts";
 
 /** A remote bucket with the credentials to reach it. */
 export interface TargetUrl {

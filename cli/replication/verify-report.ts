@@ -1,54 +1,20 @@
 /**
- * The admin API's `replication/verify` answer as the CLI reads it, and its
- * human form. The server compares the full replicated state of every
- * version here and on a remote target by range digests, comparing version
- * by version only the ranges whose digests differ. A difference names one
- * version: "missing-on-remote" (here, not on the target), "missing-here"
- * (on the target only) or "different" (same version id; `fields` names
- * what differs: etag, size, mtime, storageClass, contentType, a content
- * header, userMetadata, tags, checksums, retention, legalHold,
- * deleteMarker). With --fix the answer also says what was requeued.
+ * The human form of the admin API's `replication/verify` answer (its schema:
+ * verifyReportSchema, shared/admin-api/replication.ts). The server compares
+ * the full replicated state of every version here and on a remote target by
+ * range digests, comparing version by version only the ranges whose digests
+ * differ. A difference names one version: "missing-on-remote" (here, not on
+ * the target), "missing-here" (on the target only) or "different" (same
+ * version id; `fields` names what differs: etag, size, mtime, storageClass,
+ * contentType, a content header, userMetadata, tags, checksums, retention,
+ * legalHold, deleteMarker). With --fix the answer also says what was
+ * requeued.
  */
-import { z } from "zod";
+import {
+  type VerifyReport,
+  type VersionStateSummary as VersionState,
+} from "../../shared/admin-api/replication.ts";
 import { humanBytes, table } from "../core/format.ts";
-
-const versionStateSchema = z.looseObject({
-  versionId: z.string(),
-  deleteMarker: z.boolean(),
-  etag: z.string(),
-  size: z.number(),
-});
-
-export type VersionState = z.infer<typeof versionStateSchema>;
-
-export const differenceSchema = z.looseObject({
-  key: z.string(),
-  versionId: z.string(),
-  problem: z.string(),
-  fields: z.array(z.string()),
-  here: versionStateSchema.nullable(),
-  remote: versionStateSchema.nullable(),
-});
-
-const fixSchema = z.looseObject({
-  requeued: z.number(),
-  removedOnRemote: z.number(),
-  notFixed: z.array(z.looseObject({ key: z.string(), versionId: z.string(), reason: z.string() })),
-});
-
-export const verifyReportSchema = z.looseObject({
-  equal: z.boolean(),
-  prefix: z.string(),
-  keysCompared: z.number(),
-  versionsCompared: z.number(),
-  rangesCompared: z.number(),
-  rangesDiffering: z.number(),
-  differences: z.array(differenceSchema),
-  truncated: z.boolean(),
-  fix: fixSchema.optional(),
-});
-
-export type VerifyReport = z.infer<typeof verifyReportSchema>;
 
 /** `1.0KiB "etag"`, `delete marker`, or `-` when the side lacks the version. */
 function sideText(line: VersionState | null): string {

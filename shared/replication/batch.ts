@@ -60,7 +60,7 @@ export class ReplicaBatchFormatError extends Error {
 }
 
 /** The request body for `entries` (within the limits above). */
-export function encodeReplicaBatch(entries: readonly ReplicaBatchEntry[]): Uint8Array {
+export function encodeReplicaBatch(entries: readonly ReplicaBatchEntry[]): Uint8Array<ArrayBuffer> {
   const encoder = new TextEncoder();
   const heads = entries.map((entry) =>
     encoder.encode(

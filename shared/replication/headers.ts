@@ -13,6 +13,8 @@
  *   x-floe-source-etag                   the ETag to keep (a multipart ETag
  *       survives a single-PUT transfer); a replay of a version the target
  *       already holds with that ETag is a no-op success;
+ *   x-floe-source-checksums              the source's checksums as JSON
+ *       (algorithm → base64, "-N" on a multipart composite), stored as given;
  *   x-floe-source-delete-marker: true    on DELETE: create the delete
  *       marker with that version id and mtime;
  *   x-floe-source-covers                 sent with delete markers by earlier
@@ -42,3 +44,4 @@ export const SOURCE_ORIGIN_HEADER = "x-floe-source-origin";
 export const DEPLOYMENT_ID_HEADER = "x-floe-deployment-id";
 export const METADATA_ONLY_HEADER = "x-floe-replication-metadata";
 export const SOURCE_METADATA_HEADER = "x-floe-source-metadata";
+export const SOURCE_CHECKSUMS_HEADER = "x-floe-source-checksums";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:http";
 import { promisify } from "node:util";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import * as Minio from "minio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patternBytes } from "./harness/data.ts";

@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import { s3Client } from "./harness/clients.ts";
 import { md5OfStream, patternBytes, patternMd5, patternStream } from "./harness/data.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import { admin, s3Client } from "./harness/clients.ts";
 import {
   addTarget,

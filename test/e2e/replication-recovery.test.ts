@@ -28,7 +28,7 @@ import {
   type RuleSpec,
 } from "./harness/replication.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import { startSite, type Site } from "./harness/site.ts";
 import { recordingProxy } from "./harness/proxy.ts";
 

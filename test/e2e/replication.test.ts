@@ -35,7 +35,7 @@ import {
   versionList,
 } from "./harness/replication.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 
 const MiB = 1024 * 1024;
 let a: Site;

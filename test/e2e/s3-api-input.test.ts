@@ -14,7 +14,7 @@ import {
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import { s3Client } from "./harness/clients.ts";
 import { s3Error } from "./harness/errors.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";

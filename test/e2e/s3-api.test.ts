@@ -29,7 +29,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { presignUrl } from "../../workers/auth/sign.ts";
+import { presignUrl } from "../../shared/sigv4/sign.ts";
 import { s3Error } from "./harness/errors.ts";
 import { patternBytes } from "./harness/data.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER } from "./harness/site.ts";

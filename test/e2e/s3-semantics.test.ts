@@ -26,7 +26,7 @@ import {
 } from "@aws-sdk/client-s3";
 import * as Minio from "minio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { presignUrl, signRequest } from "../../workers/auth/sign.ts";
+import { presignUrl, signRequest } from "../../shared/sigv4/sign.ts";
 import { admin, fault, s3Client } from "./harness/clients.ts";
 import { patternBytes } from "./harness/data.ts";
 import { s3Error } from "./harness/errors.ts";

@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import { s3Client } from "./harness/clients.ts";
 import { s3Error } from "./harness/errors.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./harness/site.ts";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { withClientHeaders } from "../../workers/client-headers.ts";
-import { signRequest } from "../../workers/auth/sign.ts";
+import { signRequest } from "../../shared/sigv4/sign.ts";
 import { authenticateRequest, type Credential } from "../../workers/auth/sigv4.ts";
 
 const SECRET = "4f1c0a9e7d2b";

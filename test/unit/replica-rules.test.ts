@@ -5,7 +5,11 @@ import { S3Error } from "../../shared/s3-errors.ts";
 import { checkHeadersSigned } from "../../workers/auth/request-signature.ts";
 import { requiredPermissions } from "../../workers/iam/s3-permissions.ts";
 import type { S3Action } from "../../workers/s3/actions.ts";
-import { replicaMarker, replicaMetadata, replicaObject } from "../../workers/s3/replica-headers.ts";
+import {
+  replicaMarker,
+  replicaMetadata,
+  replicaObject,
+} from "../../workers/replication/receive/replica-headers.ts";
 import type { VersionRecord } from "../../shared/types/version-record.ts";
 
 const NOW = Date.UTC(2026, 0, 1);

@@ -1,11 +1,15 @@
 /**
- * The consumer's drain (workers/replication/drain.ts) against a fake
+ * The consumer's drain (workers/replication/send/drain.ts) against a fake
  * bucket coordinator: it takes every due change in order, including
  * changes made while it runs, never more than DRAIN_CONCURRENCY at once,
  * each under its own lease owner, and stops once idle or at its row limit.
  */
 import { describe, expect, it } from "vitest";
-import { DRAIN_CONCURRENCY, DRAIN_MAX_ROWS, drainTarget } from "../../workers/replication/drain.ts";
+import {
+  DRAIN_CONCURRENCY,
+  DRAIN_MAX_ROWS,
+  drainTarget,
+} from "../../workers/replication/send/drain.ts";
 
 interface Row {
   key: string;

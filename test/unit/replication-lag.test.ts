@@ -9,7 +9,7 @@ import {
 } from "../../shared/replication/lag.ts";
 import { resyncEta } from "../../durable-objects/bucket/replication/resync.ts";
 import { jobText, lagRows } from "../../cli/commands/replicate/status.ts";
-import type { TargetStatus } from "../../cli/replication/schemas.ts";
+import type { TargetStatus } from "../../shared/admin-api/replication.ts";
 import { parseLagSlo } from "../../cli/replication/targets.ts";
 
 describe("lag buckets", () => {

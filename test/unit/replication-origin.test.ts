@@ -3,7 +3,7 @@ import type { ReplicationConfig, ReplicationRule } from "../../shared/replicatio
 import { widenedTargets } from "../../shared/replication/widening.ts";
 import { originOf, type VersionRecord } from "../../shared/types/version-record.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
-import { replicaMarker, replicaObject } from "../../workers/s3/replica-headers.ts";
+import { replicaMarker, replicaObject } from "../../workers/replication/receive/replica-headers.ts";
 
 const A = "arn:floe:replication::a:photos";
 const B = "arn:floe:replication::b:photos";

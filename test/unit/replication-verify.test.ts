@@ -10,14 +10,14 @@ import {
   type DigestScope,
 } from "../../shared/replication/digest.ts";
 import { serializeRecord } from "../../shared/types/version-record.ts";
-import { heldAlike, type RemoteStates } from "../../workers/replication/remote-states.ts";
-import { compareKeys, differingFields } from "../../workers/replication/verify-fields.ts";
+import { heldAlike, type RemoteStates } from "../../workers/replication/send/remote-states.ts";
+import { compareKeys, differingFields } from "../../workers/replication/verify/verify-fields.ts";
 import {
   compareSides,
   differingSpans,
   MAX_DIFFERENCES,
   type VerifySides,
-} from "../../workers/replication/verify.ts";
+} from "../../workers/replication/verify/verify.ts";
 import { versionRecord } from "../fixtures/version-record.ts";
 
 function row(key: string, versionId = "v1", extra: Record<string, unknown> = {}): DigestRow {

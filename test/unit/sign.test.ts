@@ -7,7 +7,7 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { decodeRequestBody } from "../../workers/auth/aws-chunked.ts";
-import { presignUrl, signRequest } from "../../workers/auth/sign.ts";
+import { presignUrl, signRequest } from "../../shared/sigv4/sign.ts";
 import { authenticateRequest, type Credential } from "../../workers/auth/sigv4.ts";
 
 const KEY: Credential = {

@@ -33,11 +33,18 @@ import {
   unreplicated,
 } from "../objects/replication-state.ts";
 import { unwrap } from "../objects/result.ts";
-import { checkRemote } from "../replication/remote-check.ts";
+import { RemoteCheckFailure, checkRemote } from "../replication/targets/remote-check.ts";
 import type { BucketVariables, TargetVariables } from "./bucket-guards.ts";
 import { AdminError, json } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
 import { query, type AdminContext, type Valid } from "./middleware.ts";
+
+/** A remote check's failure as the admin error it answers. */
+function asAdminError(error: unknown): never {
+  if (error instanceof RemoteCheckFailure)
+    throw new AdminError(error.status, error.code, error.message);
+  throw error;
+}
 
 /** Smallest bandwidth limit accepted (bytes/s): below it replication could never keep up. */
 const MIN_BANDWIDTH = 1024 * 1024;
@@ -158,7 +165,7 @@ export async function addTarget(
       `Versioning must be Enabled on ${info.name}.`,
     );
   const region = body.region ?? "us-east-1";
-  await checkRemote({ ...remote, region }, allowlist);
+  await checkRemote({ ...remote, region }, allowlist).catch(asAdminError);
   const target = await deploymentStub(c.env).addTarget({
     sourceBucket: info.name,
     ...remote,
@@ -192,7 +199,7 @@ export async function editTarget(
         secretKey: body.secretKey ?? credentials?.secretKey ?? "",
       },
       loadConfig(c.env).targetAllowlist,
-    );
+    ).catch(asAdminError);
   }
   const updated = await deploymentStub(c.env).updateTarget(target.arn, body);
   await syncCoordinator(c.env, c.var.bucket.name);

@@ -14,7 +14,7 @@
  *   header) when given, else UNSIGNED-PAYLOAD.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
-import { parseAmzDate } from "./canonical.ts";
+import { parseAmzDate } from "../../shared/sigv4/canonical.ts";
 import {
   MAX_SKEW_MS,
   checkHeadersSigned,
@@ -24,7 +24,7 @@ import {
   parseSignedHeaders,
   signingKeyFor,
 } from "./request-signature.ts";
-import { ALGORITHM, MAX_PRESIGNED_SECONDS, parseCredential } from "./signature.ts";
+import { ALGORITHM, MAX_PRESIGNED_SECONDS, parseCredential } from "../../shared/sigv4/scope.ts";
 import type { Authenticated, CredentialLookup, PayloadMode } from "./authentication.ts";
 
 function queryError(message: string): S3Error {

@@ -18,15 +18,9 @@
  *   time, authenticates, otherwise SignatureDoesNotMatch.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
-import { canonicalRequest, type CanonicalInput } from "./canonical.ts";
-import {
-  deriveSigningKey,
-  hmacHex,
-  requestStringToSign,
-  scopeOf,
-  signaturesEqual,
-  type CredentialScope,
-} from "./signature.ts";
+import { canonicalRequest, type CanonicalInput } from "../../shared/sigv4/canonical.ts";
+import { deriveSigningKey, hmacHex, requestStringToSign, signaturesEqual } from "./signature.ts";
+import { scopeOf, type CredentialScope } from "../../shared/sigv4/scope.ts";
 import type { CredentialLookup } from "./authentication.ts";
 
 /** Largest difference between the request time and the server clock. */

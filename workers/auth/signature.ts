@@ -1,6 +1,7 @@
 /**
- * SigV4 signature arithmetic, shared by the verifier, the aws-chunked
- * decoder and the signer:
+ * SigV4 signature arithmetic of the verifier and the aws-chunked decoder
+ * (the signer, shared/sigv4/sign.ts, does the same with WebCrypto; names
+ * and scope are in shared/sigv4/scope.ts):
  * - signing key = HMAC chain over "AWS4"+secret: day, region, service,
  *   "aws4_request"; credential scope = day/region/service/aws4_request;
  * - request string to sign = "AWS4-HMAC-SHA256" \n amzDate \n scope \n
@@ -11,19 +12,15 @@
  *   \n previous signature \n hex(sha256(trailer lines, each "name:value\n"));
  * - signature = hex(HMAC-SHA256(signing key, string to sign)).
  * Signatures are compared in constant time. node:crypto is synchronous and
- * incremental in Node and in workerd (nodejs_compat).
+ * incremental in Node and in workerd (nodejs_compat), which the verifier
+ * needs to check a streamed body chunk by chunk.
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { ALGORITHM, stringToSign } from "../../shared/sigv4/scope.ts";
 
 /** hex(sha256("")). */
 export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/** The algorithm name in Authorization headers and X-Amz-Algorithm. */
-export const ALGORITHM = "AWS4-HMAC-SHA256";
-
-/** Longest validity of a presigned URL: 7 days, in seconds. */
-export const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
 
 /** hex(sha256(data)). */
 export function sha256Hex(data: string | Uint8Array): string {
@@ -75,31 +72,9 @@ export function signaturesEqual(expected: string, given: string): boolean {
   return timingSafeEqual(left, sameLength ? right : left) && sameLength;
 }
 
-/** The parts of a credential: `<access key>/<day>/<region>/<service>/aws4_request`. */
-export interface CredentialScope {
-  accessKeyId: string;
-  day: string;
-  region: string;
-  service: string;
-}
-
-/** Parses a credential; null when it does not have the five parts or the day is not yyyymmdd. */
-export function parseCredential(value: string): CredentialScope | null {
-  const parts = value.split("/");
-  if (parts.length !== 5 || parts[4] !== "aws4_request") return null;
-  const [accessKeyId, day, region, service] = parts;
-  if (accessKeyId === "" || !/^\d{8}$/.test(day) || region === "" || service === "") return null;
-  return { accessKeyId, day, region, service };
-}
-
-/** `day/region/service/aws4_request`. */
-export function scopeOf(scope: Omit<CredentialScope, "accessKeyId">): string {
-  return `${scope.day}/${scope.region}/${scope.service}/aws4_request`;
-}
-
 /** The string to sign for a canonical request. */
 export function requestStringToSign(amzDate: string, scope: string, canonical: string): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+  return stringToSign(amzDate, scope, sha256Hex(canonical));
 }
 
 /** The string to sign for one aws-chunked chunk, given the hex SHA-256 of its data. */

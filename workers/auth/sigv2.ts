@@ -33,7 +33,7 @@
  *   with a SHA-256, which is verified; the aws-chunked modes need SigV4.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
-import { canonicalUri, parseAmzDate } from "./canonical.ts";
+import { canonicalUri, parseAmzDate } from "../../shared/sigv4/canonical.ts";
 import { checkSkew } from "./request-signature.ts";
 import { signaturesEqual } from "./signature.ts";
 import {

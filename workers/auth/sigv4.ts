@@ -23,7 +23,7 @@
  * Scope, signed-header and signature checks are in request-signature.ts.
  */
 import { S3Error } from "../../shared/s3-errors.ts";
-import { amzDateOf, parseAmzDate, splitUrl } from "./canonical.ts";
+import { amzDateOf, parseAmzDate, splitUrl } from "../../shared/sigv4/canonical.ts";
 import { verifyPresigned } from "./presigned.ts";
 import { SIGNATURE_V2, hasQueryV2, verifyHeaderV2, verifyPresignedV2 } from "./sigv2.ts";
 import {
@@ -35,7 +35,7 @@ import {
   parseSignedHeaders,
   signingKeyFor,
 } from "./request-signature.ts";
-import { ALGORITHM, parseCredential, scopeOf } from "./signature.ts";
+import { ALGORITHM, parseCredential, scopeOf } from "../../shared/sigv4/scope.ts";
 import type { Anonymous, Authenticated, CredentialLookup, PayloadMode } from "./authentication.ts";
 
 export type {

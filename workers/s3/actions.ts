@@ -93,7 +93,7 @@ export const S3_ACTIONS = [
   "CompleteMultipartUpload",
   "AbortMultipartUpload",
   "ListParts",
-  // Floe's own: several replica writes from another site in one request (s3/replica-batch.ts).
+  // Floe's own: several replica writes from another site in one request (replication/receive/replica-batch.ts).
   "ReplicateObjects",
 ] as const;
 

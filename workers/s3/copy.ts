@@ -8,7 +8,7 @@
  * itself is refused unless something changes (REPLACE or another storage
  * class). x-amz-copy-source-if-* conditions fail with 412.
  */
-import { replicateInline } from "../replication/sync.ts";
+import { replicateInline } from "../replication/send/sync.ts";
 import { S3Error } from "../../shared/s3-errors.ts";
 import { parseTaggingHeader } from "../../shared/tags.ts";
 import { xmlDocument } from "../../shared/xml.ts";

@@ -23,7 +23,7 @@ import {
   putBucketReplication,
 } from "./replication.ts";
 import { copyObject, uploadPartCopy } from "./copy.ts";
-import { replicateObjects } from "./replica-batch.ts";
+import { replicateObjects } from "../replication/receive/replica-batch.ts";
 import { deleteObjects } from "./delete-objects.ts";
 import {
   deleteBucketLifecycle,

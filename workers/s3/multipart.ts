@@ -5,10 +5,10 @@
  * completed by the object layer (workers/objects/uploads.ts and
  * complete-upload.ts), which checks the part list and builds the version.
  */
-import { replicateInline } from "../replication/sync.ts";
+import { replicateInline } from "../replication/send/sync.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
-import { replicaBucket, replicaLock } from "./replica.ts";
-import { replicaObject } from "./replica-headers.ts";
+import { replicaBucket, replicaLock } from "../replication/receive/replica.ts";
+import { replicaObject } from "../replication/receive/replica-headers.ts";
 import { z } from "zod";
 import { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from "../../shared/checksums.ts";
 import { S3Error } from "../../shared/s3-errors.ts";

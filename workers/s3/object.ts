@@ -29,8 +29,8 @@ import type { BucketInfo } from "../objects/buckets.ts";
 import type { StoredVersion } from "../objects/versions.ts";
 import { putDeleteMarker, versionIdFor } from "../objects/versioning.ts";
 import { isReplicaRequest } from "../iam/s3-permissions.ts";
-import { deleteReplica, putReplica } from "./replica.ts";
-import { replicateInline } from "../replication/sync.ts";
+import { deleteReplica, putReplica } from "../replication/receive/replica.ts";
+import { replicateInline } from "../replication/send/sync.ts";
 import { lockForWrite, lockHeaders, mayBypassGovernance } from "./object-lock.ts";
 
 /** Largest single PUT S3 accepts (5 GiB). */

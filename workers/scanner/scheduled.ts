@@ -5,21 +5,17 @@
  * - runs one lifecycle step per bucket (a bounded batch of keys from the
  *   coordinator's persisted cursor), so a run fits one invocation's budget
  *   whatever the bucket's size;
- * - requeues replication that is due: FAILED versions past their backoff
- *   and PENDING ones whose wake-up may have been lost (a bounded batch per
- *   bucket; the log keeps the rest for the next run);
+ * - requeues replication that is due (replication/scan/requeue.ts);
  * - rebuilds a bucket whose coordinator lost its state from the drives
  *   (rebuild-namespace.ts), a time-bounded step per run, where the drives
  *   hold the bucket's configuration copy;
- * - has the Deployment object probe the remote targets that are due (it
- *   also does so on its own alarm, each target at its interval).
+ * - has the Deployment object probe the remote targets that are due.
  */
-import { wakeConsumer } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { rebuildBucket } from "../objects/rebuild-namespace.ts";
 import { deploymentStub } from "../objects/stubs.ts";
 import { restoreState, runLifecycleStep, wakeBucket } from "../objects/maintenance.ts";
-import { takeDueReplication } from "../objects/replication-state.ts";
+import { probeTargets, requeueDue } from "../replication/scan/requeue.ts";
 
 const REBUILD_BUDGET_MS = 10_000;
 
@@ -42,14 +38,8 @@ export async function runScheduled(
       }
       await wakeBucket(env, bucket.name);
       await runLifecycleStep(env, bucket.name, Date.now());
-      const due = await takeDueReplication(env, bucket.name);
-      await wakeConsumer(env.REPLICATION_QUEUE, due);
+      await requeueDue(env, bucket.name);
     }),
     probeTargets(env),
   ]);
-}
-
-/** Probes the remote targets whose interval has passed and records their health. */
-export async function probeTargets(env: Env): Promise<void> {
-  await deploymentStub(env).probeDueTargets();
 }

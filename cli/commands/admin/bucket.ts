@@ -19,7 +19,7 @@ import {
   remoteTargetListSchema,
   remoteTargetSchema,
   removedTargetSchema,
-} from "../../replication/schemas.ts";
+} from "../../../shared/admin-api/replication.ts";
 import {
   addRemoteTarget,
   parseBandwidth,

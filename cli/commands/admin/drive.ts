@@ -7,7 +7,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { Argument } from "@commander-js/extra-typings";
 import { contextOf } from "../../core/context.ts";
 import { withExamples } from "../../core/help.ts";
-import { faultResultSchema } from "../../admin/schemas.ts";
+import { faultResultSchema } from "../../../shared/admin-api/deployment.ts";
 import { aliasArgument } from "./common.ts";
 
 /** Registers `admin drive`. */

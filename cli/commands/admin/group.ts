@@ -6,8 +6,7 @@
  * prints type "group", name, removed: true.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { z } from "zod";
-import { anyObjectSchema, groupSchema } from "../../admin/schemas.ts";
+import { anyObjectSchema, groupListSchema, groupSchema } from "../../../shared/admin-api/iam.ts";
 import { contextOf } from "../../core/context.ts";
 import { table } from "../../core/format.ts";
 import { iamRecord } from "../../admin/records.ts";
@@ -51,8 +50,9 @@ export function registerGroup(admin: Command): void {
       .argument("<alias>", "ALIAS")
       .action(async (alias, _options, command) => {
         const ctx = contextOf(command);
-        const schema = z.looseObject({ groups: z.array(groupSchema) });
-        const { groups } = await ctx.admin(aliasArgument(ctx, alias)).call("GET", "groups", schema);
+        const { groups } = await ctx
+          .admin(aliasArgument(ctx, alias))
+          .call("GET", "groups", groupListSchema);
         if (ctx.output.json) {
           for (const g of groups) ctx.output.result(iamRecord("group", g), "");
           return;

@@ -9,7 +9,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { AdminClient } from "../../admin/client.ts";
-import { healSummarySchema, type HealSummary } from "../../admin/schemas.ts";
+import { healSummarySchema, type HealSummary } from "../../../shared/admin-api/deployment.ts";
 import { contextOf, type Context } from "../../core/context.ts";
 import { usageError } from "../../core/errors.ts";
 import { withExamples } from "../../core/help.ts";

@@ -9,7 +9,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { contextOf } from "../../core/context.ts";
 import { humanBytes, table } from "../../core/format.ts";
 import { withExamples } from "../../core/help.ts";
-import { deploymentInfoSchema, type DeploymentInfo } from "../../admin/schemas.ts";
+import { deploymentInfoSchema, type DeploymentInfo } from "../../../shared/admin-api/deployment.ts";
 import { aliasArgument } from "./common.ts";
 
 /** Renders the info document for people. */

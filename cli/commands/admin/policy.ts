@@ -6,13 +6,12 @@
  * (those named) and attached (all attached now).
  */
 import type { Command } from "@commander-js/extra-typings";
-import { z } from "zod";
 import {
   anyObjectSchema,
   attachResultSchema,
   policySchema,
-  policySummarySchema,
-} from "../../admin/schemas.ts";
+  policyListSchema,
+} from "../../../shared/admin-api/iam.ts";
 import { contextOf, type Context } from "../../core/context.ts";
 import { usageError } from "../../core/errors.ts";
 import { table } from "../../core/format.ts";
@@ -57,10 +56,9 @@ export function registerPolicy(admin: Command): void {
       .argument("<alias>", "ALIAS")
       .action(async (alias, _options, command) => {
         const ctx = contextOf(command);
-        const schema = z.looseObject({ policies: z.array(policySummarySchema) });
         const { policies } = await ctx
           .admin(aliasArgument(ctx, alias))
-          .call("GET", "policies", schema);
+          .call("GET", "policies", policyListSchema);
         if (ctx.output.json) {
           for (const p of policies) ctx.output.result({ type: "policy", ...p }, "");
           return;

@@ -7,7 +7,7 @@
  * healthy[], unregistered[], reregistered[]).
  */
 import type { Command } from "@commander-js/extra-typings";
-import { rebuildSummarySchema, type RebuildReport } from "../../admin/schemas.ts";
+import { rebuildSummarySchema, type RebuildReport } from "../../../shared/admin-api/deployment.ts";
 import { contextOf } from "../../core/context.ts";
 import { usageError } from "../../core/errors.ts";
 import { withExamples } from "../../core/help.ts";

@@ -8,8 +8,12 @@
  * removed: true.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { z } from "zod";
-import { anyObjectSchema, serviceAccountSchema } from "../../admin/schemas.ts";
+import type { z } from "zod";
+import {
+  anyObjectSchema,
+  serviceAccountListSchema,
+  serviceAccountSchema,
+} from "../../../shared/admin-api/iam.ts";
 import { contextOf } from "../../core/context.ts";
 import { usageError } from "../../core/errors.ts";
 import { table } from "../../core/format.ts";
@@ -85,13 +89,12 @@ export function registerServiceAccounts(user: Command): void {
       .argument("[user]", "parent user's access key")
       .action(async (alias, parent, _options, command) => {
         const ctx = contextOf(command);
-        const schema = z.looseObject({ serviceAccounts: z.array(serviceAccountSchema) });
         const { serviceAccounts } = await ctx
           .admin(aliasArgument(ctx, alias))
           .call(
             "GET",
             parent ? `service-accounts?user=${encodeURIComponent(parent)}` : "service-accounts",
-            schema,
+            serviceAccountListSchema,
           );
         if (ctx.output.json) {
           for (const a of serviceAccounts) ctx.output.result(iamRecord("serviceAccount", a), "");

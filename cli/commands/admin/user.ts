@@ -6,8 +6,8 @@
  * removed: true.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { z } from "zod";
-import { anyObjectSchema, userSchema } from "../../admin/schemas.ts";
+import type { z } from "zod";
+import { anyObjectSchema, userListSchema, userSchema } from "../../../shared/admin-api/iam.ts";
 import { contextOf } from "../../core/context.ts";
 import { table } from "../../core/format.ts";
 import { iamRecord } from "../../admin/records.ts";
@@ -63,8 +63,9 @@ export function registerUser(admin: Command): void {
       .argument("<alias>", "ALIAS")
       .action(async (alias, _options, command) => {
         const ctx = contextOf(command);
-        const schema = z.looseObject({ users: z.array(userSchema) });
-        const { users } = await ctx.admin(aliasArgument(ctx, alias)).call("GET", "users", schema);
+        const { users } = await ctx
+          .admin(aliasArgument(ctx, alias))
+          .call("GET", "users", userListSchema);
         if (ctx.output.json) {
           for (const u of users) ctx.output.result(iamRecord("user", u), "");
           return;

@@ -17,31 +17,17 @@
  * null when not running or before a first version is done).
  */
 import type { Command } from "@commander-js/extra-typings";
-import { z } from "zod";
 import { contextOf, type Context } from "../../core/context.ts";
 import { humanBytes, humanDuration, table } from "../../core/format.ts";
 import { withExamples } from "../../core/help.ts";
 import { parseDuration } from "../../core/units.ts";
 import { ResyncProgress } from "../../replication/resync-progress.ts";
+import {
+  resyncJobListSchema,
+  resyncJobSchema,
+  type ResyncJob,
+} from "../../../shared/admin-api/replication.ts";
 import { replicationScope } from "./common.ts";
-
-const jobSchema = z.looseObject({
-  target: z.string(),
-  jobId: z.string(),
-  mode: z.string(),
-  status: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  total: z.number(),
-  replicatedCount: z.number(),
-  replicatedBytes: z.number(),
-  failedCount: z.number(),
-  skippedCount: z.number(),
-  pendingCount: z.number(),
-  etaSeconds: z.number().nullable().optional(),
-});
-
-type ResyncJob = z.infer<typeof jobSchema>;
 
 const FINISHED = new Set(["Completed", "Failed", "Canceled"]);
 const WATCH_INTERVAL_MS = 1000;
@@ -84,12 +70,13 @@ async function watch(
   bucket: string,
   arn?: string,
 ): Promise<ResyncJob[]> {
-  const schema = z.looseObject({ jobs: z.array(jobSchema) });
   const bar = new ResyncProgress(ctx.output);
   let shown = "";
   try {
     for (;;) {
-      const { jobs } = await ctx.admin(alias).call("GET", jobsPath(bucket, arn), schema);
+      const { jobs } = await ctx
+        .admin(alias)
+        .call("GET", jobsPath(bucket, arn), resyncJobListSchema);
       if (jobs.every((job) => FINISHED.has(job.status))) {
         bar.update(jobs);
         return jobs;
@@ -132,7 +119,7 @@ export function registerResync(replicate: Command): void {
           options.olderThan === undefined ? undefined : parseDuration(options.olderThan) / 1000;
         const job = await ctx
           .admin(location.alias)
-          .call("POST", jobsPath(location.bucket), jobSchema, {
+          .call("POST", jobsPath(location.bucket), resyncJobSchema, {
             arn: options.remoteBucket,
             olderThan,
             prefix: options.prefix,
@@ -157,10 +144,9 @@ export function registerResync(replicate: Command): void {
         if (options.watch) {
           jobs = await watch(ctx, location.alias, location.bucket, options.remoteBucket);
         } else {
-          const schema = z.looseObject({ jobs: z.array(jobSchema) });
           ({ jobs } = await ctx
             .admin(location.alias)
-            .call("GET", jobsPath(location.bucket, options.remoteBucket), schema));
+            .call("GET", jobsPath(location.bucket, options.remoteBucket), resyncJobListSchema));
         }
         if (ctx.output.json) {
           for (const job of jobs) ctx.output.result(jobRecord(job), "");
@@ -183,7 +169,7 @@ export function registerResync(replicate: Command): void {
         const { location } = replicationScope(ctx, source, "resync cancel");
         const job = await ctx
           .admin(location.alias)
-          .call("DELETE", jobsPath(location.bucket, options.remoteBucket), jobSchema);
+          .call("DELETE", jobsPath(location.bucket, options.remoteBucket), resyncJobSchema);
         ctx.output.result(jobRecord(job), `Resync ${job.jobId} of ${job.target}: ${job.status}.`);
       }),
     "floe replicate resync cancel local/photos --remote-bucket ARN",

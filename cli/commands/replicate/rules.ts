@@ -27,7 +27,7 @@ import {
   ruleRecord,
   ruleTable,
 } from "../../replication/rules.ts";
-import { remoteTargetSchema } from "../../replication/schemas.ts";
+import { remoteTargetSchema } from "../../../shared/admin-api/replication.ts";
 import {
   addRemoteTarget,
   isUrl,

@@ -37,7 +37,7 @@ import {
   type DiffPage,
   type LagWindow,
   type TargetStatus,
-} from "../../replication/schemas.ts";
+} from "../../../shared/admin-api/replication.ts";
 import { bandwidthText, downtimeText, healthText, remoteName } from "../../replication/targets.ts";
 import { replicationScope } from "./common.ts";
 

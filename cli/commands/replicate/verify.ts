@@ -24,7 +24,8 @@ import { contextOf } from "../../core/context.ts";
 import { CliError } from "../../core/errors.ts";
 import { withExamples } from "../../core/help.ts";
 import { remotePath } from "../../core/location.ts";
-import { verifyReportSchema, verifyText } from "../../replication/verify-report.ts";
+import { verifyReportSchema } from "../../../shared/admin-api/replication.ts";
+import { verifyText } from "../../replication/verify-report.ts";
 import { replicationScope } from "./common.ts";
 
 /** Registers `replicate verify`. */

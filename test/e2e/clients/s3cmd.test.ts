@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../../../workers/auth/sign.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
 import { fetchBytes, randomBytes, runOk, skipWithout, tempDir } from "../harness/commands.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "../harness/site.ts";
 

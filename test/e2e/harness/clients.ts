@@ -1,7 +1,7 @@
 /** Real clients for a test site: the AWS SDK with default settings, and a signed admin API caller. */
 import { S3Client } from "@aws-sdk/client-s3";
 import { Agent } from "node:http";
-import { signRequest } from "../../../workers/auth/sign.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, type Site } from "./site.ts";
 
 /** @aws-sdk/client-s3 against the site, path style, default checksum behaviour. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
-import { signRequest } from "../../../workers/auth/sign.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, type Site } from "./site.ts";
 
 export interface RawResponse {

@@ -7,14 +7,9 @@
  */
 import { createHash } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
-import { amzDateOf, canonicalRequest } from "../../../workers/auth/canonical.ts";
-import {
-  ALGORITHM,
-  deriveSigningKey,
-  hmacHex,
-  requestStringToSign,
-  scopeOf,
-} from "../../../workers/auth/signature.ts";
+import { amzDateOf, canonicalRequest } from "../../../shared/sigv4/canonical.ts";
+import { deriveSigningKey, hmacHex, requestStringToSign } from "../../../workers/auth/signature.ts";
+import { ALGORITHM, scopeOf } from "../../../shared/sigv4/scope.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, type Site } from "./site.ts";
 
 export interface RawRequest {

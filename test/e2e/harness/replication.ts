@@ -12,7 +12,7 @@ import {
   PutBucketVersioningCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { signRequest } from "../../../workers/auth/sign.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
 import { admin, s3Client } from "./clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, type Site } from "./site.ts";
 

@@ -11,7 +11,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll } from "vitest";
-import { signRequest } from "../../../workers/auth/sign.ts";
+import { signRequest } from "../../../shared/sigv4/sign.ts";
 import { s3Client } from "./clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "./site.ts";
 

@@ -11,14 +11,9 @@
  * nesting, many attributes), each at most a few KB.
  */
 import { createHash } from "node:crypto";
-import { amzDateOf, canonicalRequest, uriEncode } from "../../../workers/auth/canonical.ts";
-import {
-  ALGORITHM,
-  deriveSigningKey,
-  hmacHex,
-  requestStringToSign,
-  scopeOf,
-} from "../../../workers/auth/signature.ts";
+import { amzDateOf, canonicalRequest, uriEncode } from "../../../shared/sigv4/canonical.ts";
+import { deriveSigningKey, hmacHex, requestStringToSign } from "../../../workers/auth/signature.ts";
+import { ALGORITHM, scopeOf } from "../../../shared/sigv4/scope.ts";
 import { signRaw, type RawRequest } from "../harness/raw.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER } from "../harness/site.ts";
 import type { Random } from "./fuzz-inputs.ts";

@@ -20,7 +20,7 @@ import {
   MAX_BATCH_BYTES,
   type ReplicaBatchEntry,
 } from "../../../shared/replication/batch.ts";
-import { presignUrl, signRequest } from "../../../workers/auth/sign.ts";
+import { presignUrl, signRequest } from "../../../shared/sigv4/sign.ts";
 import { admin, s3Client } from "../harness/clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "../harness/site.ts";
 

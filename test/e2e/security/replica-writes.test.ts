@@ -18,15 +18,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { amzDateOf, canonicalRequest, uriEncode } from "../../../workers/auth/canonical.ts";
-import { presignUrl, signRequest } from "../../../workers/auth/sign.ts";
-import {
-  ALGORITHM,
-  deriveSigningKey,
-  hmacHex,
-  requestStringToSign,
-  scopeOf,
-} from "../../../workers/auth/signature.ts";
+import { amzDateOf, canonicalRequest, uriEncode } from "../../../shared/sigv4/canonical.ts";
+import { presignUrl, signRequest } from "../../../shared/sigv4/sign.ts";
+import { deriveSigningKey, hmacHex, requestStringToSign } from "../../../workers/auth/signature.ts";
+import { ALGORITHM, scopeOf } from "../../../shared/sigv4/scope.ts";
 import { admin, s3Client } from "../harness/clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "../harness/site.ts";
 

@@ -19,14 +19,14 @@
  * source does not delete data on its target to match; it is named in
  * `notFixed`, as are versions no enabled rule for the target covers.
  */
-import type { TargetCredentials } from "../../shared/types/remote-target.ts";
-import type { VerifyFix } from "../../shared/types/replication-rpc.ts";
-import type { VersionState } from "../../shared/replication/digest.ts";
-import { decidingRule } from "../../shared/replication/config.ts";
-import { replicationConfig } from "../objects/buckets.ts";
-import { requeueVerified } from "../objects/replication-state.ts";
-import { peerTarget } from "./peer-fetch.ts";
-import { sendVersionDelete } from "./send.ts";
+import type { TargetCredentials } from "../../../shared/types/remote-target.ts";
+import type { VerifyFix } from "../../../shared/types/replication-rpc.ts";
+import type { VersionState } from "../../../shared/replication/digest.ts";
+import { decidingRule } from "../../../shared/replication/config.ts";
+import { replicationConfig } from "../../objects/buckets.ts";
+import { requeueVerified } from "../../objects/replication-state.ts";
+import { peerTarget } from "../targets/peer-fetch.ts";
+import { sendVersionDelete } from "../send/send.ts";
 import { METADATA_FIELDS } from "./verify-fields.ts";
 import type { Difference } from "./verify.ts";
 

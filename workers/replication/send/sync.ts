@@ -5,7 +5,7 @@
  * on through the Queue like any async change (a slow attempt keeps running
  * in the background and records its own outcome).
  */
-import { wakeConsumer, type ReplicationMessage } from "../../shared/replication/queue.ts";
+import { wakeConsumer, type ReplicationMessage } from "../../../shared/replication/queue.ts";
 import { replicateOne, type ReplicateOutcome } from "./replicate.ts";
 
 export const SYNC_TIMEOUT_MS = 10_000;

@@ -1,8 +1,9 @@
 /**
- * The admin API's answers as the CLI reads them (docs/admin-api.md),
- * validated with zod where they enter. Objects pass unknown fields through
- * so a newer server does not break an older CLI, and `--json` prints what
- * the server said.
+ * The admin API's answers about the deployment (docs/admin-api.md): info,
+ * heal, rebuild and fault injection, as a client (the CLI) validates them
+ * where they enter. Objects pass unknown fields through so a newer server
+ * does not break an older client, and `--json` prints what the server
+ * said.
  */
 import { z } from "zod";
 
@@ -67,44 +68,6 @@ export const faultResultSchema = z.looseObject({
   fault: z.string(),
   affected: z.number(),
 });
-
-export const userSchema = z.looseObject({
-  accessKey: z.string(),
-  status: z.string(),
-  policies: z.array(z.string()).default([]),
-  groups: z.array(z.string()).default([]),
-});
-
-export const groupSchema = z.looseObject({
-  name: z.string(),
-  status: z.string(),
-  members: z.array(z.string()).default([]),
-  policies: z.array(z.string()).default([]),
-});
-
-export const policySummarySchema = z.looseObject({ name: z.string(), builtin: z.boolean() });
-
-export const policySchema = z.looseObject({
-  name: z.string(),
-  builtin: z.boolean(),
-  document: z.unknown(),
-  attachedTo: z.looseObject({ users: z.array(z.string()), groups: z.array(z.string()) }).optional(),
-});
-
-export const attachResultSchema = z.looseObject({ policies: z.array(z.string()).optional() });
-
-export const serviceAccountSchema = z.looseObject({
-  accessKey: z.string(),
-  parent: z.string().nullable().optional(),
-  status: z.string().optional(),
-  name: z.string().nullable().optional(),
-  description: z.string().nullable().optional(),
-  expiration: z.string().nullable().optional(),
-  secretKey: z.string().optional(),
-});
-
-/** Any JSON object (answers the CLI only passes on). */
-export const anyObjectSchema = z.looseObject({});
 
 export const rebuildReportSchema = z.looseObject({
   bucket: z.string(),

@@ -18,6 +18,7 @@ import {
   DEPLOYMENT_ID_HEADER,
   METADATA_ONLY_HEADER,
   REPLICATION_REQUEST_HEADER,
+  SOURCE_CHECKSUMS_HEADER,
   SOURCE_METADATA_HEADER,
   SOURCE_METADATA_TIMESTAMP_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
@@ -25,16 +26,15 @@ import {
   SOURCE_MTIME_HEADER,
   SOURCE_ORIGIN_HEADER,
   SOURCE_VERSION_ID_HEADER,
-} from "../../shared/replication/headers.ts";
-import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
-import type { UploadProgress } from "../../shared/types/replication-rpc.ts";
-import { signRequest } from "../auth/sign.ts";
-import { SOURCE_CHECKSUMS_HEADER } from "../s3/replica-headers.ts";
-import { openVersion } from "../objects/versions.ts";
-import { getDeploymentId } from "../objects/stubs.ts";
-import { originOf } from "../../shared/types/version-record.ts";
+} from "../../../shared/replication/headers.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import type { UploadProgress } from "../../../shared/types/replication-rpc.ts";
+import { peerErrorCode, peerText } from "../../../shared/peer/answer.ts";
+import { openVersion } from "../../objects/versions.ts";
+import { getDeploymentId } from "../../objects/stubs.ts";
+import { originOf } from "../../../shared/types/version-record.ts";
 import { throttle } from "./bandwidth.ts";
-import { peerErrorCode, peerFetch, peerText, type PeerTarget } from "./peer-fetch.ts";
+import { peerClient, type PeerTarget } from "../targets/peer-fetch.ts";
 
 /** Longest a version transfer may take before it counts as failed. */
 const PUT_TIMEOUT_MS = 10 * 60_000;
@@ -51,10 +51,10 @@ export interface SendOutcome {
 }
 
 function objectUrl(target: PeerTarget, key: string, query = ""): string {
-  const path = key.split("/").map(encodeURIComponent).join("/");
-  return `${target.endpoint}/${target.targetBucket}/${path}${query}`;
+  return peerClient(target, target.allowlist).objectUrl(target.targetBucket, key, query);
 }
 
+/** A signed request to the target through the site's guarded dial, cut off after `timeoutMs`. */
 async function signedFetch(
   target: PeerTarget,
   method: string,
@@ -64,18 +64,9 @@ async function signedFetch(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Response> {
-  const signed = await signRequest({
-    method,
-    url,
-    headers,
-    accessKeyId: target.accessKey,
-    secretKey: target.secretKey,
-    region: target.region,
-  });
   const timeout = AbortSignal.timeout(timeoutMs);
-  return peerFetch(target.allowlist, url, {
-    method,
-    headers: signed,
+  return peerClient(target, target.allowlist).send(method, url, {
+    headers,
     body,
     signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
   });

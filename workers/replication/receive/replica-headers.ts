@@ -19,6 +19,7 @@
  */
 import { z } from "zod";
 import {
+  SOURCE_CHECKSUMS_HEADER,
   SOURCE_COVERS_HEADER,
   SOURCE_ETAG_HEADER,
   SOURCE_METADATA_HEADER,
@@ -26,12 +27,9 @@ import {
   SOURCE_MTIME_HEADER,
   SOURCE_ORIGIN_HEADER,
   SOURCE_VERSION_ID_HEADER,
-} from "../../shared/replication/headers.ts";
-import { S3Error } from "../../shared/s3-errors.ts";
-import type { VersionRecord } from "../../shared/types/version-record.ts";
-
-/** Header with the source's checksums as JSON (algorithm → base64), stored as given. */
-export const SOURCE_CHECKSUMS_HEADER = "x-floe-source-checksums";
+} from "../../../shared/replication/headers.ts";
+import { S3Error } from "../../../shared/s3-errors.ts";
+import type { VersionRecord } from "../../../shared/types/version-record.ts";
 
 /** How far ahead of this site's clock a source time may be. */
 export const MAX_SOURCE_CLOCK_LEAD_MS = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@
  * health, so only a change of state (or a refresh every HEALTH_REFRESH_MS)
  * is written back.
  */
-import { deploymentStub } from "../objects/stubs.ts";
+import { deploymentStub } from "../../objects/stubs.ts";
 import { peerTarget, type PeerTarget } from "./peer-fetch.ts";
 
 const TTL_MS = 5_000;

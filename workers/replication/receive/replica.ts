@@ -43,18 +43,18 @@
 import {
   METADATA_ONLY_HEADER,
   SOURCE_DELETE_MARKER_HEADER,
-} from "../../shared/replication/headers.ts";
-import { S3Error } from "../../shared/s3-errors.ts";
-import { parseTaggingHeader } from "../../shared/tags.ts";
-import type { FloeConfig } from "../../shared/config.ts";
-import type { BucketInfo } from "../objects/buckets.ts";
-import type { VersionRecord } from "../../shared/types/version-record.ts";
-import { objectArn } from "../iam/s3-permissions.ts";
-import { putObject as storeVersion, type WriteBatch } from "../objects/put-object.ts";
-import { requireExistingBucket } from "./bucket.ts";
-import { requireObject, type S3Context } from "./context.ts";
-import { metadataFromRequest } from "./object-headers.ts";
-import { checkRetentionLimit, mayBypassGovernance } from "./object-lock.ts";
+} from "../../../shared/replication/headers.ts";
+import { S3Error } from "../../../shared/s3-errors.ts";
+import { parseTaggingHeader } from "../../../shared/tags.ts";
+import type { FloeConfig } from "../../../shared/config.ts";
+import type { BucketInfo } from "../../objects/buckets.ts";
+import type { VersionRecord } from "../../../shared/types/version-record.ts";
+import { objectArn } from "../../iam/s3-permissions.ts";
+import { putObject as storeVersion, type WriteBatch } from "../../objects/put-object.ts";
+import { requireExistingBucket } from "../../s3/bucket.ts";
+import { requireObject, type S3Context } from "../../s3/context.ts";
+import { metadataFromRequest } from "../../s3/object-headers.ts";
+import { checkRetentionLimit, mayBypassGovernance } from "../../s3/object-lock.ts";
 import {
   replicaMarker,
   replicaMetadata,
@@ -66,9 +66,9 @@ import {
   removeVersion,
   syncRecordCopies,
   updateVersion,
-} from "../objects/versions.ts";
-import { unwrap } from "../objects/result.ts";
-import { putDeleteMarker } from "../objects/versioning.ts";
+} from "../../objects/versions.ts";
+import { unwrap } from "../../objects/result.ts";
+import { putDeleteMarker } from "../../objects/versioning.ts";
 
 export async function replicaBucket(ctx: S3Context, bucket: string): Promise<BucketInfo> {
   const info = await requireExistingBucket(ctx, bucket);

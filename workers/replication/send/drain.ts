@@ -32,8 +32,8 @@
  * - The log stays the truth: a drain that dies leaves its rows PENDING,
  *   their leases lapse, and their messages or the scanner deliver them.
  */
-import type { DrainCursor, DrainRow } from "../../shared/types/replication-rpc.ts";
-import { leaseDrainable } from "../objects/replication-state.ts";
+import type { DrainCursor, DrainRow } from "../../../shared/types/replication-rpc.ts";
+import { leaseDrainable } from "../../objects/replication-state.ts";
 import { replicateOne } from "./replicate.ts";
 
 /** Transfers in flight per drain (in production at most 6 connections open at once; the rest wait). */

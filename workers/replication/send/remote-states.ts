@@ -7,12 +7,12 @@
  * span holds more versions than one page, or the target does not answer,
  * the versions fall back to the HEAD check (null).
  */
-import { linePageSchema, stateOf } from "../../shared/replication/digest.ts";
-import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
-import { serializeRecord } from "../../shared/types/version-record.ts";
-import { remoteGet } from "./verify.ts";
-import { differingFields } from "./verify-fields.ts";
-import type { PeerTarget } from "./peer-fetch.ts";
+import { linePageSchema, stateOf } from "../../../shared/replication/digest.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import { serializeRecord } from "../../../shared/types/version-record.ts";
+import { remoteGet } from "../verify/verify.ts";
+import { differingFields } from "../verify/verify-fields.ts";
+import type { PeerTarget } from "../targets/peer-fetch.ts";
 
 /** Most versions one span request returns (the route's page limit). */
 const SPAN_LIMIT = 5000;

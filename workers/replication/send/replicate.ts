@@ -25,19 +25,19 @@
  * count as skipped; so does a resync after a coordinator restore. Only an
  * operator's resync sends them.
  */
-import type { ReplicationMessage } from "../../shared/replication/queue.ts";
-import type { ReplicationTask } from "../../shared/types/replication-rpc.ts";
-import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
-import { originOf } from "../../shared/types/version-record.ts";
-import { getDeploymentId } from "../objects/stubs.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import type { ReplicationTask } from "../../../shared/types/replication-rpc.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import { originOf } from "../../../shared/types/version-record.ts";
+import { getDeploymentId } from "../../objects/stubs.ts";
 import {
   recordReplication,
   replicationTask,
   saveReplicationUpload,
-} from "../objects/replication-state.ts";
+} from "../../objects/replication-state.ts";
 import { heldAlike, type RemoteStates } from "./remote-states.ts";
-import { noteTargetIdentity, targetIdentity } from "./target-identity.ts";
-import { noteTargetHealth, targetCredentials } from "./target-cache.ts";
+import { noteTargetIdentity, targetIdentity } from "../targets/target-identity.ts";
+import { noteTargetHealth, targetCredentials } from "../targets/target-cache.ts";
 import {
   remoteMatches,
   sendDeleteMarker,

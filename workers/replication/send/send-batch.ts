@@ -8,6 +8,7 @@
  * know it, a malformed answer) gets its versions one by one instead
  * (`null`); a target that cannot be reached fails every entry alike.
  */
+import { peerText } from "../../../shared/peer/answer.ts";
 import {
   batchAnswerSchema,
   encodeReplicaBatch,
@@ -16,17 +17,17 @@ import {
   MAX_ENTRY_BYTES,
   REPLICA_BATCH_QUERY,
   type ReplicaBatchEntry,
-} from "../../shared/replication/batch.ts";
+} from "../../../shared/replication/batch.ts";
 import {
   DEPLOYMENT_ID_HEADER,
   REPLICATION_REQUEST_HEADER,
-} from "../../shared/replication/headers.ts";
-import type { StoredVersion } from "../../shared/types/bucket-rpc.ts";
-import { originOf } from "../../shared/types/version-record.ts";
-import { signRequest } from "../auth/sign.ts";
-import { getDeploymentId } from "../objects/stubs.ts";
-import { openVersion } from "../objects/versions.ts";
-import { describeDialError, peerFetch, peerText, type PeerTarget } from "./peer-fetch.ts";
+} from "../../../shared/replication/headers.ts";
+import { sha256Hex } from "../../../shared/sigv4/sign.ts";
+import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
+import { originOf } from "../../../shared/types/version-record.ts";
+import { getDeploymentId } from "../../objects/stubs.ts";
+import { openVersion } from "../../objects/versions.ts";
+import { describeDialError, peerClient, type PeerTarget } from "../targets/peer-fetch.ts";
 import { versionHeaders, type SendOutcome } from "./send.ts";
 
 const BATCH_TIMEOUT_MS = 2 * 60_000;
@@ -81,26 +82,17 @@ export async function sendBatch(
   }
   const sizes = entries.map((entry) => entry.data.length);
   const body = encodeReplicaBatch(entries);
-  const url = `${target.endpoint}/${target.targetBucket}?${REPLICA_BATCH_QUERY}`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  const client = peerClient(target, target.allowlist);
+  const url = client.objectUrl(target.targetBucket, null, `?${REPLICA_BATCH_QUERY}`);
   let response: Response;
   try {
-    const signed = await signRequest({
-      method: "POST",
-      url,
+    response = await client.send("POST", url, {
       headers: {
         [REPLICATION_REQUEST_HEADER]: "true",
         "content-type": "application/octet-stream",
       },
-      payloadHash: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
-      accessKeyId: target.accessKey,
-      secretKey: target.secretKey,
-      region: target.region,
-    });
-    response = await peerFetch(target.allowlist, url, {
-      method: "POST",
-      headers: signed,
       body,
+      payloadHash: await sha256Hex(body),
       signal: AbortSignal.timeout(BATCH_TIMEOUT_MS),
     });
   } catch (error) {

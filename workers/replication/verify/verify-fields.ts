@@ -8,7 +8,7 @@
  * `retention` and `legalHold`. Keys are ordered as both sites' indexes
  * order them: by UTF-8 bytes, which is code point order.
  */
-import type { VersionState } from "../../shared/replication/digest.ts";
+import type { VersionState } from "../../../shared/replication/digest.ts";
 
 /** Fields a metadata-only replication carries; a difference in others needs the whole version. */
 export const METADATA_FIELDS: ReadonlySet<string> = new Set(["tags", "retention", "legalHold"]);

@@ -20,15 +20,15 @@
  * A message whose version another attempt holds (leased) is acked: the
  * holder records the outcome, and the lease lapses if it dies.
  */
-import type { ReplicationMessage } from "../../shared/replication/queue.ts";
-import { retryTarget } from "../objects/replication-state.ts";
+import type { ReplicationMessage } from "../../../shared/replication/queue.ts";
+import { retryTarget } from "../../objects/replication-state.ts";
 import { drainTarget } from "./drain.ts";
-import { peerTarget } from "./peer-fetch.ts";
+import { peerTarget } from "../targets/peer-fetch.ts";
 import { remoteStates, type RemoteStates } from "./remote-states.ts";
 import { prepareOne, replicateOne, type PendingSend } from "./replicate.ts";
 import { batchesOf, fitsBatch, sendBatch, type BatchItem } from "./send-batch.ts";
-import { targetCredentials } from "./target-cache.ts";
-import { compareKeys } from "./verify-fields.ts";
+import { targetCredentials } from "../targets/target-cache.ts";
+import { compareKeys } from "../verify/verify-fields.ts";
 
 export const MAX_QUEUE_ATTEMPTS = 3;
 const GROUP_CONCURRENCY = 4;

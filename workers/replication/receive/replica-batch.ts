@@ -21,18 +21,18 @@ import {
   ReplicaBatchFormatError,
   type BatchResult,
   type ReplicaBatchEntry,
-} from "../../shared/replication/batch.ts";
-import { REPLICATION_REQUEST_HEADER } from "../../shared/replication/headers.ts";
-import { MAX_KEY_BYTES, keyBytes } from "../../shared/names.ts";
-import { S3Error } from "../../shared/s3-errors.ts";
-import { readBoundedBody } from "../auth/bounded-body.ts";
-import type { DecodedBody } from "../auth/aws-chunked.ts";
-import { requestConditionValues } from "../iam/condition-values.ts";
-import { isReplicaRequest, requiredPermissions } from "../iam/s3-permissions.ts";
-import { requireBucket, type S3Context } from "./context.ts";
-import { WriteBatch } from "../objects/put-object.ts";
+} from "../../../shared/replication/batch.ts";
+import { REPLICATION_REQUEST_HEADER } from "../../../shared/replication/headers.ts";
+import { MAX_KEY_BYTES, keyBytes } from "../../../shared/names.ts";
+import { S3Error } from "../../../shared/s3-errors.ts";
+import { readBoundedBody } from "../../auth/bounded-body.ts";
+import type { DecodedBody } from "../../auth/aws-chunked.ts";
+import { requestConditionValues } from "../../iam/condition-values.ts";
+import { isReplicaRequest, requiredPermissions } from "../../iam/s3-permissions.ts";
+import { requireBucket, type S3Context } from "../../s3/context.ts";
+import { WriteBatch } from "../../objects/put-object.ts";
 import { putReplica, replicaBucket } from "./replica.ts";
-import { checkDotSegments } from "./request-line.ts";
+import { checkDotSegments } from "../../s3/request-line.ts";
 
 /** What a replica PUT of a version carries besides the replication marker. */
 const ENTRY_HEADER =

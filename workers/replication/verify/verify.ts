@@ -25,17 +25,11 @@ import {
   type KeyedVersionState,
   type LinePage,
   type VersionState,
-} from "../../shared/replication/digest.ts";
-import { signRequest } from "../auth/sign.ts";
-import { versionDigest, versionLines } from "../objects/replication-state.ts";
+} from "../../../shared/replication/digest.ts";
+import { PeerClient } from "../../../shared/peer/client.ts";
+import { versionDigest, versionLines } from "../../objects/replication-state.ts";
 import { compareKeys, differingFields } from "./verify-fields.ts";
-import {
-  PeerDialError,
-  peerErrorCode,
-  peerFetch,
-  peerText,
-  type PeerTarget,
-} from "./peer-fetch.ts";
+import { PeerDialError, peerFetch, type PeerTarget } from "../targets/peer-fetch.ts";
 
 /** Largest digest answer read from the remote (a page of digests or of version states). */
 const MAX_DIGEST_ANSWER = 16 * 1024 * 1024;
@@ -88,39 +82,32 @@ export async function remoteGet<T>(
   query: URLSearchParams,
   schema: z.ZodType<T>,
 ): Promise<T> {
-  const url = `${target.endpoint}/floe/admin/v1/buckets/${target.targetBucket}/replication/digest?${query}`;
-  const headers = await signRequest({
-    method: "GET",
-    url,
-    accessKeyId: target.accessKey,
-    secretKey: target.secretKey,
-    region: target.region,
-  });
-  const init = { headers, signal: AbortSignal.timeout(60_000) };
   // A pooled connection the remote closed fails without an answer: the GET is tried once more.
-  const response = await peerFetch(target.allowlist, url, init).catch((error: unknown) => {
-    if (error instanceof PeerDialError) return peerFetch(target.allowlist, url, init);
-    throw error;
-  });
-  if (!response.ok) {
-    const text = await peerText(response);
-    const code =
-      /"code"\s*:\s*"([A-Za-z][A-Za-z0-9.]{0,63})"/.exec(text)?.[1] ?? peerErrorCode(text);
-    throw new RemoteDigestError(`remote digest: HTTP ${response.status} ${code ?? ""}`.trim());
+  const client = new PeerClient(target, (url, init) =>
+    peerFetch(target.allowlist, url, init).catch((error: unknown) => {
+      if (error instanceof PeerDialError) return peerFetch(target.allowlist, url, init);
+      throw error;
+    }),
+  );
+  const answer = await client.admin(
+    "GET",
+    `buckets/${target.targetBucket}/replication/digest?${query}`,
+    schema,
+    { signal: AbortSignal.timeout(60_000), maxBytes: MAX_DIGEST_ANSWER },
+  );
+  if (answer.ok) return answer.value;
+  switch (answer.problem) {
+    case "error":
+      throw new RemoteDigestError(
+        `remote digest: HTTP ${answer.status} ${answer.code ?? ""}`.trim(),
+      );
+    case "too-large":
+      throw new RemoteDigestError("remote digest: the answer is too large");
+    case "not-json":
+      throw new RemoteDigestError("remote digest: the answer is not JSON");
+    case "invalid":
+      throw new RemoteDigestError("remote digest: the answer is not in the digest format");
   }
-  const text = await peerText(response, MAX_DIGEST_ANSWER + 1);
-  if (text.length > MAX_DIGEST_ANSWER)
-    throw new RemoteDigestError("remote digest: the answer is too large");
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new RemoteDigestError("remote digest: the answer is not JSON");
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new RemoteDigestError("remote digest: the answer is not in the digest format");
-  return parsed.data;
 }
 
 function scopeQuery(scope: DigestScope, limit: number): URLSearchParams {

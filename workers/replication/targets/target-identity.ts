@@ -11,9 +11,8 @@
 import {
   DEPLOYMENT_ID_HEADER,
   REPLICATION_REQUEST_HEADER,
-} from "../../shared/replication/headers.ts";
-import { signRequest } from "../auth/sign.ts";
-import { peerFetch, type PeerTarget } from "./peer-fetch.ts";
+} from "../../../shared/replication/headers.ts";
+import { peerClient, type PeerTarget } from "./peer-fetch.ts";
 
 const IDENTITY_TTL_MS = 5 * 60_000;
 const PROBE_TIMEOUT_MS = 10_000;
@@ -29,19 +28,15 @@ export function noteTargetIdentity(arn: string, deploymentId: string | null): vo
 export async function targetIdentity(target: PeerTarget): Promise<string | null> {
   const known = identities.get(target.arn);
   if (known && Date.now() - known.at < IDENTITY_TTL_MS) return known.deploymentId;
-  const url = `${target.endpoint}/${target.targetBucket}?versioning`;
-  const headers = await signRequest({
-    method: "GET",
-    url,
-    headers: { [REPLICATION_REQUEST_HEADER]: "true" },
-    accessKeyId: target.accessKey,
-    secretKey: target.secretKey,
-    region: target.region,
-  });
-  const response = await peerFetch(target.allowlist, url, {
-    headers,
-    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-  });
+  const client = peerClient(target, target.allowlist);
+  const response = await client.send(
+    "GET",
+    client.objectUrl(target.targetBucket, null, "?versioning"),
+    {
+      headers: { [REPLICATION_REQUEST_HEADER]: "true" },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    },
+  );
   await response.body?.cancel();
   const deploymentId = response.ok ? response.headers.get(DEPLOYMENT_ID_HEADER) : null;
   noteTargetIdentity(target.arn, deploymentId);

@@ -1,9 +1,14 @@
 /**
- * The admin API's replication answers as the CLI reads them (remote
- * targets, replication status, the not-yet-replicated diff), validated
- * with zod where they enter. Objects pass unknown fields through, so a
- * newer server does not break an older CLI and `--json` prints what the
- * server said.
+ * The admin API's replication answers (docs/admin-api.md): remote targets,
+ * replication status, the not-yet-replicated diff, resync jobs and verify
+ * reports, as a client (the CLI) validates them where they enter. Objects
+ * pass unknown fields through, so a newer server does not break an older
+ * client and `--json` prints what the server said.
+ *
+ * A verify difference names one version: "missing-on-remote" (here, not
+ * on the target), "missing-here" (on the target only) or "different"
+ * (same version id; `fields` names what differs). With fix the report also
+ * says what was requeued.
  */
 import { z } from "zod";
 
@@ -122,3 +127,61 @@ export const diffPageSchema = z.looseObject({
 });
 
 export type DiffPage = z.infer<typeof diffPageSchema>;
+
+export const resyncJobSchema = z.looseObject({
+  target: z.string(),
+  jobId: z.string(),
+  mode: z.string(),
+  status: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  total: z.number(),
+  replicatedCount: z.number(),
+  replicatedBytes: z.number(),
+  failedCount: z.number(),
+  skippedCount: z.number(),
+  pendingCount: z.number(),
+  etaSeconds: z.number().nullable().optional(),
+});
+
+export type ResyncJob = z.infer<typeof resyncJobSchema>;
+
+export const resyncJobListSchema = z.looseObject({ jobs: z.array(resyncJobSchema) });
+
+const versionStateSchema = z.looseObject({
+  versionId: z.string(),
+  deleteMarker: z.boolean(),
+  etag: z.string(),
+  size: z.number(),
+});
+
+export type VersionStateSummary = z.infer<typeof versionStateSchema>;
+
+const differenceSchema = z.looseObject({
+  key: z.string(),
+  versionId: z.string(),
+  problem: z.string(),
+  fields: z.array(z.string()),
+  here: versionStateSchema.nullable(),
+  remote: versionStateSchema.nullable(),
+});
+
+const fixSchema = z.looseObject({
+  requeued: z.number(),
+  removedOnRemote: z.number(),
+  notFixed: z.array(z.looseObject({ key: z.string(), versionId: z.string(), reason: z.string() })),
+});
+
+export const verifyReportSchema = z.looseObject({
+  equal: z.boolean(),
+  prefix: z.string(),
+  keysCompared: z.number(),
+  versionsCompared: z.number(),
+  rangesCompared: z.number(),
+  rangesDiffering: z.number(),
+  differences: z.array(differenceSchema),
+  truncated: z.boolean(),
+  fix: fixSchema.optional(),
+});
+
+export type VerifyReport = z.infer<typeof verifyReportSchema>;

@@ -1,21 +1,16 @@
 /**
- * A SigV4 signer for Floe's own outgoing requests: admin API calls from the
- * CLI and tests, replication to remote sites. It shares canonicalisation
- * with the verifier (canonical.ts, signature.ts) and signs what fetch will
- * send: the URL as the URL class serialises it, every given header except
- * those proxies and clients change on the way (as the AWS SDKs do), plus
- * host, x-amz-date and x-amz-content-sha256. Presigned URLs sign only host,
- * with UNSIGNED-PAYLOAD, and live 1 to 604800 seconds.
+ * A SigV4 signer for Floe's own outgoing requests: replication and verify
+ * from a site to its remote targets, admin API calls from the CLI and tests
+ * (shared/peer/). Runtime-neutral: WebCrypto only, so the Worker and Node
+ * sign with the same code. It shares canonicalisation with the verifier
+ * (canonical.ts, scope.ts) and signs what fetch will send: the URL as the
+ * URL class serialises it, every given header except those proxies and
+ * clients change on the way (as the AWS SDKs do), plus host, x-amz-date
+ * and x-amz-content-sha256. Presigned URLs sign only host, with
+ * UNSIGNED-PAYLOAD, and live 1 to 604800 seconds.
  */
 import { amzDateOf, canonicalRequest, uriEncode } from "./canonical.ts";
-import {
-  ALGORITHM,
-  MAX_PRESIGNED_SECONDS,
-  deriveSigningKey,
-  hmacHex,
-  requestStringToSign,
-  scopeOf,
-} from "./signature.ts";
+import { ALGORITHM, MAX_PRESIGNED_SECONDS, scopeOf, stringToSign } from "./scope.ts";
 
 const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
@@ -65,18 +60,70 @@ export interface PresignInput {
   now?: Date;
 }
 
-function signature(
+const utf8 = new TextEncoder();
+
+function hex(bytes: ArrayBuffer): string {
+  return Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** hex(SHA-256(data)), e.g. the payload hash of a body sent whole. */
+export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  return hex(
+    await crypto.subtle.digest("SHA-256", typeof data === "string" ? utf8.encode(data) : data),
+  );
+}
+
+async function hmac(
+  key: ArrayBuffer | Uint8Array<ArrayBuffer>,
+  data: string,
+): Promise<ArrayBuffer> {
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    key,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return crypto.subtle.sign("HMAC", cryptoKey, utf8.encode(data));
+}
+
+/** Signing keys derived in this isolate or process; a key serves a whole day. */
+const signingKeys = new Map<string, Promise<ArrayBuffer>>();
+const MAX_SIGNING_KEYS = 256;
+
+/** The SigV4 signing key for a day, region and service, derived once rather than per request. */
+function signingKey(
+  secret: string,
+  day: string,
+  region: string,
+  service: string,
+): Promise<ArrayBuffer> {
+  const id = `${day}\n${region}\n${service}\n${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = (async () => {
+      const kDate = await hmac(Uint8Array.from(utf8.encode(`AWS4${secret}`)), day);
+      const kRegion = await hmac(kDate, region);
+      const kService = await hmac(kRegion, service);
+      return hmac(kService, "aws4_request");
+    })();
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+    signingKeys.set(id, key);
+    key.catch(() => signingKeys.delete(id));
+  }
+  return key;
+}
+
+async function signature(
   input: { secretKey: string; region: string },
   service: string,
   amzDate: string,
   canonical: string,
-): string {
+): Promise<string> {
   const day = amzDate.slice(0, 8);
-  const key = deriveSigningKey(input.secretKey, day, input.region, service);
-  return hmacHex(
-    key,
-    requestStringToSign(amzDate, scopeOf({ day, region: input.region, service }), canonical),
-  );
+  const key = await signingKey(input.secretKey, day, input.region, service);
+  const scope = scopeOf({ day, region: input.region, service });
+  return hex(await hmac(key, stringToSign(amzDate, scope, await sha256Hex(canonical))));
 }
 
 /**
@@ -108,7 +155,7 @@ export async function signRequest(input: SignInput): Promise<Record<string, stri
     payloadHash,
   });
   const scope = scopeOf({ day: amzDate.slice(0, 8), region: input.region, service });
-  headers.authorization = `${ALGORITHM} Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${signature(input, service, amzDate, canonical)}`;
+  headers.authorization = `${ALGORITHM} Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${await signature(input, service, amzDate, canonical)}`;
   delete headers.host;
   return headers;
 }
@@ -142,6 +189,6 @@ export async function presignUrl(input: PresignInput): Promise<string> {
     signedHeaders: ["host"],
     payloadHash: UNSIGNED_PAYLOAD,
   });
-  const signed = signature(input, "s3", amzDate, canonical);
+  const signed = await signature(input, "s3", amzDate, canonical);
   return `${url.origin}${url.pathname}?${query}&X-Amz-Signature=${signed}`;
 }
