@@ -6,8 +6,10 @@
  * of its key. A step queues at most STEP_VERSIONS versions and only while
  * fewer than MAX_IN_FLIGHT of the job's are unfinished (the replication
  * log is the backlog; the coordinator's alarm drives the steps). A step's
- * wake-ups carry GROUP_VERSIONS versions per Queue message, so one
- * consumer batch sends a whole step, several versions at a time.
+ * wake-ups carry up to GROUP_VERSIONS versions per Queue message, and at
+ * least as many messages as a consumer batch takes when the step has the
+ * versions, so one consumer batch sends a whole step at once, several
+ * versions at a time (small ones in replica batches).
  *
  * - mode "resync" (`replicate resync start`): every version matching the
  *   rules (prefix, tags, existing-object replication) for the target,
@@ -47,6 +49,11 @@ const STEP_VERSIONS = 200;
 const MAX_IN_FLIGHT = 400;
 /** Versions per Queue message: one consumer batch then carries a whole step. */
 const GROUP_VERSIONS = 20;
+/**
+ * Messages the replication consumer takes per batch (wrangler.toml's
+ * max_batch_size): a batch with fewer waits for max_batch_timeout first.
+ */
+const MESSAGES_PER_BATCH = 10;
 /** A queued version whose wake-up was lost is requeued by the scanner after this long. */
 const JOB_GRACE_MS = 10_000;
 
@@ -349,8 +356,13 @@ export class ResyncJobs {
           );
           queued.push({ key: row.key, versionId: row.version_id });
         }
-        for (let i = 0; i < queued.length; i += GROUP_VERSIONS) {
-          const [first, ...also] = queued.slice(i, i + GROUP_VERSIONS);
+        // A short step still makes a full consumer batch: smaller groups rather than fewer messages.
+        const group = Math.min(
+          GROUP_VERSIONS,
+          Math.max(1, Math.ceil(queued.length / MESSAGES_PER_BATCH)),
+        );
+        for (let i = 0; i < queued.length; i += group) {
+          const [first, ...also] = queued.slice(i, i + group);
           if (first) messages.push({ bucket, ...first, target: job.target, also });
         }
         const last = rows[rows.length - 1];
