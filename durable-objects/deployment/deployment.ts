@@ -12,7 +12,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ReplicationMessage } from "../../shared/replication/queue.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { applyMigrations } from "../migrations.ts";
-import { probeEndpoint } from "./probe.ts";
+import { probeSite } from "../../shared/peer/dial.ts";
 import type {
   NewTarget,
   RemoteTarget,
@@ -21,6 +21,9 @@ import type {
 } from "../../shared/types/remote-target.ts";
 import { TARGETS_LAG_SLO_MIGRATION, TARGETS_MIGRATION, TargetStore } from "./targets.ts";
 import type { BucketEntry } from "../../shared/types/deployment-rpc.ts";
+
+/** A target that does not answer its health probe within this long is offline. */
+const PROBE_TIMEOUT_MS = 3_000;
 
 const DEPLOYMENT_MIGRATIONS: readonly string[] = [
   `CREATE TABLE site (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,7 +73,8 @@ export class Deployment extends DurableObject<Env> {
     const due = this.targets.dueProbes(Date.now());
     await Promise.allSettled(
       due.map(async (target) => {
-        const latency = await probeEndpoint(target.endpoint, loadConfig(this.env).targetAllowlist);
+        const allowlist = loadConfig(this.env).targetAllowlist;
+        const latency = await probeSite(target.endpoint, allowlist, PROBE_TIMEOUT_MS);
         await this.recordTargetHealth(target.arn, latency !== null, latency);
       }),
     );

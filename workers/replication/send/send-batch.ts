@@ -27,7 +27,8 @@ import type { StoredVersion } from "../../../shared/types/bucket-rpc.ts";
 import { originOf } from "../../../shared/types/version-record.ts";
 import { getDeploymentId } from "../../objects/stubs.ts";
 import { openVersion } from "../../objects/versions.ts";
-import { describeDialError, peerClient, type PeerTarget } from "../targets/peer-fetch.ts";
+import { describeDialError } from "../../../shared/peer/dial.ts";
+import { peerClient, type PeerTarget } from "../targets/peer-fetch.ts";
 import { versionHeaders, type SendOutcome } from "./send.ts";
 
 const BATCH_TIMEOUT_MS = 2 * 60_000;

@@ -12,7 +12,8 @@
 import type { TargetAllowlist } from "../../../shared/net/target-url.ts";
 import { peerErrorCode, peerText } from "../../../shared/peer/answer.ts";
 import type { PeerSite } from "../../../shared/peer/client.ts";
-import { TargetRefusedError, describeDialError, peerClient } from "./peer-fetch.ts";
+import { TargetRefusedError, describeDialError } from "../../../shared/peer/dial.ts";
+import { peerClient } from "./peer-fetch.ts";
 
 const CHECK_TIMEOUT_MS = 5_000;
 

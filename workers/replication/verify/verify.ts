@@ -29,7 +29,8 @@ import {
 import { PeerClient } from "../../../shared/peer/client.ts";
 import { versionDigest, versionLines } from "../../objects/replication-state.ts";
 import { compareKeys, differingFields } from "./verify-fields.ts";
-import { PeerDialError, peerFetch, type PeerTarget } from "../targets/peer-fetch.ts";
+import { PeerDialError, peerFetch } from "../../../shared/peer/dial.ts";
+import type { PeerTarget } from "../targets/peer-fetch.ts";
 
 /** Largest digest answer read from the remote (a page of digests or of version states). */
 const MAX_DIGEST_ANSWER = 16 * 1024 * 1024;
