@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { batchesOf, fitsBatch, type BatchItem } from "../../workers/replication/send/send-batch.ts";
 import {
   decodeReplicaBatch,
   encodeReplicaBatch,
+  MAX_BATCH_BYTES,
   MAX_BATCH_ENTRIES,
   MAX_ENTRY_BYTES,
   ReplicaBatchFormatError,
@@ -157,5 +159,37 @@ describe("WriteBatch commits", () => {
     ]);
     expect(calls).toHaveLength(1);
     expect(results).toEqual([{ ok: true }, { ok: false, error: "AccessDenied" }]);
+  });
+});
+
+describe("batchesOf", () => {
+  const item = (size: number, parts = 1, deleteMarker = false) =>
+    ({
+      stored: { record: { size, parts: Array.from({ length: parts }), deleteMarker } },
+      storageClass: null,
+    }) as unknown as BatchItem;
+
+  it("takes only whole single-part versions within the entry limit", () => {
+    expect(fitsBatch(item(0))).toBe(true);
+    expect(fitsBatch(item(MAX_ENTRY_BYTES))).toBe(true);
+    expect(fitsBatch(item(MAX_ENTRY_BYTES + 1))).toBe(false);
+    expect(fitsBatch(item(10, 2))).toBe(false);
+    expect(fitsBatch(item(0, 1, true))).toBe(false);
+  });
+
+  it("splits at the entry count and the byte limit, keeping order", () => {
+    const small = Array.from({ length: MAX_BATCH_ENTRIES * 2 + 1 }, () => item(1));
+    expect(batchesOf(small).map((b) => b.length)).toEqual([
+      MAX_BATCH_ENTRIES,
+      MAX_BATCH_ENTRIES,
+      1,
+    ]);
+    const large = Array.from({ length: 40 }, () => item(MAX_ENTRY_BYTES));
+    const batches = batchesOf(large);
+    for (const batch of batches)
+      expect(batch.reduce((sum, i) => sum + i.stored.record.size, 0)).toBeLessThanOrEqual(
+        MAX_BATCH_BYTES,
+      );
+    expect(batches.flat()).toEqual(large);
   });
 });
