@@ -4,7 +4,8 @@
  * Requests are forwarded unchanged (the Host header included, so SigV4
  * signatures made for the proxy's address still verify at the site); each
  * is recorded with the status the site answered, or 0 when the site never
- * answered (it was down or went away mid-request).
+ * answered (it was down or went away mid-request). It can also play a site
+ * that does not know some request, answering it with an S3 error itself.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,7 +22,13 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function recordingProxy(targetPort: number): Promise<RecordingProxy> {
+export async function recordingProxy(
+  targetPort: number,
+  options: {
+    /** Answers a request itself with this S3 error code and status, instead of forwarding it. */
+    refuse?: (method: string, url: string) => { status: number; code: string } | null;
+  } = {},
+): Promise<RecordingProxy> {
   const requests: ProxiedRequest[] = [];
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
     const entry: ProxiedRequest = {
@@ -30,6 +37,17 @@ export async function recordingProxy(targetPort: number): Promise<RecordingProxy
       status: 0,
     };
     requests.push(entry);
+    const refusal = options.refuse?.(entry.method, entry.url);
+    if (refusal) {
+      entry.status = refusal.status;
+      incoming.resume();
+      incoming.on("end", () =>
+        outgoing
+          .writeHead(refusal.status, { "content-type": "application/xml" })
+          .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${refusal.code}</Code></Error>`),
+      );
+      return;
+    }
     const upstream = request(
       {
         host: "127.0.0.1",
