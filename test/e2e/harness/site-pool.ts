@@ -13,8 +13,8 @@
  * - It runs in vitest's main process and answers `POST /lease` on a
  *   loopback port named by FLOE_E2E_SITE_POOL; each site's output goes to
  *   a file beside its state directory.
- * - At the end of the run it stops every site it started that still runs
- *   and removes those it never handed out.
+ * - At the end of the run it waits for the boots under way, then stops every
+ *   site it started that still runs and removes those it never handed out.
  *
  * Runs after bundles.ts (globalSetup order), whose Worker bundle the sites run.
  */
@@ -33,7 +33,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const ready: PooledSite[] = [];
   const waiting: ((site: PooledSite | Error) => void)[] = [];
   const started = new Set<ChildProcess>();
-  let booting = 0;
+  const booting = new Set<Promise<void>>();
   let closed = false;
 
   const handOut = (site: PooledSite | Error) => {
@@ -58,18 +58,13 @@ export default async function setup(): Promise<() => Promise<void>> {
   };
 
   const fill = () => {
-    while (!closed && ready.length + booting < POOL_SIZE + waiting.length) {
-      booting++;
-      boot().then(
-        (site) => {
-          booting--;
-          handOut(site);
-        },
-        (error: unknown) => {
-          booting--;
-          handOut(error instanceof Error ? error : new Error(String(error)));
-        },
+    while (!closed && ready.length + booting.size < POOL_SIZE + waiting.length) {
+      const boots: Promise<void> = boot().then(
+        (site) => handOut(site),
+        (error: unknown) => handOut(error instanceof Error ? error : new Error(String(error))),
       );
+      booting.add(boots);
+      void boots.finally(() => booting.delete(boots));
     }
   };
 
@@ -94,6 +89,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   return async () => {
     closed = true;
     server.close();
+    // A site still booting is stopped with the others once it is up.
+    await Promise.all(booting);
     const exits = [...started].map((child) => new Promise((r) => child.once("exit", r)));
     for (const child of started) child.kill("SIGTERM");
     await Promise.all(exits);

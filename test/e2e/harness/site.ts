@@ -179,7 +179,7 @@ async function leaseFromPool(): Promise<PooledSite | null> {
   if (!pool) return null;
   const res = await fetch(`${pool}/lease`, { method: "POST" });
   if (!res.ok) throw new Error(`site pool: ${res.status} ${await res.text()}`);
-  return (await res.json()) as PooledSite;
+  return res.json<PooledSite>();
 }
 
 /** Starts a site; `vars` override wrangler vars (e.g. a smaller layout). */
