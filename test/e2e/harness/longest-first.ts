@@ -1,5 +1,5 @@
 /**
- * The e2e suite's file order: longest first, so the two workers finish
+ * The e2e suite's file order: longest first, so the workers finish
  * together. Each worker takes the next file when it is free; started first,
  * the long replication files (two-minute outages, drills, resyncs across a
  * restart) run beside the many short ones, and the run ends with a few

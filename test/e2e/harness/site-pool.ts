@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, launchSiteRetrying, SITE_POOL_ENV, type PooledSite } from "./site.ts";
 
-/** Sites kept booted: enough for the next file of each of the two workers. */
+/** Sites kept booted: about one for the next file of each worker. */
 const POOL_SIZE = 3;
 
 export default async function setup(): Promise<() => Promise<void>> {
