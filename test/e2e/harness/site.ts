@@ -153,17 +153,17 @@ function alive(pid: number): boolean {
 }
 
 /** SIGTERM, then SIGKILL after 10 s; resolves once the process is gone. */
-async function stopProcess(child: ChildProcess | null, pid: number): Promise<void> {
-  if (child) {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timeout = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timeout);
-    return;
-  }
-  // A pooled site is the pool's child: it reaps it, and then the pid is gone.
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+/** The same for a pooled site, the pool's child: the pool reaps it, and then its pid is gone. */
+async function stopPooled(pid: number): Promise<void> {
   if (!alive(pid)) return;
   process.kill(pid, "SIGTERM");
   const killAt = Date.now() + 10_000;
@@ -197,8 +197,13 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     state = options.state ?? mkdtempSync(join(tmpdir(), "floe-site-"));
     ({ child, port } = await launchSiteRetrying(await freePort(), state, options, onOutput, true));
   }
-  const pid = () => child?.pid ?? pooled?.pid ?? 0;
-  const stop = () => stopProcess(child, pid());
+  // The pooled process until it is stopped (its pid may then be another process's).
+  let pooledPid = pooled?.pid ?? null;
+  const stop = async () => {
+    if (child) return stopChild(child);
+    if (pooledPid !== null) await stopPooled(pooledPid);
+    pooledPid = null;
+  };
   const pooledOutput = () =>
     pooled && existsSync(pooled.log) ? readFileSync(pooled.log, "utf8") : "";
 
@@ -208,7 +213,12 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     state,
     get process() {
       // A pooled site's process is the pool's child, whose exit code only the pool sees.
-      return child ?? { pid: pid(), exitCode: alive(pid()) ? null : -1 };
+      return (
+        child ?? {
+          pid: pooledPid ?? pooled?.pid,
+          exitCode: pooledPid !== null && alive(pooledPid) ? null : -1,
+        }
+      );
     },
     stop,
     restart: async () => {
