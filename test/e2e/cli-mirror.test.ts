@@ -5,7 +5,7 @@
  * killed mid-way and run again.
  */
 import { createRequire } from "node:module";
-import { mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -257,8 +257,10 @@ describe("local folders", () => {
     await sleep(1500);
     await floe.ok(["cp", join(work, "readme.txt"), "a/watch/new/file.txt"]);
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !readdirSync(target).includes("new")) await sleep(250);
-    expect(readFileSync(join(target, "new", "file.txt"), "utf8")).toBe("version 2, longer\n");
+    // The folder appears before the file is renamed into it.
+    const copied = join(target, "new", "file.txt");
+    while (Date.now() < deadline && !existsSync(copied)) await sleep(250);
+    expect(readFileSync(copied, "utf8")).toBe("version 2, longer\n");
     child.kill("SIGINT");
     const result = await finished;
     expect(result.code).toBe(0);
