@@ -362,6 +362,11 @@ export class Drive extends DurableObject<Env> {
     this.sql.exec(`DELETE FROM data_dirs WHERE data_dir = ?`, dataDir);
   }
 
+  /** Whether the drive serves reads and writes: the health probes' cheap check. */
+  async isOnline(): Promise<boolean> {
+    return !this.offline;
+  }
+
   /** Usage and state for `admin info`. Answers even when offline (state is what it reports). */
   async usage(): Promise<DriveUsage> {
     if (this.offline) return { online: false, usedBytes: 0, shardBlocks: 0, versions: 0 };

@@ -12,6 +12,9 @@
  * before the body is read, `body(schema)`, the exact action a body asks
  * for, the handler.
  *
+ * /floe/health/live, /floe/health/cluster[/read]: unauthenticated health
+ * probes (health.ts).
+ *
  * /floe/metrics: Prometheus (bearer token or admin:Prometheus).
  *
  * Everything else is S3: the pipeline classifies the request into its AWS
@@ -53,6 +56,7 @@ import * as verify from "../admin/verify-routes.ts";
 import { metricsAuth, metricsMethod, serveMetrics } from "../metrics/route.ts";
 import { handleS3 } from "../s3/pipeline.ts";
 import { adminGate, noSuchAdminRoute } from "./admin.ts";
+import { cluster, live } from "./health.ts";
 import { hashReady, renderError, requestId, timing, type Edge } from "./middleware.ts";
 import { routingPath } from "./paths.ts";
 
@@ -262,6 +266,10 @@ app.use(requestId, timing, hashReady);
 app.use("/floe/admin/:path{.*}", adminGate);
 app.route("/floe/admin/v1", admin);
 app.all("/floe/admin/:path{.*}", noSuchAdminRoute);
+// Health probes (unauthenticated, as MinIO's)
+app.all("/floe/health/live", live);
+app.all("/floe/health/cluster", cluster("write"));
+app.all("/floe/health/cluster/read", cluster("read"));
 // Prometheus
 app.all("/floe/metrics", metricsMethod, metricsAuth, (c) => serveMetrics(c.env));
 // S3: everything else
