@@ -28,6 +28,7 @@ describe("classifyS3Request", () => {
     ["DELETE /bucket?lifecycle", "DeleteBucketLifecycle"],
     ["PUT /bucket?object-lock", "PutObjectLockConfiguration"],
     ["POST /bucket?delete", "DeleteObjects"],
+    ["POST /bucket?floe-replica-batch", "ReplicateObjects"],
     ["PUT /bucket/key", "PutObject"],
     ["PUT /bucket/key", "CopyObject", { "x-amz-copy-source": "/b/k" }],
     ["GET /bucket/key", "GetObject"],
