@@ -34,6 +34,7 @@ import {
 } from "../objects/replication-state.ts";
 import { unwrap } from "../objects/result.ts";
 import { RemoteCheckFailure, checkRemote } from "../replication/targets/remote-check.ts";
+import { forgetTargetCredentials } from "../replication/targets/target-cache.ts";
 import type { BucketVariables, TargetVariables } from "./bucket-guards.ts";
 import { AdminError, json } from "./http.ts";
 import { accessKeySchema, secretKeySchema } from "./iam-schemas.ts";
@@ -202,6 +203,7 @@ export async function editTarget(
     ).catch(asAdminError);
   }
   const updated = await deploymentStub(c.env).updateTarget(target.arn, body);
+  forgetTargetCredentials(target.arn);
   await syncCoordinator(c.env, c.var.bucket.name);
   return json(updated);
 }
@@ -218,6 +220,7 @@ export async function removeTarget(
       `A replication rule of ${bucket.name} still uses ${target.arn}.`,
     );
   await deploymentStub(c.env).removeTarget(target.arn);
+  forgetTargetCredentials(target.arn);
   await syncCoordinator(c.env, bucket.name);
   return json({ removed: target.arn });
 }

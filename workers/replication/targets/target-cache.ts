@@ -1,7 +1,8 @@
 /**
  * Per-isolate caches that keep the consumer from asking the Deployment
  * object about a target for every message: a target's credentials for a few
- * seconds (an edit or removal is seen within TTL_MS), and its last recorded
+ * seconds (an edit or removal is seen at once by the isolate that made it,
+ * by the others within TTL_MS), and its last recorded
  * health, so only a change of state (or a refresh every HEALTH_REFRESH_MS)
  * is written back.
  */
@@ -25,6 +26,11 @@ export function targetCredentials(env: Env, arn: string): Promise<PeerTarget | n
   credentials.set(arn, { at: now, value });
   value.catch(() => credentials.delete(arn));
   return value;
+}
+
+/** Drops a target's cached credentials: an edit or removal made here applies here at once. */
+export function forgetTargetCredentials(arn: string): void {
+  credentials.delete(arn);
 }
 
 /** Records whether the target answered, when that changed or has not been recorded for a while. */
