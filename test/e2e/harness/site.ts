@@ -59,14 +59,20 @@ export interface PooledSite {
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  // Below the kernel's ephemeral range (32768 and up on Linux): a process binding port 0 (workerd,
+  // every client socket) can never take the port between this check and the site's listen.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port below the ephemeral range");
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
   });
 }
 
