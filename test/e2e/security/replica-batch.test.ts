@@ -196,6 +196,29 @@ describe("replica batches", () => {
     expect(await versionCount()).toBe(before);
   });
 
+  it("never give an entry what the batch request itself carries", async () => {
+    const entry = version("inherit/one", "own");
+    const answer = await post(encodeReplicaBatch([entry]), {
+      headers: {
+        "x-floe-replication-request": "true",
+        "x-amz-meta-smuggled": "yes",
+        "x-amz-tagging": "smuggled=1",
+        "x-amz-storage-class": "REDUCED_REDUNDANCY",
+      },
+    });
+    expect(answer.results).toEqual([{ status: 200, code: null }]);
+    const object = await root.send(
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: "inherit/one",
+        VersionId: entry.headers["x-floe-source-version-id"],
+      }),
+    );
+    expect(object.Metadata).toEqual({});
+    expect(object.TagCount ?? 0).toBe(0);
+    expect(object.StorageClass ?? "STANDARD").toBe("STANDARD");
+  });
+
   it("authorize every entry on its own key", async () => {
     const entries = [version("allowed/a", "yes"), version("other/b", "no")];
     const answer = await post(encodeReplicaBatch(entries), { as: PREFIXED });

@@ -38,6 +38,9 @@ import { checkDotSegments } from "../../s3/request-line.ts";
 const ENTRY_HEADER =
   /^(x-floe-source-[a-z-]+|x-floe-replication-metadata|x-amz-meta-.+|x-amz-storage-class|x-amz-tagging|x-amz-object-lock-(mode|retain-until-date|legal-hold)|content-(type|encoding|disposition|language)|cache-control|expires)$/;
 
+/** Batch headers an entry never inherits: the batch's own body, signature and protocol headers. */
+const INHERITED_NOT = /^(x-amz-|x-floe-|content-|authorization$|expect$|transfer-encoding$)/;
+
 export async function replicateObjects(ctx: S3Context): Promise<Response> {
   const bucket = requireBucket(ctx);
   if (ctx.auth.anonymous) throw new S3Error("AccessDenied");
@@ -120,11 +123,17 @@ async function storeEntry(
   }
 }
 
-/** The request the entry's PUT would have been: the batch's own headers with the entry's. */
+/**
+ * The request the entry's PUT would have been: the batch's transport
+ * headers (host, user agent, the client address the conditions read) with
+ * the entry's own; nothing that describes an object or signs the batch is
+ * inherited from the batch.
+ */
 function entryRequest(batch: Request, entry: ReplicaBatchEntry): Request {
-  const headers = new Headers(batch.headers);
-  for (const name of ["content-length", "content-type", "content-md5", "x-amz-content-sha256"])
-    headers.delete(name);
+  const headers = new Headers();
+  batch.headers.forEach((value, name) => {
+    if (!ENTRY_HEADER.test(name) && !INHERITED_NOT.test(name)) headers.set(name, value);
+  });
   for (const [name, value] of Object.entries(entry.headers)) {
     const lower = name.toLowerCase();
     if (!ENTRY_HEADER.test(lower))
