@@ -52,6 +52,20 @@ export async function admin<T = Record<string, unknown>>(
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
+/** An admin call that must answer 200; its body (throws naming the answer otherwise). */
+export async function adminOk<T = Record<string, unknown>>(
+  site: Site,
+  method: string,
+  path: string,
+  body?: unknown,
+  credentials?: { accessKeyId: string; secretAccessKey: string },
+): Promise<T> {
+  const res = await admin<T>(site, method, path, body, credentials);
+  if (res.status !== 200)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** Sets a drive fault through the admin API. */
 export async function fault(
   site: Site,

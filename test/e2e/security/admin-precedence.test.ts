@@ -9,7 +9,7 @@
  */
 import { CreateBucketCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, s3Client, type AdminResponse } from "../harness/clients.ts";
+import { admin, adminOk, s3Client, type AdminResponse } from "../harness/clients.ts";
 import { startSite, type Site } from "../harness/site.ts";
 
 let site: Site;
@@ -19,27 +19,15 @@ type Probe = [method: string, path: string, body?: unknown];
 const BUCKET = "precedence";
 const NOT_JSON = "not json";
 
-async function ok<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-  as?: Credentials,
-): Promise<T> {
-  const res = await admin<T>(site, method, path, body, as);
-  if (res.status !== 200)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 async function addUser(name: string, policies: string[]): Promise<Credentials> {
   const secretKey = `${name}-secret`;
-  await ok("POST", "users", { accessKey: name, secretKey });
-  await ok("POST", "policies/attach", { policies, user: name });
+  await adminOk(site, "POST", "users", { accessKey: name, secretKey });
+  await adminOk(site, "POST", "policies/attach", { policies, user: name });
   return { accessKeyId: name, secretAccessKey: secretKey };
 }
 
 async function addPolicy(name: string, action: string[]): Promise<void> {
-  await ok("PUT", `policies/${name}`, {
+  await adminOk(site, "PUT", `policies/${name}`, {
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::*" }],
   });
@@ -130,7 +118,7 @@ describe("IAM routes", () => {
   it("need one of a route's actions before the body and the one it asks for after", async () => {
     await addPolicy("enabler", ["admin:EnableUser", "admin:AddUserToGroup"]);
     const enabler = await addUser("enabler", ["enabler"]);
-    await ok("POST", "groups", { name: "staff", members: ["reader"] });
+    await adminOk(site, "POST", "groups", { name: "staff", members: ["reader"] });
     await expectAll(
       [
         ["PUT", "users/reader/status", NOT_JSON],
@@ -178,7 +166,8 @@ describe("IAM routes", () => {
 
 describe("service-account routes", () => {
   it("refuse service accounts and callers who may not manage an account before the body", async () => {
-    const account = await ok<{ accessKey: string; secretKey: string }>(
+    const account = await adminOk<{ accessKey: string; secretKey: string }>(
+      site,
       "POST",
       "service-accounts",
       {},

@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, s3Client, type AdminResponse } from "../harness/clients.ts";
+import { admin, adminOk, s3Client, type AdminResponse } from "../harness/clients.ts";
 import { s3Error } from "../harness/errors.ts";
 import { ROOT_USER, startSite, type Site } from "../harness/site.ts";
 
@@ -29,21 +29,10 @@ const creds = (accessKeyId: string, secretAccessKey: string): Credentials => ({
 const mallory = creds("mallory", "mallory-secret");
 const BUCKET = "attack";
 
-async function ok<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-  as?: Credentials,
-): Promise<T> {
-  const res = await admin<T>(site, method, path, body, as);
-  if (res.status !== 200)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 async function addUser(accessKey: string, secretKey: string, policies: string[] = []) {
-  await ok("POST", "users", { accessKey, secretKey });
-  if (policies.length) await ok("POST", "policies/attach", { policies, user: accessKey });
+  await adminOk(site, "POST", "users", { accessKey, secretKey });
+  if (policies.length)
+    await adminOk(site, "POST", "policies/attach", { policies, user: accessKey });
   return creds(accessKey, secretKey);
 }
 
@@ -65,13 +54,14 @@ beforeAll(async () => {
   await put(root, "seed.txt");
   await addUser("mallory", "mallory-secret", ["readwrite"]);
   await addUser("victim", "victim-secret", ["readwrite"]);
-  await ok("POST", "groups", { name: "staff", members: ["victim"] });
-  await ok(
+  await adminOk(site, "POST", "groups", { name: "staff", members: ["victim"] });
+  await adminOk(
+    site,
     "PUT",
     "policies/victim-only",
     JSON.parse(policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::v/*" })),
   );
-  await ok("POST", "policies/attach", { policies: ["victim-only"], user: "victim" });
+  await adminOk(site, "POST", "policies/attach", { policies: ["victim-only"], user: "victim" });
 });
 
 afterAll(async () => {
@@ -157,7 +147,8 @@ describe("service accounts never reach beyond their parent", () => {
   });
 
   it("admin:CreateServiceAccount reaches other users but never root", async () => {
-    await ok(
+    await adminOk(
+      site,
       "PUT",
       "policies/sa-admin",
       JSON.parse(
@@ -170,7 +161,8 @@ describe("service accounts never reach beyond their parent", () => {
     const saAdmin = await addUser("sa-admin", "sa-admin-secret", ["sa-admin"]);
     const forRoot = await admin(site, "POST", "service-accounts", { user: ROOT_USER }, saAdmin);
     expect(refused(forRoot)).toEqual([403, "AccessDenied"]);
-    const forVictim = await ok<{ accessKey: string; parent: string }>(
+    const forVictim = await adminOk<{ accessKey: string; parent: string }>(
+      site,
       "POST",
       "service-accounts",
       { user: "victim" },
@@ -178,7 +170,7 @@ describe("service accounts never reach beyond their parent", () => {
     );
     expect(forVictim.parent).toBe("victim");
     // Root's own service accounts are root's alone to change.
-    const rootAccount = await ok<{ accessKey: string }>("POST", "service-accounts", {});
+    const rootAccount = await adminOk<{ accessKey: string }>(site, "POST", "service-accounts", {});
     const change = await admin(
       site,
       "PATCH",
@@ -188,7 +180,8 @@ describe("service accounts never reach beyond their parent", () => {
     );
     expect(refused(change)).toEqual([403, "AccessDenied"]);
     // Its own service account, which inherits admin:CreateServiceAccount, creates nothing.
-    const own = await ok<{ accessKey: string; secretKey: string }>(
+    const own = await adminOk<{ accessKey: string; secretKey: string }>(
+      site,
       "POST",
       "service-accounts",
       {},
@@ -211,7 +204,8 @@ describe("service accounts never reach beyond their parent", () => {
 
   it("a service account with a broader policy than its parent gets only the parent's", async () => {
     const reader = await addUser("reader", "reader-secret", ["readonly"]);
-    const broad = await ok<{ accessKey: string; secretKey: string }>(
+    const broad = await adminOk<{ accessKey: string; secretKey: string }>(
+      site,
       "POST",
       "service-accounts",
       {
@@ -253,7 +247,8 @@ describe("service accounts never reach beyond their parent", () => {
       }),
     );
     await put(s3Client(site, bare), "bare/by-parent.txt");
-    const narrow = await ok<{ accessKey: string; secretKey: string }>(
+    const narrow = await adminOk<{ accessKey: string; secretKey: string }>(
+      site,
       "POST",
       "service-accounts",
       {
@@ -274,27 +269,35 @@ describe("service accounts never reach beyond their parent", () => {
   });
 
   it("a user cannot re-enable a service account an administrator disabled", async () => {
-    const account = await ok<{ accessKey: string }>("POST", "service-accounts", {}, mallory);
+    const account = await adminOk<{ accessKey: string }>(
+      site,
+      "POST",
+      "service-accounts",
+      {},
+      mallory,
+    );
     const path = `service-accounts/${account.accessKey}`;
     // The owner disables and re-enables its own account freely.
-    await ok("PATCH", path, { status: "disabled" }, mallory);
-    await ok("PATCH", path, { status: "enabled" }, mallory);
+    await adminOk(site, "PATCH", path, { status: "disabled" }, mallory);
+    await adminOk(site, "PATCH", path, { status: "enabled" }, mallory);
     // An administrator disables it while its owner had it disabled too, then the owner disables it again.
-    await ok("PATCH", path, { status: "disabled" }, mallory);
-    const disabled = await ok<{ status: string; disabledBy: string }>("PATCH", path, {
+    await adminOk(site, "PATCH", path, { status: "disabled" }, mallory);
+    const disabled = await adminOk<{ status: string; disabledBy: string }>(site, "PATCH", path, {
       status: "disabled",
     });
     expect([disabled.status, disabled.disabledBy]).toEqual(["disabled", ROOT_USER]);
-    await ok("PATCH", path, { status: "disabled" }, mallory);
+    await adminOk(site, "PATCH", path, { status: "disabled" }, mallory);
     const again = await admin(site, "PATCH", path, { status: "enabled" }, mallory);
     expect(refused(again)).toEqual([403, "AccessDenied"]);
     // Nor remove it (to create it again with the same keys).
     const removed = await admin(site, "DELETE", path, undefined, mallory);
     expect(refused(removed)).toEqual([403, "AccessDenied"]);
-    expect((await ok<{ status: string }>("GET", path, undefined, mallory)).status).toBe("disabled");
-    expect((await ok<{ status: string }>("PATCH", path, { status: "enabled" })).status).toBe(
-      "enabled",
+    expect((await adminOk<{ status: string }>(site, "GET", path, undefined, mallory)).status).toBe(
+      "disabled",
     );
+    expect(
+      (await adminOk<{ status: string }>(site, "PATCH", path, { status: "enabled" })).status,
+    ).toBe("enabled");
   });
 });
 
@@ -335,7 +338,8 @@ describe("IAM state is readable only with the matching admin action", () => {
   });
 
   it("a mutating route answers with state only to callers who may read it", async () => {
-    await ok(
+    await adminOk(
+      site,
       "PUT",
       "policies/iam-writer",
       JSON.parse(
@@ -353,28 +357,36 @@ describe("IAM state is readable only with the matching admin action", () => {
       ),
     );
     const writer = await addUser("writer", "writer-secret", ["iam-writer"]);
-    const members = await ok("POST", "groups/staff/members", { add: ["writer"] }, writer);
+    const members = await adminOk(
+      site,
+      "POST",
+      "groups/staff/members",
+      { add: ["writer"] },
+      writer,
+    );
     expect(members).toEqual({ name: "staff", status: "enabled" });
-    const status = await ok("PUT", "groups/staff/status", { status: "enabled" }, writer);
+    const status = await adminOk(site, "PUT", "groups/staff/status", { status: "enabled" }, writer);
     expect(JSON.stringify(status)).not.toContain("victim");
-    const created = await ok(
+    const created = await adminOk(
+      site,
       "PUT",
       "policies/writer-made",
       JSON.parse(policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::v/*" })),
       writer,
     );
     expect(created).toEqual({ name: "writer-made", builtin: false });
-    const attached = await ok(
+    const attached = await adminOk(
+      site,
       "POST",
       "policies/attach",
       { policies: ["writer-made"], user: "victim" },
       writer,
     );
     expect(attached).toEqual({ user: "victim" });
-    const user = await ok("PUT", "users/victim/status", { status: "enabled" }, writer);
+    const user = await adminOk(site, "PUT", "users/victim/status", { status: "enabled" }, writer);
     expect(user).toEqual({ accessKey: "victim", status: "enabled" });
     // Root, who may read everything, still gets the whole state.
-    const full = await ok<{ members: string[] }>("POST", "groups/staff/members", {});
+    const full = await adminOk<{ members: string[] }>(site, "POST", "groups/staff/members", {});
     expect(full.members).toEqual(["victim", "writer"]);
   });
 

@@ -16,7 +16,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, s3Client } from "../harness/clients.ts";
+import { adminOk, s3Client } from "../harness/clients.ts";
 import { s3Error } from "../harness/errors.ts";
 import { startSite, type Site } from "../harness/site.ts";
 
@@ -29,19 +29,13 @@ let site: Site;
 let root: S3Client;
 let source = "";
 
-async function adminOk(method: string, path: string, body?: unknown) {
-  const res = await admin(site, method, path, body);
-  if (res.status !== 200)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
 beforeAll(async () => {
   site = await startSite();
   root = s3Client(site);
   await root.send(new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }));
   const put = await root.send(new PutObjectCommand({ Bucket: BUCKET, Key: "src", Body: "s" }));
   source = `${BUCKET}/src?versionId=${put.VersionId}`;
-  await adminOk("PUT", "policies/plain-writer", {
+  await adminOk(site, "PUT", "policies/plain-writer", {
     Version: "2012-10-17",
     Statement: [
       {
@@ -55,11 +49,11 @@ beforeAll(async () => {
     [WRITER, "plain-writer"],
     [RW, "readwrite"],
   ] as const) {
-    await adminOk("POST", "users", {
+    await adminOk(site, "POST", "users", {
       accessKey: user.accessKeyId,
       secretKey: user.secretAccessKey,
     });
-    await adminOk("POST", "policies/attach", { policies: [policy], user: user.accessKeyId });
+    await adminOk(site, "POST", "policies/attach", { policies: [policy], user: user.accessKeyId });
   }
 });
 

@@ -21,7 +21,7 @@ import {
   type ReplicaBatchEntry,
 } from "../../../shared/replication/batch.ts";
 import { presignUrl, signRequest } from "../../../shared/sigv4/sign.ts";
-import { admin, s3Client } from "../harness/clients.ts";
+import { adminOk, s3Client } from "../harness/clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "../harness/site.ts";
 
 interface Credentials {
@@ -45,12 +45,6 @@ let root: S3Client;
 
 const md5 = (data: string) => createHash("md5").update(data).digest("hex");
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
-
-async function adminOk(method: string, path: string, body?: unknown) {
-  const res = await admin(site, method, path, body);
-  if (res.status !== 200)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
 /** A batch entry for a new version of `key` holding `data`. */
 function version(key: string, data: string, extra: Record<string, string> = {}): ReplicaBatchEntry {
@@ -135,7 +129,7 @@ beforeAll(async () => {
     );
   }
   await root.send(new CreateBucketCommand({ Bucket: VAULT, ObjectLockEnabledForBucket: true }));
-  await adminOk("PUT", "policies/replicate-allowed-prefix", {
+  await adminOk(site, "PUT", "policies/replicate-allowed-prefix", {
     Version: "2012-10-17",
     Statement: [
       {
@@ -145,7 +139,7 @@ beforeAll(async () => {
       },
     ],
   });
-  await adminOk("PUT", "policies/replicate-deny-put", {
+  await adminOk(site, "PUT", "policies/replicate-deny-put", {
     Version: "2012-10-17",
     Statement: [
       { Effect: "Deny", Action: "s3:PutObject", Resource: `arn:aws:s3:::${BUCKET}/denied/*` },
@@ -156,11 +150,11 @@ beforeAll(async () => {
     [PREFIXED, ["replicate-allowed-prefix"]],
     [DENIER, ["ReplicationRemoteUser", "replicate-deny-put"]],
   ] as const) {
-    await adminOk("POST", "users", {
+    await adminOk(site, "POST", "users", {
       accessKey: user.accessKeyId,
       secretKey: user.secretAccessKey,
     });
-    await adminOk("POST", "policies/attach", { policies, user: user.accessKeyId });
+    await adminOk(site, "POST", "policies/attach", { policies, user: user.accessKeyId });
   }
 });
 

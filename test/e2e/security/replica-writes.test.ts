@@ -22,7 +22,7 @@ import { amzDateOf, canonicalRequest, uriEncode } from "../../../shared/sigv4/ca
 import { presignUrl, signRequest } from "../../../shared/sigv4/sign.ts";
 import { deriveSigningKey, hmacHex, requestStringToSign } from "../../../workers/auth/signature.ts";
 import { ALGORITHM, scopeOf } from "../../../shared/sigv4/scope.ts";
-import { admin, s3Client } from "../harness/clients.ts";
+import { adminOk, s3Client } from "../harness/clients.ts";
 import { REGION, ROOT_PASSWORD, ROOT_USER, startSite, type Site } from "../harness/site.ts";
 
 interface Credentials {
@@ -49,15 +49,12 @@ let compUntil = 0;
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
-async function adminOk(method: string, path: string, body?: unknown) {
-  const res = await admin(site, method, path, body);
-  if (res.status !== 200)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
 async function addUser(user: Credentials, policies: string[]) {
-  await adminOk("POST", "users", { accessKey: user.accessKeyId, secretKey: user.secretAccessKey });
-  await adminOk("POST", "policies/attach", { policies, user: user.accessKeyId });
+  await adminOk(site, "POST", "users", {
+    accessKey: user.accessKeyId,
+    secretKey: user.secretAccessKey,
+  });
+  await adminOk(site, "POST", "policies/attach", { policies, user: user.accessKeyId });
 }
 
 interface RawAnswer {
@@ -224,7 +221,7 @@ beforeAll(async () => {
       }),
     }),
   );
-  await adminOk("PUT", "policies/deny-put", {
+  await adminOk(site, "PUT", "policies/deny-put", {
     Version: "2012-10-17",
     Statement: [
       { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::*" },
