@@ -45,15 +45,9 @@ export interface TargetCredentials {
   bandwidth: number | null;
 }
 
-export interface NewTarget {
+/** A target to add: its connection as replication uses it, its bucket and probe settings. */
+export interface NewTarget extends Omit<TargetCredentials, "arn"> {
   sourceBucket: string;
-  endpoint: string;
-  targetBucket: string;
-  region: string;
-  accessKey: string;
-  secretKey: string;
-  sync: boolean;
-  bandwidth: number | null;
   healthCheckSeconds: number;
   lagSloSeconds?: number | null;
 }
